@@ -1,0 +1,36 @@
+"""Every error News Atlas raises, in one place.
+
+Like geopy's exceptions, each one also inherits the built-in it resembles, so callers
+can catch either ``GeoError`` or the familiar ``ValueError`` / ``OSError``.
+"""
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Root of all News Atlas errors."""
+
+
+class InputError(GeoError, ValueError):
+    """An input file (or one line/record of it) cannot be read as an article.
+
+    The message always names the file, the line (when there is one) and the reason.
+    """
+
+    def __init__(self, path: str, reason: str, *, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class GazetteerError(GeoError, RuntimeError):
+    """The gazetteer index is missing, unreadable or cannot be built."""
+
+
+class StoreError(GeoError, RuntimeError):
+    """The store cannot be opened, migrated or written."""
+
+
+class ModelError(GeoError, RuntimeError):
+    """The spaCy model is not installed or cannot be loaded."""
