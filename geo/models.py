@@ -71,6 +71,7 @@ class GazetteerEntry:
     feature_code: str | None = None  # GeoNames feature code (PPLC, ADM1, STM, ...)
     admin1: str | None = None  # admin1 code within the country
     population: int = 0
+    alt_names: int = 0  # how many alternate names it has: a proxy for prominence
     source: str | None = None
 
     def as_raw(self) -> dict:
@@ -79,7 +80,8 @@ class GazetteerEntry:
             "id": self.id, "name": self.name, "lat": self.lat, "lon": self.lon,
             "kind": self.kind, "country_code": self.country_code,
             "feature_class": self.feature_class, "feature_code": self.feature_code,
-            "admin1": self.admin1, "population": self.population, "source": self.source,
+            "admin1": self.admin1, "population": self.population,
+            "alt_names": self.alt_names, "source": self.source,
         }
 
 
