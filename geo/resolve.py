@@ -1,0 +1,225 @@
+"""Resolving place mentions to gazetteer entries, using the whole document.
+
+Each candidate gets a score that adds up evidence, every part named, so the rule
+that decided can be reported and a user can see why:
+
+* ``feature type``: countries, continents and first-level regions are what a bare
+  name most often means in news; a "X River" mention wants a water body;
+* ``prominence``: population and number of alternate names;
+* ``name``: the query is the entry's own name, not just one of its alternate names
+  (India's Hassan carries "Khasan" among its alternate names);
+* ``document country`` / ``document region``: countries and regions already named in
+  the same article (Khasan in an article about Russia is the Russian one);
+* ``X, Y``: "Springfield, Illinois" puts Springfield inside Illinois;
+* ``nearby``: closeness to the article's other confidently resolved places.
+
+Two passes: the first resolves mentions on their own to learn the document's
+countries, regions and centre; the second scores every mention with that context.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from geo.models import Candidate, GazetteerEntry, PlaceMention
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
+KIND_PRIOR = {
+    "country": 4.0, "continent": 3.5, "admin1": 2.6, "region": 2.4, "water": 2.0,
+    "admin2": 1.2, "landmark": 0.8, "city": 0.3,
+}
+WATER_HEADS = re.compile(
+    r"\b(river|sea|bay|gulf|strait|straits|lake|ocean|canal|channel|sound)$", re.I)
+REGION_HEADS = re.compile(
+    r"\b(province|region|oblast|krai|state|county|district|prefecture|governorate)$", re.I)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each kind of evidence counts (see the module docstring)."""
+
+    own_name: float = 1.2
+    population: float = 0.55  # per order of magnitude of population
+    alt_names: float = 0.35  # per order of magnitude of alternate names
+    capital: float = 0.8
+    doc_country: float = 2.4
+    doc_region: float = 1.5
+    pair: float = 5.0  # "X, Y"
+    nearby: float = 1.5
+    feature_head: float = 3.0
+    self_country: float = 1.0  # a country mentioned by name is that country
+
+
+@dataclass
+class _Context:
+    countries: Counter
+    regions: set[tuple[str, str]]
+    points: list[tuple[float, float]]
+
+
+class Resolver:
+    """Chooses one gazetteer entry per place mention of a document."""
+
+    def __init__(self, gazetteer: "Gazetteer", *, weights: Weights | None = None,
+                 max_candidates: int = 25, keep_alternatives: int = 5) -> None:
+        self.gazetteer = gazetteer
+        self.weights = weights or Weights()
+        self.max_candidates = max_candidates
+        self.keep_alternatives = keep_alternatives
+
+    def resolve(self, mentions: list[PlaceMention], text: str) -> list[PlaceMention]:
+        """Fill ``place``, ``score``, ``rule`` and ``alternatives`` of each mention."""
+        cands = {id(m): self.candidates(m) for m in mentions if m.kind == "place"}
+        first = {id(m): self._rank(m, cands[id(m)], None, text, {}) for m in mentions
+                 if m.kind == "place"}
+        context = self._context(mentions, first)
+        chosen: dict[int, GazetteerEntry] = {
+            key: ranked[0][0] for key, ranked in first.items() if ranked}
+        for m in mentions:
+            if m.kind == "demonym":
+                self._resolve_demonym(m)
+                continue
+            ranked = self._rank(m, cands[id(m)], context, text, chosen)
+            self._apply(m, ranked)
+        return mentions
+
+    # -- candidates -------------------------------------------------------------------
+
+    def candidates(self, mention: PlaceMention) -> list[GazetteerEntry]:
+        name = mention.text
+        found = self.gazetteer.lookup(name, limit=self.max_candidates)
+        if not found:
+            head = WATER_HEADS.search(name) or REGION_HEADS.search(name)
+            if head:
+                found = self.gazetteer.lookup(name[: head.start()].strip(),
+                                              limit=self.max_candidates)
+        return found
+
+    # -- scoring ----------------------------------------------------------------------
+
+    def _rank(self, m: PlaceMention, cands: list[GazetteerEntry], ctx: _Context | None,
+              text: str, chosen: dict[int, GazetteerEntry]) -> list[tuple[GazetteerEntry, float, str]]:
+        pair = self._pair_entry(m, text, chosen) if ctx is not None else None
+        scored = []
+        for e in cands:
+            parts = self._evidence(m, e, ctx, pair)
+            total = sum(parts.values())
+            rule = max(parts, key=parts.get) if parts else "only candidate"
+            scored.append((e, total, rule))
+        scored.sort(key=lambda t: -t[1])
+        return scored
+
+    def _evidence(self, m: PlaceMention, e: GazetteerEntry, ctx: _Context | None,
+                  pair: GazetteerEntry | None) -> dict[str, float]:
+        w = self.weights
+        parts = {"feature type": KIND_PRIOR.get(e.kind, 0.5)}
+        parts["population"] = w.population * math.log10(e.population + 1)
+        parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
+        if _same_name(m.text, e.name):
+            parts["name"] = w.own_name
+        if e.feature_code == "PPLC":
+            parts["capital"] = w.capital
+        if WATER_HEADS.search(m.text) and e.kind == "water":
+            parts["feature type"] += w.feature_head
+        if REGION_HEADS.search(m.text) and e.kind in ("admin1", "admin2", "region"):
+            parts["feature type"] += w.feature_head
+        if ctx is None:
+            return parts
+        total_c = sum(ctx.countries.values()) or 1
+        if e.country_code and e.country_code in ctx.countries and e.kind != "country":
+            share = ctx.countries[e.country_code] / total_c
+            parts["document country"] = w.doc_country * (0.5 + share)
+        if e.country_code and (e.country_code, e.admin1 or "") in ctx.regions and e.kind == "city":
+            parts["document region"] = w.doc_region
+        if pair is not None and _inside(e, pair):
+            parts["X, Y"] = w.pair
+        if ctx.points and e.kind in ("city", "admin2", "water", "landmark"):
+            d = min(_km(e.lat, e.lon, la, lo) for la, lo in ctx.points)
+            parts["nearby"] = w.nearby * math.exp(-d / 500.0)
+        return parts
+
+    def _context(self, mentions: list[PlaceMention],
+                 first: dict[int, list[tuple[GazetteerEntry, float, str]]]) -> _Context:
+        countries: Counter = Counter()
+        regions: set[tuple[str, str]] = set()
+        points: list[tuple[float, float]] = []
+        for m in mentions:
+            if m.kind == "demonym":
+                code = self.gazetteer.demonym(m.text)
+                if code:
+                    countries[code] += 1
+                continue
+            ranked = first.get(id(m))
+            if not ranked:
+                continue
+            best, score, _ = ranked[0]
+            margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
+            if best.country_code and (best.kind in ("country", "admin1") or margin > 1.5):
+                countries[best.country_code] += 1
+            if best.kind == "admin1" and best.country_code and best.admin1:
+                regions.add((best.country_code, best.admin1))
+            if best.kind not in ("country", "continent", "region") and margin > 1.5:
+                points.append((best.lat, best.lon))
+        return _Context(countries, regions, points)
+
+    def _pair_entry(self, m: PlaceMention, text: str,
+                    chosen: dict[int, GazetteerEntry]) -> GazetteerEntry | None:
+        """In "X, Y", the entry Y names (a country or region), when Y is a known place."""
+        after = text[m.end:m.end + 60]
+        hit = re.match(r",\s*([A-Z][\w.'’ -]{1,40}?)(?=[,.;:)\n]|\s+(?:and|in|on|at|for)\b|$)",
+                       after)
+        if not hit:
+            return None
+        for e in self.gazetteer.lookup(hit.group(1).strip(), limit=5):
+            if e.kind in ("country", "admin1", "admin2", "region"):
+                return e
+        return None
+
+    def _apply(self, m: PlaceMention, ranked: list[tuple[GazetteerEntry, float, str]]) -> None:
+        if not ranked:
+            m.place, m.score, m.rule, m.alternatives = None, 0.0, "no candidate", []
+            return
+        top = max(s for _, s, _ in ranked)
+        weights = [math.exp(s - top) for _, s, _ in ranked]
+        norm = sum(weights)
+        best, _, rule = ranked[0]
+        m.place = best
+        m.score = round(weights[0] / norm, 4)
+        m.rule = "only candidate" if len(ranked) == 1 else rule
+        m.alternatives = [Candidate(entry=e, score=round(wt / norm, 4))
+                          for (e, _, _), wt in list(zip(ranked, weights))[1:self.keep_alternatives + 1]]
+
+    def _resolve_demonym(self, m: PlaceMention) -> None:
+        code = self.gazetteer.demonym(m.text)
+        entry = self.gazetteer.country(code) if code else None
+        m.place, m.score, m.rule, m.alternatives = entry, 1.0 if entry else 0.0, "demonym", []
+
+
+def _same_name(query: str, name: str) -> bool:
+    return _fold(query) == _fold(name)
+
+
+def _fold(s: str) -> str:
+    s = re.sub(r"^the\s+", "", s.strip(), flags=re.I)
+    return re.sub(r"[^\w]+", " ", s.casefold()).strip()
+
+
+def _inside(e: GazetteerEntry, container: GazetteerEntry) -> bool:
+    if e.id == container.id or not e.country_code:
+        return False
+    if container.kind == "country":
+        return e.country_code == container.country_code
+    return e.country_code == container.country_code and bool(container.admin1) and \
+        e.admin1 == container.admin1
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
