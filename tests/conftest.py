@@ -1,0 +1,47 @@
+"""Fixtures shared by every test module.
+
+Heavy services (the full gazetteer, the spaCy pipeline) are built once per session and
+only for tests that ask for them; ``../shared`` is optional and its tests skip cleanly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared``, or skip the test when it is not there."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_article_path(shared_dir: Path) -> Path:
+    path = shared_dir / "corpus" / "seed-article.txt"
+    if not path.exists():
+        pytest.skip("../shared/corpus/seed-article.txt is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def full_gazetteer():
+    """The real gazetteer index (built at its default path on first use)."""
+    from geo.gazetteer import ensure_gazetteer
+
+    gaz = ensure_gazetteer(progress=False)
+    yield gaz
+
+
+@pytest.fixture(scope="session")
+def pipeline(full_gazetteer):
+    """The pipeline users run: full gazetteer + spaCy sm model."""
+    from geo.pipeline import default_pipeline
+
+    return default_pipeline(gazetteer=full_gazetteer)
