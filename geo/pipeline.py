@@ -49,7 +49,9 @@ class Pipeline:
                 actors.extend(_actor_mentions(doc, passage))
             self.resolver.resolve(places, article.text)
             taken = {(m.start, m.end) for m in places}
-            actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken)
+            names = {m.text for m in places if m.place is not None}
+            actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
+                                         place_names=names)
             yield AnalyzedArticle(article=article, passages=passages, places=places,
                                   actors=actors)
 
