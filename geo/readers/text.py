@@ -1,0 +1,60 @@
+"""Plain text and Markdown articles: one file, one article.
+
+The first non-empty line is the title (Markdown ``#`` marks stripped); a line among the
+first five non-empty ones that is only a date ("12 Sep 2023", "Published: 2023-09-12")
+is the publication date. ``Article.text`` is the whole file, as received (newlines
+normalised to ``\\n``, a BOM dropped), so offsets into it are stable and the reader shows
+the article as it came; the passage splitter drops the date line as page furniture.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from geo.dates import find_date_line
+from geo.errors import InputError
+from geo.models import Article, article_id_for
+from geo.readers._decode import read_text
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*|\s+#+\s*$")
+_MD_EMPHASIS = re.compile(r"^[*_]{1,3}(.+?)[*_]{1,3}$")
+
+
+def clean_title(line: str) -> str:
+    """``"## **Kim arrives**"`` -> ``"Kim arrives"``."""
+    title = _MD_HEADING.sub("", line.strip()).strip()
+    match = _MD_EMPHASIS.match(title)
+    return (match.group(1) if match else title).strip()
+
+
+def article_from_text(text: str, where: str, *, warn: Callable[[str], None]) -> Article:
+    """Build an Article from a whole text, finding its title and date line."""
+    lines = text.split("\n")
+    date_line = find_date_line(lines)
+    published = None
+    if date_line is not None:
+        published = date_line.iso
+        if published is None:
+            warn(f"{where}:{date_line.index + 1}: unparseable date {date_line.value!r} "
+                 "(kept without a date)")
+    title = None
+    for index, line in enumerate(lines):
+        if line.strip() and (date_line is None or index != date_line.index):
+            title = clean_title(line) or None
+            break
+    return Article(
+        id=article_id_for(text, title=title), text=text, title=title, published=published,
+        path=where,
+    )
+
+
+def read_text_file(path: Path, where: str, *, max_bytes: int,
+                   warn: Callable[[str], None]) -> Iterator[Article | InputError]:
+    """Yield the one article of a ``.txt`` / ``.md`` file, or the InputError saying why not."""
+    try:
+        text = read_text(path, where, max_bytes=max_bytes)
+    except InputError as err:
+        yield err
+        return
+    yield article_from_text(text, where, warn=warn)

@@ -1,0 +1,148 @@
+"""Web formats: HTML pages (main text by trafilatura) and RSS/Atom feeds (feedparser).
+
+Encoding: UTF-8 as everywhere, except that a page or feed which declares another
+charset (``<meta charset=...>``, ``<?xml encoding=...?>``) is decoded with the charset it
+declares. Nothing is fetched: feedparser gets the bytes, never a URL or a path.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from geo.dates import parse_date
+from geo.errors import InputError
+from geo.models import Article, article_id_for
+from geo.readers._decode import check_size, decode_bytes, normalise_newlines
+
+logger = logging.getLogger(__name__)
+
+Warn = Callable[[str], None]
+
+_DECLARED_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]+)""")
+_BLOCK_TAGS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+               "blockquote", "tr", "table", "section", "article", "figure", "pre")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "head")
+
+
+def _read_markup(path: Path, where: str, *, max_bytes: int) -> str:
+    """Markup as text: UTF-8, or the charset the document itself declares."""
+    check_size(path, where, max_bytes=max_bytes)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(where, f"cannot read file: {err.strerror or err}") from err
+    try:
+        text = decode_bytes(data, where)
+    except InputError as err:
+        declared = _DECLARED_CHARSET.search(data[:4096])
+        name = declared.group(1).decode("ascii", "replace").lower() if declared else ""
+        if not name or name.replace("-", "") == "utf8" or b"\x00" in data[:8192]:
+            raise
+        try:
+            text = data.decode(name)
+        except (LookupError, UnicodeDecodeError) as decode_err:
+            raise InputError(where, f"{err.reason}; the declared charset {name!r} "
+                             f"does not decode it either") from decode_err
+    if not text.strip():
+        raise InputError(where, "empty file (only whitespace)")
+    return normalise_newlines(text)
+
+
+def html_to_text(markup: str) -> str:
+    """A fragment of HTML (a feed summary) as plain text, one paragraph per block."""
+    if "<" not in markup:
+        return normalise_newlines(markup).strip()
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (ValueError, lxml.etree.ParserError) as err:
+        logger.debug("unparseable HTML fragment: %s", err)
+        return ""
+    for element in list(root.iter(*_DROP_TAGS)):
+        element.drop_tree()
+    for element in root.iter("br"):
+        element.tail = "\n" + (element.tail or "")
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = "\n\n" + (element.tail or "")
+    text = root.text_content()
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def read_html_file(path: Path, where: str, *, max_bytes: int,
+                   warn: Warn) -> Iterator[Article | InputError]:
+    """The main text of an HTML page (no navigation, footer or scripts), with metadata."""
+    import trafilatura
+
+    try:
+        markup = _read_markup(path, where, max_bytes=max_bytes)
+    except InputError as err:
+        yield err
+        return
+    document = trafilatura.bare_extraction(
+        markup, with_metadata=True, include_comments=False, favor_precision=True,
+    )
+    data = document.as_dict() if hasattr(document, "as_dict") else (document or {})
+    text = normalise_newlines(data.get("text") or "").strip()
+    if not text:
+        yield InputError(where, "no article text found in the HTML page (only navigation, "
+                         "scripts or boilerplate)")
+        return
+    title, url = data.get("title") or None, data.get("url") or None
+    published = parse_date(data.get("date")) if data.get("date") else None
+    yield Article(
+        id=article_id_for(text, url=url, title=title), text=text, title=title, url=url,
+        source=data.get("sitename") or data.get("hostname") or None, published=published,
+        path=where,
+    )
+
+
+def _entry_text(entry) -> str:
+    """The longest of an entry's contents and summary, as plain text."""
+    candidates = [part.get("value", "") for part in entry.get("content", [])]
+    candidates.append(entry.get("summary", ""))
+    texts = [html_to_text(value) for value in candidates if value]
+    return max(texts, key=len, default="")
+
+
+def read_feed_file(path: Path, where: str, *, max_bytes: int,
+                   warn: Warn) -> Iterator[Article | InputError]:
+    """Each entry of an RSS or Atom feed as an Article (named ``file#N``)."""
+    import feedparser
+
+    try:
+        markup = _read_markup(path, where, max_bytes=max_bytes)
+    except InputError as err:
+        yield err
+        return
+    feed = feedparser.parse(io.BytesIO(markup.encode("utf-8")),
+                            response_headers={"content-type": "application/xml; charset=utf-8"})
+    if not feed.entries:
+        problem = f": {feed.bozo_exception}" if feed.get("bozo") else ""
+        yield InputError(where, f"not an RSS/Atom feed, or a feed with no entries{problem}")
+        return
+    source = feed.feed.get("title") or None
+    for number, entry in enumerate(feed.entries, start=1):
+        yield _entry_article(entry, where, number, source=source, warn=warn)
+
+
+def _entry_article(entry, where: str, number: int, *, source: str | None,
+                   warn: Warn) -> Article | InputError:
+    title = (entry.get("title") or "").strip() or None
+    text = _entry_text(entry)
+    if not text:
+        label = f" ({title!r})" if title else ""
+        return InputError(where, f"feed entry #{number}{label} has no text")
+    raw_date = entry.get("published") or entry.get("updated")
+    published = parse_date(raw_date) if raw_date else None
+    if raw_date and published is None:
+        warn(f"{where}#{number}: unparseable date {raw_date!r} (kept without a date)")
+    url = entry.get("link") or None
+    return Article(
+        id=article_id_for(text, url=url, title=title), text=text, title=title, url=url,
+        source=source, published=published, path=f"{where}#{number}",
+    )
