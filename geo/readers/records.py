@@ -95,6 +95,12 @@ def article_from_record(record: object, file: str, *, line: int | None = None,
     )
 
 
+def _json_problem(err: json.JSONDecodeError) -> str:
+    if err.msg.endswith(" at"):  # "Unterminated string starting at" column N
+        return f"invalid JSON: {err.msg} column {err.colno}"
+    return f"invalid JSON: {err.msg} (column {err.colno})"
+
+
 def read_json_file(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
                    warn: Warn) -> Iterator[Article | InputError]:
     """A ``.json`` file holding one article object or a list of them."""
@@ -105,8 +111,7 @@ def read_json_file(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
         yield err
         return
     except json.JSONDecodeError as err:
-        yield InputError(where, f"invalid JSON: {err.msg} (column {err.colno})",
-                         line=err.lineno)
+        yield InputError(where, _json_problem(err), line=err.lineno)
         return
     if isinstance(data, dict):
         yield article_from_record(data, where, keep_ids=keep_ids, warn=warn)
@@ -139,10 +144,9 @@ def read_jsonl_file(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
                 continue
             found = True
             try:
-                record = json.loads(line)
+                record = json.loads(line.strip())
             except json.JSONDecodeError as err:
-                yield InputError(where, f"invalid JSON: {err.msg} (column {err.colno})",
-                                 line=number)
+                yield InputError(where, _json_problem(err), line=number)
                 continue
             yield article_from_record(record, where, line=number,
                                       keep_ids=keep_ids, warn=warn)

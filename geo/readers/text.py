@@ -18,14 +18,13 @@ from geo.models import Article, article_id_for
 from geo.readers._decode import read_text
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*|\s+#+\s*$")
-_MD_EMPHASIS = re.compile(r"^[*_]{1,3}(.+?)[*_]{1,3}$")
+_MD_INLINE = re.compile(r"\*\*|__|`|(?<!\w)[*_]|[*_](?!\w)")
 
 
 def clean_title(line: str) -> str:
     """``"## **Kim arrives**"`` -> ``"Kim arrives"``."""
-    title = _MD_HEADING.sub("", line.strip()).strip()
-    match = _MD_EMPHASIS.match(title)
-    return (match.group(1) if match else title).strip()
+    title = _MD_HEADING.sub("", line.strip())
+    return " ".join(_MD_INLINE.sub("", title).split())
 
 
 def article_from_text(text: str, where: str, *, warn: Callable[[str], None]) -> Article:
