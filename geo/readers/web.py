@@ -121,9 +121,12 @@ def read_feed_file(path: Path, where: str, *, max_bytes: int,
         return
     feed = feedparser.parse(io.BytesIO(markup.encode("utf-8")),
                             response_headers={"content-type": "application/xml; charset=utf-8"})
+    if not feed.get("version"):
+        problem = f" ({feed.bozo_exception})" if feed.get("bozo") else ""
+        yield InputError(where, f"not an RSS/Atom feed{problem}")
+        return
     if not feed.entries:
-        problem = f": {feed.bozo_exception}" if feed.get("bozo") else ""
-        yield InputError(where, f"not an RSS/Atom feed, or a feed with no entries{problem}")
+        yield InputError(where, "the feed has no entries")
         return
     source = feed.feed.get("title") or None
     for number, entry in enumerate(feed.entries, start=1):
