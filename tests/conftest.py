@@ -45,3 +45,22 @@ def pipeline(full_gazetteer):
     from geo.pipeline import default_pipeline
 
     return default_pipeline(gazetteer=full_gazetteer)
+
+
+# --- dashboard (geo.query, geo.maps, pages) -------------------------------------------
+
+@pytest.fixture()
+def dashboard_db(tmp_path: Path) -> str:
+    """A new SQLite store holding the dashboard's fixture articles (seed-like, follow-up,
+    hostile); see tests/data/dashboard/fixture_articles.py."""
+    from tests.data.dashboard.fixture_articles import build_store
+
+    return build_store(tmp_path / "dashboard.sqlite")
+
+
+@pytest.fixture()
+def dashboard_store(dashboard_db: str):
+    from geo.store import Store
+
+    with Store.open(dashboard_db) as store:
+        yield store

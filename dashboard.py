@@ -1,0 +1,24 @@
+"""News Atlas dashboard: ``streamlit run dashboard.py``.
+
+The entry point and router: opens the store (loading the built-in sample into an empty
+one), copies the map assets for offline use, draws the shared filters, runs the page.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard_ui as ui
+
+st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
+
+ui.get_store(ui.db_url())
+ui.vendor_assets()
+
+page = st.navigation([
+    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:", url_path="articles"),
+    st.Page("pages/places.py", title="Places", icon=":material/location_on:", url_path="places"),
+    st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
+])
+ui.sidebar_filters()
+page.run()

@@ -1,0 +1,274 @@
+"""What every dashboard page shares: the store, cached queries, the filters, URL state.
+
+UI glue only (Streamlit lives here and in ``pages/``); everything computed comes from
+``geo/``. The filters are drawn once, by ``dashboard.py`` before the page runs, so they
+keep their values across pages and are never copied into a page.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo import query
+from geo.assets import AssetUrls, install_vendor, static_base_url
+from geo.errors import GeoError
+from geo.query import FilterOptions, Filters
+from geo.store import Store, default_db_url
+from geo.store import queries as store_queries
+from geo.urlstate import ViewState, view_from_params, view_to_params
+
+log = logging.getLogger(__name__)
+
+DATE_FIELDS = {"published": "Publication date", "passage": "Date the passage speaks of"}
+_LOCK = threading.Lock()  # one SQLite connection shared by the sessions' threads
+
+
+# -- resources and cached queries (cache keys: db url, store revision, filters) ---------
+
+@st.cache_resource(show_spinner=False)
+def get_store(db_url: str) -> Store:
+    """Open the store once per server; load the built-in sample into an empty one."""
+    store = Store.open(db_url)
+    try:
+        from geo.sample import ensure_sample
+
+        if ensure_sample(store):
+            log.info("loaded the built-in sample into %s", db_url)
+    except (OSError, GeoError, ValueError) as err:
+        log.warning("could not load the built-in sample: %s", err)
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def vendor_assets() -> str:
+    """Copy Leaflet & co into ./static/vendor once per server; return their base URL."""
+    install_vendor()
+    return static_base_url(st.get_option("server.baseUrlPath") or "")
+
+
+def db_url() -> str:
+    return default_db_url()
+
+
+def revision() -> str:
+    with _LOCK:
+        return store_queries.revision(get_store(db_url()).conn)
+
+
+def _run(url: str, fn, *args, **kwargs):
+    with _LOCK:
+        return fn(get_store(url), *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def options(url: str, rev: str) -> FilterOptions:
+    return _run(url, query.filter_options)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def places(url: str, rev: str, f: Filters) -> pd.DataFrame:
+    return _run(url, query.place_table, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def snippets(url: str, rev: str, f: Filters, place_ids: tuple[str, ...],
+             per_place: int = 3) -> pd.DataFrame:
+    return _run(url, query.place_snippets, f, list(place_ids), per_place=per_place)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def timeline(url: str, rev: str, f: Filters, by: str) -> pd.DataFrame:
+    return _run(url, query.timeline, f, by=by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def actors(url: str, rev: str, f: Filters) -> pd.DataFrame:
+    return _run(url, query.actor_table, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def articles(url: str, rev: str, f: Filters) -> pd.DataFrame:
+    return _run(url, query.article_table, f)
+
+
+def place_details(place_id: str) -> dict | None:
+    return _run(db_url(), query.place_details, place_id)
+
+
+def article_view(article_id: str, **links):
+    return _run(db_url(), query.article_view, article_id, **links)
+
+
+# -- URLs ---------------------------------------------------------------------------
+
+def base_path() -> str:
+    return "/" + (st.get_option("server.baseUrlPath") or "").strip("/")
+
+
+def assets() -> AssetUrls:
+    return AssetUrls(vendor_assets())
+
+
+def url_view() -> ViewState:
+    """The view the URL asks for (filters, place, article, passage)."""
+    return view_from_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+
+
+def sync_url(view: ViewState) -> None:
+    """Write ``view`` into the address bar (only when it changed), so it can be shared."""
+    wanted = view_to_params(view)
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    norm = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if norm != current:
+        st.query_params.from_dict(wanted)
+
+
+# -- the shared filters ---------------------------------------------------------------
+
+def _init_from_url(opts: FilterOptions) -> None:
+    """Seed the widgets from the URL once per session (a shared link's filters)."""
+    if st.session_state.get("_filters_seeded"):
+        return
+    st.session_state["_filters_seeded"] = True
+    f = url_view().filters
+    ss = st.session_state
+    ss["f_actors"] = [a for a in f.actors if a in opts.actors]
+    ss["f_sources"] = [s for s in f.sources if s in opts.sources]
+    ss["f_countries"] = [c for c in f.countries if c in opts.countries]
+    ss["f_kinds"] = [k for k in f.kinds if k in opts.kinds]
+    ss["f_text"] = f.text
+    ss["f_broad"] = f.include_broad
+    ss["f_datefield"] = f.date_field
+    if opts.date_min and opts.date_max:
+        lo, hi = date.fromisoformat(opts.date_min), date.fromisoformat(opts.date_max)
+        start = date.fromisoformat(f.date_from) if f.date_from else lo
+        end = date.fromisoformat(f.date_to) if f.date_to else hi
+        ss["f_dates"] = (min(start, end), max(start, end))
+
+
+def _date_filters(opts: FilterOptions) -> tuple[str | None, str | None]:
+    if not (opts.date_min and opts.date_max):
+        return None, None
+    lo, hi = date.fromisoformat(opts.date_min), date.fromisoformat(opts.date_max)
+    picked = st.date_input("Date range", key="f_dates", format="YYYY-MM-DD")
+    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    if len(picked) != 2:  # the user is half-way through picking a range
+        return None, None
+    start, end = picked
+    return (start.isoformat() if start != lo else None,
+            end.isoformat() if end != hi else None)
+
+
+def sidebar_filters() -> Filters:
+    """Draw the filters in the sidebar (once, from dashboard.py); return them."""
+    opts = options(db_url(), revision())
+    _init_from_url(opts)
+    with st.sidebar:
+        st.header("Filters")
+        date_from, date_to = _date_filters(opts)
+        date_field = st.radio("Dates apply to", list(DATE_FIELDS), key="f_datefield",
+                              format_func=DATE_FIELDS.get)
+        sel_actors = st.multiselect("Actors", opts.actors, key="f_actors",
+                                    help="A place is shown when a passage that mentions"
+                                         " it also mentions one of these actors.")
+        text = st.text_input("Search passages", key="f_text")
+        sources = st.multiselect("Source", opts.sources, key="f_sources")
+        countries = st.multiselect("Country", opts.countries, key="f_countries")
+        kinds = st.multiselect("Place type", opts.kinds, key="f_kinds")
+        broad = st.checkbox("Countries & demonyms", key="f_broad",
+                            help="Country-level places and demonyms (\"Russian\"),"
+                                 " drawn as a separate, dashed layer.")
+    f = Filters(date_from=date_from, date_to=date_to, date_field=date_field or "published",
+                actors=tuple(sel_actors), sources=tuple(sources),
+                countries=tuple(countries), kinds=tuple(kinds), text=text or "",
+                include_broad=bool(broad))
+    st.session_state["filters"] = f
+    return f
+
+
+def current_filters() -> Filters:
+    return st.session_state.get("filters") or Filters()
+
+
+def current_view(**selection: str | None) -> ViewState:
+    """The current filters with a page's own selection (place / article / passage)."""
+    return replace(ViewState(filters=current_filters()), **selection)
+
+
+# -- shared drawing helpers (tables and passage lists; all text escaped) ---------------
+
+READER_CSS = """<style>
+.na-passage { padding: .4rem .7rem; margin: .3rem 0; border-left: 4px solid transparent; }
+.na-passage.na-current { background: #fff4cc; border-left-color: #e0a800; }
+.na-passage mark.place, .na-passage a.place { background: #dbeafe; padding: 0 2px;
+  border-radius: 3px; text-decoration: none; }
+.na-passage a.place.demonym { background: #e5e7eb; }
+.na-passage a.actor { background: #fde2e2; padding: 0 2px; border-radius: 3px;
+  text-decoration: none; }
+.na-date { color: #777; font-size: .8em; margin-left: .5em; }
+.na-meta { color: #555; }
+</style>"""
+
+
+def passage_list(snips: pd.DataFrame, f: Filters) -> None:
+    """Snippets (escaped HTML from geo.query) with links into the reader."""
+    from geo.render import esc
+    from geo.urlstate import reader_url
+
+    base = base_path()
+    for s in snips.itertuples(index=False):
+        href = reader_url(base, s.article_id, s.passage_id, filters=f)
+        meta = " · ".join(esc(x) for x in (s.title, s.source, (s.published or "")[:10]) if x)
+        st.markdown(f"{s.snippet_html} <a href='{esc(href)}' target='_self'>open passage</a>"
+                    f"<br><small>{meta}</small>", unsafe_allow_html=True)
+
+
+def place_table(df: pd.DataFrame, f: Filters) -> None:
+    from geo.urlstate import ViewState, map_url, page_url
+
+    base = base_path()
+    table = df[["name", "kind", "country_code", "mentions", "articles", "score"]].copy()
+    table["map"] = [map_url(base, place=p, filters=f) for p in df["place_id"]]
+    table["passages"] = [page_url(base, "places", ViewState(filters=f, place=p))
+                         for p in df["place_id"]]
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "map": st.column_config.LinkColumn("Map", display_text="centre"),
+        "passages": st.column_config.LinkColumn("Passages", display_text="open"),
+        "score": st.column_config.NumberColumn("Score", format="%.2f"),
+    })
+
+
+def article_table(df: pd.DataFrame, f: Filters) -> None:
+    from geo.urlstate import reader_url
+
+    table = df[["title", "source", "published", "mentions"]].copy()
+    table["read"] = [reader_url(base_path(), a, filters=f) for a in df["id"]]
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "read": st.column_config.LinkColumn("Reader", display_text="read")})
+
+
+def actor_table(df: pd.DataFrame, f: Filters) -> None:
+    from geo.urlstate import map_url
+
+    table = df.copy()
+    table["map"] = [map_url(base_path(), filters=replace(f, actors=(a,))) for a in df["name"]]
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "map": st.column_config.LinkColumn("Map", display_text="places with this actor")})
+
+
+def scroll_to(element_id: str) -> None:
+    """Scroll the page to the element with ``element_id`` once it is drawn."""
+    import json
+
+    import streamlit.components.v1 as components
+
+    components.html(
+        "<script>(function(){var n=0;var t=setInterval(function(){"
+        f"var e=window.parent.document.getElementById({json.dumps(element_id)});"
+        "if(e){e.scrollIntoView({block:'center'});clearInterval(t);}"
+        "if(++n>50)clearInterval(t);},100);})();</script>", height=0)

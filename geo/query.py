@@ -1,0 +1,196 @@
+"""DataFrames for the dashboard and exports, computed from the store under :class:`Filters`.
+
+No Streamlit here: the UI calls these (and caches them, keyed by the filter values).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from geo.render import Span, highlight_html, snippet_html
+from geo.store import Store
+from geo.store import queries as q
+
+log = logging.getLogger(__name__)
+
+DateField = Literal["published", "passage"]
+
+PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "kind", "country_code", "feature_code",
+                 "mentions", "articles", "score", "rules", "broad"]
+SNIPPET_COLUMNS = ["place_id", "article_id", "passage_id", "title", "published", "source",
+                   "mention", "score", "rule", "snippet_html"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose to see. Hashable, so the UI can key its cache on it.
+
+    ``date_field`` says whether the date range applies to the publication date or to
+    the date a passage speaks of (falling back to the publication date). A place passes
+    the actor filter when a passage that mentions it also mentions a selected actor.
+    ``include_broad`` keeps demonyms and country-level places.
+    """
+
+    date_from: str | None = None
+    date_to: str | None = None
+    date_field: DateField = "published"
+    actors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str = ""
+    include_broad: bool = True
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values the filter widgets offer, read from the store."""
+
+    actors: list[str]
+    sources: list[str]
+    countries: list[str]
+    kinds: list[str]
+    date_min: str | None
+    date_max: str | None
+
+
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([dict(r) for r in rows], columns=columns)
+
+
+def filter_options(store: Store) -> FilterOptions:
+    lo, hi = q.date_bounds(store.conn)
+    return FilterOptions(
+        actors=[r["name"] for r in q.all_actors(store.conn)],
+        sources=q.distinct_values(store.conn, "source"),
+        countries=q.distinct_values(store.conn, "country_code"),
+        kinds=q.distinct_values(store.conn, "kind"),
+        date_min=lo, date_max=hi,
+    )
+
+
+def place_table(store: Store, f: Filters) -> pd.DataFrame:
+    """One row per place passing ``f``: coordinates, kind, country, mention counts,
+    mean resolution score, the rules that chose it, and whether it is country level."""
+    df = _frame(q.place_counts(store.conn, f), PLACE_COLUMNS)
+    df["broad"] = df["broad"].astype(bool)
+    df["score"] = df["score"].astype(float).round(3)
+    return df
+
+
+def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
+                   per_place: int = 3, width: int = 90) -> pd.DataFrame:
+    """The newest passages (``per_place`` each) mentioning the places, as HTML snippets
+    with the mention highlighted (escaped: safe to put in a popup)."""
+    rows = q.place_passages(store.conn, f, place_ids, per_place=per_place)
+    records = []
+    for r in rows:
+        rec = {k: r[k] for k in SNIPPET_COLUMNS if k != "snippet_html"}
+        rec["snippet_html"] = snippet_html(r["passage"], r["rel_start"], r["rel_end"],
+                                           width=width)
+        records.append(rec)
+    return pd.DataFrame(records, columns=SNIPPET_COLUMNS)
+
+
+def timeline(store: Store, f: Filters, *, by: DateField | None = None) -> pd.DataFrame:
+    """Mentions per day (``day`` as datetime, ``mentions``), by ``by`` or ``f.date_field``."""
+    df = _frame(q.timeline(store.conn, f, by=by or f.date_field), ["day", "mentions"])
+    df["day"] = pd.to_datetime(df["day"], errors="coerce", format="ISO8601")
+    return df.dropna(subset=["day"]).reset_index(drop=True)
+
+
+def actor_table(store: Store, f: Filters) -> pd.DataFrame:
+    """Actors named in the passages whose places pass ``f``, most mentioned first."""
+    return _frame(q.actor_counts(store.conn, f), ["name", "kind", "mentions", "articles"])
+
+
+def article_table(store: Store, f: Filters, *, limit: int = 500) -> pd.DataFrame:
+    return _frame(q.article_rows(store.conn, f, limit=limit),
+                  ["id", "title", "source", "published", "url", "mentions"])
+
+
+def place_details(store: Store, place_id: str) -> dict | None:
+    row = q.place(store.conn, place_id)
+    return dict(row) if row else None
+
+
+@dataclass
+class PassageView:
+    id: str
+    index: int
+    date: str | None
+    html: str  # escaped text with mentions highlighted / linked
+    places: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArticleView:
+    id: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published: str | None
+    passages: list[PassageView]
+
+
+def article_view(store: Store, article_id: str, *, place_href, actor_href) -> ArticleView | None:
+    """An article ready for the reader: each passage's text escaped, with its place and
+    actor mentions highlighted and linked (``place_href(place_id)``, ``actor_href(name)``
+    give the link targets)."""
+    art = q.article(store.conn, article_id)
+    if art is None:
+        return None
+    spans: dict[str, list[Span]] = {}
+    names: dict[str, tuple[list[str], list[str]]] = {}
+    plist = q.passages(store.conn, article_id)
+    starts = {p["id"]: p["start"] for p in plist}
+    for m in q.article_place_mentions(store.conn, article_id):
+        if m["passage_id"] not in starts:
+            continue
+        off = starts[m["passage_id"]]
+        resolved = m["place_id"] is not None
+        title = (f"{m['place_name']} ({m['place_kind']}, {m['country_code'] or '-'},"
+                 f" score {m['score'] or 0:.2f})" if resolved else "unresolved place")
+        spans.setdefault(m["passage_id"], []).append(Span(
+            m["start"] - off, m["end"] - off, f"place {m['kind']}",
+            place_href(m["place_id"]) if resolved else None, title))
+        if resolved:
+            names.setdefault(m["passage_id"], ([], []))[0].append(m["place_name"])
+    for m in q.article_actor_mentions(store.conn, article_id):
+        if m["passage_id"] not in starts:
+            continue
+        off = starts[m["passage_id"]]
+        spans.setdefault(m["passage_id"], []).append(Span(
+            m["start"] - off, m["end"] - off, "actor", actor_href(m["name"]),
+            f"{m['name']} ({m['kind']})"))
+        names.setdefault(m["passage_id"], ([], []))[1].append(m["name"])
+    views = [PassageView(
+        id=p["id"], index=p["idx"], date=p["date"],
+        html=highlight_html(p["text"], spans.get(p["id"], [])),
+        places=list(dict.fromkeys(names.get(p["id"], ([], []))[0])),
+        actors=list(dict.fromkeys(names.get(p["id"], ([], []))[1])),
+    ) for p in plist]
+    return ArticleView(id=art["id"], title=art["title"], url=art["url"], source=art["source"],
+                       published=art["published"], passages=views)
+
+
+def places_in_bounds(places: pd.DataFrame, bounds: dict | None) -> pd.DataFrame:
+    """The rows of ``places`` inside Leaflet ``bounds`` (``_southWest``/``_northEast``)."""
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        south, west, north, east = (float(sw["lat"]), float(sw["lng"]),
+                                    float(ne["lat"]), float(ne["lng"]))
+    except (TypeError, KeyError, ValueError):
+        return places
+    inside_lat = places["lat"].between(south, north)
+    if east - west >= 360:
+        inside_lon = places["lon"].notna()
+    else:
+        west, east = ((west + 180) % 360) - 180, ((east + 180) % 360) - 180
+        inside_lon = (places["lon"].between(west, east) if west <= east
+                      else (places["lon"] >= west) | (places["lon"] <= east))
+    return places[inside_lat & inside_lon]

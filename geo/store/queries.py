@@ -1,0 +1,232 @@
+"""Read queries for the dashboard and exports (the store is the only part that speaks SQL).
+
+Every function takes an open ``sqlite3.Connection`` (``Store.conn``) and returns rows
+(``sqlite3.Row``); :mod:`geo.query` turns them into DataFrames. The filters are applied
+as ``WHERE`` clauses on indexed columns, and the per-place aggregation is a ``GROUP BY``,
+so the dashboard never pulls individual mentions it does not show.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from geo.query import Filters
+
+BROAD_KINDS = ("country", "continent")  # place kinds that count as "country level"
+
+
+@dataclass
+class Where:
+    """A ``WHERE`` clause under construction, with the tables it needs joined."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    needs_passages: bool = False
+    needs_articles: bool = False
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
+
+    def joins(self) -> str:
+        out = " JOIN places pl ON pl.id = pm.place_id"
+        if self.needs_passages:
+            out += " JOIN passages p ON p.id = pm.passage_id"
+        if self.needs_articles:
+            out += " JOIN articles a ON a.id = pm.article_id"
+        return out
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _day_after(iso: str) -> str:
+    return (date.fromisoformat(iso[:10]) + timedelta(days=1)).isoformat()
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _add_dates(w: Where, f: "Filters") -> None:
+    if not (f.date_from or f.date_to):
+        return
+    w.needs_articles = True
+    if f.date_field == "passage":
+        w.needs_passages = True
+        expr = "COALESCE(p.date, substr(a.published, 1, 10))"
+        if f.date_from:
+            w.add(f"{expr} >= ?", f.date_from[:10])
+        if f.date_to:
+            w.add(f"{expr} < ?", _day_after(f.date_to))
+        return
+    if f.date_from:
+        w.add("a.published >= ?", f.date_from[:10])
+    if f.date_to:
+        w.add("a.published < ?", _day_after(f.date_to))
+
+
+def where_for(f: "Filters", *, place_id: str | None = None) -> Where:
+    """The clause selecting the place mentions that pass ``f`` (aliases pm, pl, p, a)."""
+    w = Where()
+    w.add("pm.place_id IS NOT NULL")
+    _add_dates(w, f)
+    if f.actors:
+        w.add("pm.passage_id IN (SELECT am.passage_id FROM actor_mentions am"
+              f" JOIN actors ac ON ac.id = am.actor_id WHERE ac.name IN ({_marks(f.actors)}))",
+              *f.actors)
+    if f.sources:
+        w.needs_articles = True
+        w.add(f"a.source IN ({_marks(f.sources)})", *f.sources)
+    if f.countries:
+        w.add(f"pl.country_code IN ({_marks(f.countries)})", *f.countries)
+    if f.kinds:
+        w.add(f"pl.kind IN ({_marks(f.kinds)})", *f.kinds)
+    if f.text.strip():
+        w.needs_passages = True
+        w.add("p.text LIKE ? ESCAPE '\\'", _like_pattern(f.text.strip()))
+    if not f.include_broad:
+        w.add(f"pm.kind = 'place' AND pl.kind NOT IN ({_marks(BROAD_KINDS)})", *BROAD_KINDS)
+    if place_id is not None:
+        w.add("pm.place_id = ?", place_id)
+    return w
+
+
+def place_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
+    """One row per place: its gazetteer fields and how often it is mentioned."""
+    w = where_for(f)
+    sql = (
+        "SELECT pl.id AS place_id, pl.name, pl.lat, pl.lon, pl.kind, pl.country_code,"
+        " pl.feature_code, count(*) AS mentions, count(DISTINCT pm.article_id) AS articles,"
+        " avg(pm.score) AS score, group_concat(DISTINCT pm.rule) AS rules,"
+        " (pl.kind IN ('country', 'continent') OR max(pm.kind = 'place') = 0) AS broad"
+        f" FROM place_mentions pm{w.joins()}{w.sql()}"
+        " GROUP BY pm.place_id ORDER BY mentions DESC, pl.name"
+    )
+    return conn.execute(sql, w.params).fetchall()
+
+
+def place_passages(conn: sqlite3.Connection, f: "Filters", place_ids: Sequence[str], *,
+                   per_place: int = 3) -> list[sqlite3.Row]:
+    """The newest ``per_place`` passages mentioning each of ``place_ids``, with spans."""
+    if not place_ids:
+        return []
+    w = where_for(f)
+    w.needs_passages = w.needs_articles = True
+    w.add(f"pm.place_id IN ({_marks(place_ids)})", *place_ids)
+    sql = (
+        "SELECT * FROM (SELECT pm.place_id, pm.article_id, pm.passage_id, pm.text AS mention,"
+        " pm.start - p.start AS rel_start, pm.\"end\" - p.start AS rel_end, pm.score, pm.rule,"
+        " p.text AS passage, p.idx, p.date AS passage_date, a.title, a.published, a.source,"
+        " row_number() OVER (PARTITION BY pm.place_id"
+        "   ORDER BY a.published DESC, p.idx, pm.start) AS rn"
+        f" FROM place_mentions pm{w.joins()}{w.sql()}) WHERE rn <= ?"
+        " ORDER BY place_id, rn"
+    )
+    return conn.execute(sql, [*w.params, per_place]).fetchall()
+
+
+def timeline(conn: sqlite3.Connection, f: "Filters", *, by: str = "published"
+             ) -> list[sqlite3.Row]:
+    """Mentions per day, by publication date or by the date the passage speaks of."""
+    w = where_for(f)
+    w.needs_articles = True
+    if by == "passage":
+        w.needs_passages = True
+        day = "COALESCE(p.date, substr(a.published, 1, 10))"
+    else:
+        day = "substr(a.published, 1, 10)"
+    sql = (f"SELECT {day} AS day, count(*) AS mentions FROM place_mentions pm{w.joins()}"
+           f"{w.sql()} GROUP BY day HAVING day IS NOT NULL ORDER BY day")
+    return conn.execute(sql, w.params).fetchall()
+
+
+def actor_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
+    """Actors named in the passages that hold a mention passing ``f``."""
+    w = where_for(f)
+    sql = (
+        "SELECT ac.name, ac.kind, count(*) AS mentions,"
+        " count(DISTINCT am.article_id) AS articles FROM actor_mentions am"
+        " JOIN actors ac ON ac.id = am.actor_id"
+        f" WHERE am.passage_id IN (SELECT pm.passage_id FROM place_mentions pm{w.joins()}"
+        f"{w.sql()}) GROUP BY ac.id ORDER BY mentions DESC, ac.name"
+    )
+    return conn.execute(sql, w.params).fetchall()
+
+
+def article_rows(conn: sqlite3.Connection, f: "Filters", *, limit: int = 500
+                 ) -> list[sqlite3.Row]:
+    """Articles with at least one mention passing ``f``, newest first."""
+    w = where_for(f)
+    sql = (
+        "SELECT a.id, a.title, a.source, a.published, a.url, count(*) AS mentions"
+        f" FROM articles a JOIN (SELECT pm.article_id FROM place_mentions pm{w.joins()}"
+        f"{w.sql()}) m ON m.article_id = a.id GROUP BY a.id"
+        " ORDER BY a.published DESC, a.id LIMIT ?"
+    )
+    return conn.execute(sql, [*w.params, limit]).fetchall()
+
+
+def all_actors(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT ac.name, ac.kind, count(am.id) AS mentions FROM actors ac"
+        " LEFT JOIN actor_mentions am ON am.actor_id = ac.id"
+        " GROUP BY ac.id ORDER BY mentions DESC, ac.name").fetchall()
+
+
+def distinct_values(conn: sqlite3.Connection, column: str) -> list[str]:
+    """The values of one filterable column (``source``, ``country_code`` or ``kind``)."""
+    table = {"source": "articles", "country_code": "places", "kind": "places"}[column]
+    rows = conn.execute(f"SELECT DISTINCT {column} FROM {table}"
+                        f" WHERE {column} IS NOT NULL ORDER BY {column}").fetchall()
+    return [r[0] for r in rows]
+
+
+def date_bounds(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+    row = conn.execute("SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10))"
+                       " FROM articles").fetchone()
+    return row[0], row[1]
+
+
+def revision(conn: sqlite3.Connection) -> str:
+    """Changes whenever articles are added: part of the UI's cache keys."""
+    row = conn.execute("SELECT count(*), max(ingested_at) FROM articles").fetchone()
+    return f"{row[0]}:{row[1]}"
+
+
+def article(conn: sqlite3.Connection, article_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT id, title, url, source, published, language, text"
+                        " FROM articles WHERE id = ?", (article_id,)).fetchone()
+
+
+def passages(conn: sqlite3.Connection, article_id: str) -> list[sqlite3.Row]:
+    return conn.execute('SELECT id, idx, start, "end", text, date FROM passages'
+                        " WHERE article_id = ? ORDER BY idx", (article_id,)).fetchall()
+
+
+def article_place_mentions(conn: sqlite3.Connection, article_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        'SELECT pm.passage_id, pm.start, pm."end", pm.text, pm.kind, pm.place_id, pm.score,'
+        " pm.rule, pl.name AS place_name, pl.kind AS place_kind, pl.country_code,"
+        " pl.lat, pl.lon FROM place_mentions pm LEFT JOIN places pl ON pl.id = pm.place_id"
+        " WHERE pm.article_id = ? ORDER BY pm.start", (article_id,)).fetchall()
+
+
+def article_actor_mentions(conn: sqlite3.Connection, article_id: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        'SELECT am.passage_id, am.start, am."end", am.text, ac.name, ac.kind'
+        " FROM actor_mentions am JOIN actors ac ON ac.id = am.actor_id"
+        " WHERE am.article_id = ? ORDER BY am.start", (article_id,)).fetchall()
+
+
+def place(conn: sqlite3.Connection, place_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT id, name, lat, lon, kind, country_code, feature_code,"
+                        " population FROM places WHERE id = ?", (place_id,)).fetchone()

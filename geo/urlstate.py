@@ -1,0 +1,129 @@
+"""The dashboard's state as URL query parameters, so a copied link reproduces the view.
+
+Pure functions between :class:`ViewState` and a mapping of query parameters (as
+``st.query_params`` or ``urllib.parse.parse_qs`` give them: a value may be a string or
+a list of strings). Defaults are left out of the URL; values that do not parse are
+ignored rather than failing the page.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Mapping, Sequence
+
+from geo.query import Filters
+from geo.render import query_string
+
+log = logging.getLogger(__name__)
+
+Params = Mapping[str, "str | Sequence[str]"]
+
+# URL key for each list-valued filter field
+LIST_KEYS = {"actors": "actor", "sources": "source", "countries": "country", "kinds": "kind"}
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What a link points at: the filters, and a place or an article/passage."""
+
+    filters: Filters = field(default_factory=Filters)
+    place: str | None = None
+    article: str | None = None
+    passage: str | None = None
+
+
+def _all(params: Params, key: str) -> list[str]:
+    value = params.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _one(params: Params, key: str) -> str | None:
+    values = [v for v in _all(params, key) if v.strip()]
+    return values[-1].strip() if values else None
+
+
+def _iso_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        log.info("ignoring bad date %r in the URL", value)
+        return None
+
+
+def filters_from_params(params: Params) -> Filters:
+    """The filters a URL carries (missing or malformed values give the defaults)."""
+    lists = {name: tuple(dict.fromkeys(v for v in _all(params, key) if v.strip()))
+             for name, key in LIST_KEYS.items()}
+    return Filters(
+        date_from=_iso_date(_one(params, "from")),
+        date_to=_iso_date(_one(params, "to")),
+        date_field="passage" if _one(params, "datefield") == "passage" else "published",
+        text=_one(params, "q") or "",
+        include_broad=_one(params, "broad") != "0",
+        **lists,
+    )
+
+
+def filters_to_params(f: Filters) -> dict[str, str | list[str]]:
+    """Query parameters for ``f``, leaving out what is at its default."""
+    out: dict[str, str | list[str]] = {}
+    if f.date_from:
+        out["from"] = f.date_from
+    if f.date_to:
+        out["to"] = f.date_to
+    if f.date_field == "passage":
+        out["datefield"] = "passage"
+    for name, key in LIST_KEYS.items():
+        values = list(getattr(f, name))
+        if values:
+            out[key] = values
+    if f.text.strip():
+        out["q"] = f.text.strip()
+    if not f.include_broad:
+        out["broad"] = "0"
+    return out
+
+
+def view_from_params(params: Params) -> ViewState:
+    return ViewState(filters=filters_from_params(params), place=_one(params, "place"),
+                     article=_one(params, "article"), passage=_one(params, "passage"))
+
+
+def view_to_params(view: ViewState) -> dict[str, str | list[str]]:
+    out = filters_to_params(view.filters)
+    for key in ("place", "article", "passage"):
+        value = getattr(view, key)
+        if value:
+            out[key] = value
+    return out
+
+
+def page_url(base: str, page: str, view: ViewState) -> str:
+    """An absolute-path URL to ``page`` ("" for the map) under ``base`` (e.g. "/")."""
+    path = "/" + "/".join(p for p in (base.strip("/"), page.strip("/")) if p)
+    qs = query_string(view_to_params(view))
+    return f"{path}?{qs}" if qs else path
+
+
+def reader_url(base: str, article_id: str, passage_id: str | None = None, *,
+               filters: Filters | None = None) -> str:
+    """The article reader opened on an article (and a passage in it)."""
+    view = ViewState(filters=filters or Filters(), article=article_id, passage=passage_id)
+    return page_url(base, "articles", view)
+
+
+def map_url(base: str, *, place: str | None = None, filters: Filters | None = None) -> str:
+    """The map, centred on ``place`` when given, with ``filters``."""
+    return page_url(base, "", ViewState(filters=filters or Filters(), place=place))
+
+
+def with_actor(f: Filters, actor: str) -> Filters:
+    """``f`` with ``actor`` selected (kept once)."""
+    return replace(f, actors=tuple(dict.fromkeys((*f.actors, actor))))

@@ -1,0 +1,11 @@
+"""Actors: people, organisations and groups named next to the places under the filters."""
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard_ui as ui
+
+f = ui.current_filters()
+ui.sync_url(ui.current_view())
+st.title("Actors")
+ui.actor_table(ui.actors(ui.db_url(), ui.revision(), f), f)

@@ -1,0 +1,42 @@
+"""Articles: the list of articles, or the reader with highlighted, linked mentions."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+import dashboard_ui as ui
+from geo.render import esc, external_link
+from geo.urlstate import map_url
+
+view = ui.url_view()
+f = ui.current_filters()
+ui.sync_url(ui.current_view(article=view.article, passage=view.passage))
+base = ui.base_path()
+
+if not view.article:
+    st.title("Articles")
+    ui.article_table(ui.articles(ui.db_url(), ui.revision(), f), f)
+    st.stop()
+
+article = ui.article_view(
+    view.article,
+    place_href=lambda pid: map_url(base, place=pid, filters=f),
+    actor_href=lambda name: map_url(base, filters=replace(f, actors=(name,))))
+if article is None:
+    st.warning("This article is not in the store.")
+    st.stop()
+
+st.markdown(ui.READER_CSS, unsafe_allow_html=True)
+st.markdown(f"<h1 class='na-title'>{esc(article.title or 'Untitled article')}</h1>",
+            unsafe_allow_html=True)
+meta = " · ".join(esc(x) for x in (article.source, article.published) if x)
+st.markdown(f"<p class='na-meta'>{meta} · {external_link(article.url, 'original article')}"
+            "</p>", unsafe_allow_html=True)
+for p in article.passages:
+    current = " na-current" if p.id == view.passage else ""
+    date = f"<span class='na-date'>speaks of {esc(p.date)}</span>" if p.date else ""
+    st.markdown(f"<div class='na-passage{current}' id='{esc(p.id)}'>{p.html}{date}</div>",
+                unsafe_allow_html=True)
+if view.passage:
+    ui.scroll_to(view.passage)

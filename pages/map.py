@@ -1,0 +1,57 @@
+"""Map: one marker per place (clustered), popups with passages, heat layer, timeline."""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import dashboard_ui as ui
+from geo import maps
+from geo.query import places_in_bounds
+from geo.urlstate import ViewState, page_url, reader_url
+
+POPUPS_WITH_PASSAGES = 300  # the most mentioned places carry snippets in their popup
+
+f = ui.current_filters()
+place_id = ui.url_view().place
+ui.sync_url(ui.current_view(place=place_id))
+db, rev, base = ui.db_url(), ui.revision(), ui.base_path()
+
+places = ui.places(db, rev, f)
+top = tuple(places["place_id"].head(POPUPS_WITH_PASSAGES))
+snippets = ui.snippets(db, rev, f, top)
+selected = ui.place_details(place_id) if place_id else None
+
+st.title("Map")
+left, right, info = st.columns([1, 1, 2])
+heat = left.toggle("Heat map", key="m_heat")
+follow = right.toggle("Table follows the map", key="m_follow",
+                      help="List only the places in view (the page reruns when you pan).")
+info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
+
+layers = maps.place_layers(
+    places, snippets, assets=ui.assets(), heat=heat,
+    reader_href=lambda a, p: reader_url(base, a, p, filters=f),
+    place_href=lambda p: page_url(base, "places", ViewState(filters=f, place=p)))
+state = st_folium(
+    maps.base_map(ui.assets(), tiles=maps.tile_source()), key="map",
+    feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],
+    height=540, use_container_width=True,
+    center=(selected["lat"], selected["lon"]) if selected else None,
+    zoom=7 if selected else None)
+
+if selected:
+    st.subheader(f":material/location_on: {selected['name']}")
+    st.caption(f"{selected['kind']} · {selected['country_code'] or '—'} · {selected['id']}")
+    ui.passage_list(ui.snippets(db, rev, f, (selected["id"],), per_place=20), f)
+
+st.subheader("Mentions over time")
+by = "passage" if f.date_field == "passage" else "published"
+series = ui.timeline(db, rev, f, by)
+if len(series):
+    st.bar_chart(series, x="day", y="mentions", height=200)
+else:
+    st.caption("No dated mentions under these filters.")
+
+st.subheader("Places in view" if follow else "Places")
+shown = places_in_bounds(places, (state or {}).get("bounds")) if follow else places
+ui.place_table(shown, f)

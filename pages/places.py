@@ -1,0 +1,23 @@
+"""Places: every place under the filters, or one place with all its passages."""
+from __future__ import annotations
+
+import streamlit as st
+
+import dashboard_ui as ui
+from geo.urlstate import map_url
+
+view = ui.url_view()
+f = ui.current_filters()
+ui.sync_url(ui.current_view(place=view.place))
+db, rev = ui.db_url(), ui.revision()
+
+place = ui.place_details(view.place) if view.place else None
+if place:
+    st.title(place["name"])
+    st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {place['id']} ·"
+               f" {place['lat']:.4f}, {place['lon']:.4f}")
+    st.link_button("Show on the map", map_url(ui.base_path(), place=place["id"], filters=f))
+    ui.passage_list(ui.snippets(db, rev, f, (place["id"],), per_place=200), f)
+else:
+    st.title("Places")
+    ui.place_table(ui.places(db, rev, f), f)
