@@ -1,0 +1,146 @@
+"""Reading the gazetteer index: a read-only SQLite file, queried by name key."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from geo.errors import GazetteerError
+from geo.gazetteer.geometry import haversine_km
+from geo.gazetteer.normalize import name_key
+from geo.gazetteer.paths import default_gazetteer_path
+from geo.gazetteer.schema import ENTRY_COLUMNS, MAX_TOKEN_LEN_CAP
+from geo.models import GazetteerEntry
+
+logger = logging.getLogger(__name__)
+
+_SELECT = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
+_BY_KEY = (f"SELECT {_SELECT} FROM names n JOIN entries e ON e.rowid = n.entry "
+           "WHERE n.key = ? ORDER BY n.score DESC, e.population DESC LIMIT ?")
+_BUILD_HINT = "run `python -m geo gazetteer build` to build it"
+
+
+class Gazetteer:
+    """The offline gazetteer. Open it with :meth:`open` (read-only, near instant);
+    nothing is loaded into memory beyond SQLite's page cache."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        self._meta = meta
+        self.max_token_len: int = int(meta.get("max_token_len", MAX_TOKEN_LEN_CAP))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None) -> Gazetteer:
+        """Open an index read-only; :class:`GazetteerError` when it is missing or broken."""
+        target = Path(path) if path is not None else default_gazetteer_path()
+        if not target.is_file():
+            raise GazetteerError(f"no gazetteer index at {target}: {_BUILD_HINT}")
+        try:
+            conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            return cls(conn, target)
+        except sqlite3.Error as err:
+            raise GazetteerError(f"{target} is not a readable gazetteer index ({err}): "
+                                 f"{_BUILD_HINT}") from err
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def lookup(self, name: str, *, limit: int | None = None) -> list[GazetteerEntry]:
+        """Every entry called ``name`` (own or alternate name, under :func:`name_key`),
+        most prominent first."""
+        key = name_key(name)
+        if not key:
+            return []
+        rows = self._conn.execute(_BY_KEY, (key, -1 if limit is None else limit + 4))
+        seen: set[str] = set()
+        out = []
+        for row in rows:
+            if row[0] not in seen:  # an alias may repeat one of the entry's own names
+                seen.add(row[0])
+                out.append(GazetteerEntry(*row))
+        return out if limit is None else out[:limit]
+
+    def has_name(self, name: str) -> bool:
+        """True when some entry is called ``name`` (fast: one index probe)."""
+        key = name_key(name)
+        return bool(key) and self._conn.execute(
+            "SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+
+    def get(self, entry_id: str) -> GazetteerEntry | None:
+        """The entry with this id (``gn:2013348``, ``cc:RU``, ``iso:RU-PRI``...)."""
+        row = self._conn.execute(f"SELECT {_SELECT} FROM entries e WHERE e.id = ?",
+                                 (entry_id,)).fetchone()
+        return GazetteerEntry(*row) if row else None
+
+    def country(self, code: str) -> GazetteerEntry | None:
+        """The country entry of an ISO 3166-1 alpha-2 code."""
+        return self.get(f"cc:{code.strip().upper()}") if code else None
+
+    def demonym(self, word: str) -> str | None:
+        """ISO alpha-2 code of the country a demonym names ("Russians" -> "RU")."""
+        key = name_key(word)
+        row = self._conn.execute("SELECT country_code FROM demonyms WHERE key = ?",
+                                 (key,)).fetchone() if key else None
+        return row[0] if row else None
+
+    def nearest(self, lat: float, lon: float, *, kinds: Iterable[str] | None = None,
+                max_km: float = 500.0) -> GazetteerEntry | None:
+        """The entry closest to a point (within ``max_km``), optionally of some kinds."""
+        wanted = set(kinds) if kinds else None
+        for box_km in (10.0, 50.0, 200.0, max_km):
+            dlat = min(box_km, max_km) / 111.0
+            dlon = dlat / max(0.05, math.cos(math.radians(lat)))
+            rows = self._conn.execute(
+                f"SELECT {_SELECT} FROM entries e WHERE e.lat BETWEEN ? AND ? "
+                "AND e.lon BETWEEN ? AND ?", (lat - dlat, lat + dlat, lon - dlon, lon + dlon))
+            best = min(((haversine_km(lat, lon, r[2], r[3]), r) for r in rows
+                        if wanted is None or r[4] in wanted), default=None)
+            if best is not None and best[0] <= min(box_km, max_km):
+                return GazetteerEntry(*best[1])
+            if box_km >= max_km:
+                break
+        return None
+
+    # -- housekeeping --------------------------------------------------------------------
+
+    def info(self) -> dict:
+        """What is in the index: entries per kind and per source, names, size, build date."""
+        kinds = dict(self._conn.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind"))
+        return {
+            "path": str(self.path), "bytes": self.path.stat().st_size,
+            "built_at": self._meta.get("built_at"),
+            "schema_version": self._meta.get("schema_version"),
+            "entries": sum(kinds.values()), "entries_by_kind": kinds,
+            "name_rows": self._conn.execute("SELECT COUNT(*) FROM names").fetchone()[0],
+            "demonyms": self._conn.execute("SELECT COUNT(*) FROM demonyms").fetchone()[0],
+            "by_source": json.loads(self._meta.get("counts", "{}")),
+            "max_token_len": self.max_token_len,
+        }
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Gazetteer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def ensure_gazetteer(path: str | os.PathLike | None = None, *,
+                     progress: bool = True) -> Gazetteer:
+    """Open the index, building it first when it is missing."""
+    target = Path(path) if path is not None else default_gazetteer_path()
+    if not target.is_file():
+        from geo.gazetteer.build import build_gazetteer
+
+        logger.info("no gazetteer at %s: building it (a minute or so)", target)
+        build_gazetteer(target, progress=progress)
+    return Gazetteer.open(target)

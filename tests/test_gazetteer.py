@@ -1,0 +1,205 @@
+"""The offline gazetteer: a tiny index built from a fixture CSV for most tests, and
+the real index (marker ``gazetteer``) for what only the package data can show."""
+from __future__ import annotations
+
+import math
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from geo.errors import GazetteerError
+from geo.gazetteer import Gazetteer, build_gazetteer, default_gazetteer_path, name_key
+from geo.gazetteer.geometry import haversine_km, representative_point
+
+TINY = Path(__file__).resolve().parent / "data" / "gazetteer" / "tiny_places.csv"
+BROKEN = TINY.with_name("broken_places.csv")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    path = tmp_path_factory.mktemp("gaz") / "tiny.sqlite"
+    build_gazetteer(path, progress=False, sources=[TINY])
+    gaz = Gazetteer.open(path)
+    yield gaz
+    gaz.close()
+
+
+@pytest.mark.parametrize("variant", ["U.S.", "US", "u.s", "the United States",
+                                     "UNITED STATES", "United  States", "U. S."])
+def test_spellings_of_one_name_meet_under_one_key(tiny: Gazetteer, variant: str) -> None:
+    assert [e.id for e in tiny.lookup(variant)][:1] == ["cc:US"]
+
+
+def test_accents_hyphens_and_apostrophes_are_normalised(tiny: Gazetteer) -> None:
+    assert tiny.lookup("Sao Paulo")[0].name == "São Paulo"
+    assert tiny.lookup("SÃO-PAULO")[0].name == "São Paulo"
+    assert name_key("Côte d’Ivoire") == name_key("Cote d'Ivoire") == "cote divoire"
+    assert name_key("Washington, D.C.") == "washington dc"
+
+
+def test_lookup_orders_by_prominence_and_keeps_every_match(tiny: Gazetteer) -> None:
+    springfields = tiny.lookup("Springfield")
+    assert [e.population for e in springfields] == [170188, 114394]
+    assert tiny.lookup("Springfield", limit=1)[0].admin1 == "MO"
+    # "Khasan" is an alternate name of Hassan (India) and the own name of the Russian
+    # settlement: both come back, the curated settlement first
+    khasan = tiny.lookup("Khasan")
+    assert [e.id for e in khasan] == ["cur:khasan-ru", "gn:1270239"]
+
+
+def test_entries_carry_their_feature_data(tiny: Gazetteer) -> None:
+    vlad = tiny.get("gn:2013348")
+    assert (vlad.kind, vlad.country_code, vlad.feature_class, vlad.population) == \
+        ("city", "RU", "P", 604901)
+    assert tiny.country("us").name == "United States"
+    assert tiny.country("ZZ") is None and tiny.get("gn:0") is None
+    assert tiny.lookup("Sea of Japan")[0].feature_class == "H"
+
+
+def test_unknown_or_empty_names_find_nothing(tiny: Gazetteer) -> None:
+    assert tiny.lookup("Atlantis") == [] and tiny.lookup("  ...  ") == []
+    assert not tiny.has_name("Atlantis") and not tiny.has_name("")
+    assert tiny.has_name("east sea") and tiny.has_name("DPRK")
+
+
+def test_demonyms_name_their_country_singular_and_plural(tiny: Gazetteer) -> None:
+    assert tiny.demonym("Russian") == tiny.demonym("Russians") == "RU"
+    assert tiny.demonym("North Korean") == "KP"
+    assert tiny.demonym("americans") == "US"
+    assert tiny.demonym("Martian") is None
+
+
+def test_nearest_entry_to_a_point(tiny: Gazetteer) -> None:
+    assert tiny.nearest(43.12, 131.89).id == "gn:2013348"
+    assert tiny.nearest(42.5, 130.7, kinds=["city"]).id == "cur:khasan-ru"
+    assert tiny.nearest(-60.0, -30.0, max_km=100) is None
+
+
+def test_info_reports_counts_and_build_date(tiny: Gazetteer) -> None:
+    info = tiny.info()
+    assert info["entries"] == 14
+    assert info["entries_by_kind"]["city"] == 6
+    assert info["demonyms"] == 8 and info["built_at"]
+    assert tiny.max_token_len >= 4  # "united states of america"
+
+
+def test_index_is_opened_read_only(tiny: Gazetteer) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        tiny._conn.execute("DELETE FROM entries")
+
+
+def test_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(GazetteerError, match="python -m geo gazetteer build"):
+        Gazetteer.open(tmp_path / "nope.sqlite")
+
+
+def test_a_file_that_is_not_an_index_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database")
+    with pytest.raises(GazetteerError, match="gazetteer build"):
+        Gazetteer.open(junk)
+
+
+def test_failed_build_leaves_the_old_index_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "gaz.sqlite"
+    build_gazetteer(path, progress=False, sources=[TINY])
+    before = path.read_bytes()
+    with pytest.raises(GazetteerError, match=r"broken_places.csv:2: coordinates out of range"):
+        build_gazetteer(path, progress=False, sources=[TINY, BROKEN])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gaz.sqlite"]
+
+
+def test_unknown_source_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(GazetteerError, match="no such gazetteer source"):
+        build_gazetteer(tmp_path / "g.sqlite", progress=False, sources=["planets"])
+
+
+def test_default_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWS_ATLAS_GAZETTEER", str(tmp_path / "g.sqlite"))
+    assert default_gazetteer_path() == tmp_path / "g.sqlite"
+    monkeypatch.delenv("NEWS_ATLAS_GAZETTEER")
+    assert default_gazetteer_path().parts[-2:] == ("data", "gazetteer.sqlite")
+
+
+def test_representative_point_stays_inside_a_concave_polygon() -> None:
+    # a "C" shape whose area centroid lies in the empty middle
+    ring = [(0, 0), (10, 0), (10, 2), (2, 2), (2, 8), (10, 8), (10, 10), (0, 10)]
+    lon, lat = representative_point(ring)
+    assert 0 <= lon <= 2 or lat <= 2 or lat >= 8
+
+
+# -- the real index -------------------------------------------------------------------
+
+@pytest.mark.gazetteer
+def test_khasan_includes_the_russian_border_settlement(full_gazetteer: Gazetteer) -> None:
+    found = full_gazetteer.lookup("Khasan")
+    assert any(e.country_code == "RU" and haversine_km(e.lat, e.lon, 42.43, 130.64) < 10
+               for e in found)
+    assert any(e.country_code == "IN" for e in found)  # Hassan is kept as an alternative
+
+
+@pytest.mark.gazetteer
+def test_vladivostok_is_the_russian_city(full_gazetteer: Gazetteer) -> None:
+    top = full_gazetteer.lookup("Vladivostok")[0]
+    assert haversine_km(top.lat, top.lon, 43.12, 131.89) < 50
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("name", ["United States", "U.S.", "US", "USA", "America"])
+def test_united_states_is_the_country_at_its_geonames_point(full_gazetteer: Gazetteer,
+                                                            name: str) -> None:
+    top = full_gazetteer.lookup(name)[0]
+    assert top.kind == "country" and top.country_code == "US"
+    assert haversine_km(top.lat, top.lon, 39.8, -98.5) < 161
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("code,lat,lon", [
+    ("RU", 60, 100), ("CN", 35, 105), ("IN", 22, 79), ("CA", 60, -96), ("AU", -25, 135),
+    ("BR", -10, -55), ("MX", 23, -102), ("ID", -5, 120), ("KZ", 48, 68), ("AR", -34, -64),
+    ("GB", 54.76, -2.7), ("JP", 35.69, 139.75), ("FR", 46, 2)])
+def test_big_countries_sit_near_their_geonames_points(full_gazetteer: Gazetteer, code: str,
+                                                      lat: float, lon: float) -> None:
+    entry = full_gazetteer.country(code)
+    assert haversine_km(entry.lat, entry.lon, lat, lon) < 150
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("name,kind,code", [
+    ("Primorsky Krai", "admin1", "RU"), ("Primorye", "admin1", "RU"),
+    ("Donetsk Oblast", "admin1", "UA"), ("California", "admin1", "US"),
+    ("Bulacan", None, "PH"), ("Central Luzon", "admin1", "PH"),
+    ("Sea of Japan", "water", None), ("East Sea", "water", None),
+    ("Razdolnaya River", "water", "RU"), ("Amur Bay", "water", "RU"),
+    ("Strait of Hormuz", "water", None), ("Donbas", "region", "UA"),
+    ("Russian Far East", "region", "RU"), ("Gaza Strip", "region", "PS"),
+    ("Africa", "continent", None), ("UK", "country", "GB"), ("DPRK", "country", "KP"),
+])
+def test_news_places_are_found(full_gazetteer: Gazetteer, name: str, kind: str | None,
+                               code: str | None) -> None:
+    found = full_gazetteer.lookup(name, limit=5)
+    assert any((kind is None or e.kind == kind) and e.country_code == code for e in found)
+
+
+@pytest.mark.gazetteer
+def test_primorsky_krai_is_shown_by_its_english_name(full_gazetteer: Gazetteer) -> None:
+    assert full_gazetteer.get("iso:RU-PRI").name == "Primorsky Krai"
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("word,code", [
+    ("Russian", "RU"), ("Russians", "RU"), ("North Korean", "KP"), ("South Korean", "KR"),
+    ("American", "US"), ("Americans", "US"), ("British", "GB"), ("Ukrainian", "UA"),
+    ("Chinese", "CN"), ("French", "FR"), ("Filipinos", "PH")])
+def test_demonyms(full_gazetteer: Gazetteer, word: str, code: str) -> None:
+    assert full_gazetteer.demonym(word) == code
+
+
+@pytest.mark.gazetteer
+def test_capitals_are_marked(full_gazetteer: Gazetteer) -> None:
+    assert full_gazetteer.lookup("Moscow")[0].feature_code == "PPLC"
+    assert full_gazetteer.lookup("Paris")[0].country_code == "FR"
+    assert not math.isnan(full_gazetteer.lookup("Seoul")[0].lat)
