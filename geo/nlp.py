@@ -56,6 +56,12 @@ FEATURE_HEADS = {
 CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "upon", "on", "-", "du", "da"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
+# Words that name places somewhere but, in news, almost never mean them on their own.
+NOT_PLACES = {
+    "West", "East", "North", "South", "Central", "Eastern", "Western", "Northern",
+    "Southern", "Midwest", "Mobile", "Of", "Many", "March", "May", "Lead", "Reading",
+    "Nice", "Police", "Union", "Street", "Media", "Home", "Sunday", "Monday", "Mission",
+}
 
 
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
@@ -111,6 +117,8 @@ class PlaceFinder:
             return
         if label in PLACE_LABELS:
             kept = self._strip_descriptor(span)
+            if kept.text in NOT_PLACES:  # "the West": a bloc, not a place to plot
+                return
             if self.gazetteer.has_name(kept.text) or label != "FAC":
                 places.append(Span(doc, kept.start, kept.end, label=label))
                 _mark(taken, ent.start, ent.end)
@@ -145,9 +153,12 @@ class PlaceFinder:
         if not entries:
             return False
         best = entries[0]
-        if label == "PERSON" and len(span) > 1:
+        if span.text in NOT_PLACES:
             return False
-        if best.kind in STRONG_KINDS or best.id.startswith("cur:"):
+        strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
+        if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
+            return len(span) == 1 and (strong or best.population >= 10 * self.city_population)
+        if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:
             return label == "ORG" or _locative_before(span)
@@ -182,17 +193,22 @@ class PlaceFinder:
     def _accept(self, span: Span) -> bool:
         if len(span) > 1 and span[-1].text in FEATURE_HEADS:
             return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
-        if not self.gazetteer.has_name(span.text):
+        if span.text in NOT_PLACES or not self.gazetteer.has_name(span.text):
             return False
-        if len(span) == 1 and (span[0].is_stop or span[0].is_sent_start and not span[0].is_upper):
-            strong_only = True
-        else:
-            strong_only = False
+        if _inside_longer_name(span):
+            return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = self.gazetteer.lookup(span.text, limit=1)[0]
-        if best.kind in STRONG_KINDS or best.id.startswith("cur:"):
+        strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
+        if len(span) == 1:
+            token = span[0]
+            if token.is_upper and len(token) >= 2:  # "UK", "NSW", "DRC": codes of big places
+                return strong
+            if token.is_stop or token.pos_ != "PROPN":
+                return False
+            if token.is_sent_start:
+                return strong
+        if strong:
             return True
-        if strong_only:
-            return False
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
         return _locative_before(span) and span[0].pos_ == "PROPN"
@@ -232,6 +248,17 @@ def _name_like(span: Span) -> bool:
     if not _capitalised(span[0]) or not _capitalised(span[-1]):
         return False
     return all(_capitalised(t) or t.lower_ in CONNECTORS for t in span)
+
+
+def _inside_longer_name(span: Span) -> bool:
+    """True when the span is glued to other capitalised words of one longer name."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and _capitalised(after) and not after.is_sent_start:
+        return True
+    return before is not None and _capitalised(before) and not span[0].is_sent_start \
+        and before.ent_type_ not in ("GPE", "LOC", "NORP")
 
 
 def _locative_before(span: Span) -> bool:

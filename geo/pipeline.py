@@ -47,6 +47,7 @@ class Pipeline:
             for passage, doc in zip(passages, docs):
                 places.extend(_place_mentions(doc, passage))
                 actors.extend(_actor_mentions(doc, passage))
+            places = _drop_person_names(places, actors)
             self.resolver.resolve(places, article.text)
             taken = {(m.start, m.end) for m in places}
             names = {m.text for m in places if m.place is not None}
@@ -54,6 +55,18 @@ class Pipeline:
                                          place_names=names)
             yield AnalyzedArticle(article=article, passages=passages, places=places,
                                   actors=actors)
+
+
+def _drop_person_names(places: list[PlaceMention], actors: list[ActorMention]
+                       ) -> list[PlaceMention]:
+    """Drop gazetteer-only place matches that are a word of a person named in the article.
+
+    "Kim" is a village in India, but in an article about Kim Jong-un it is him.
+    NER-labelled places (GPE / LOC / FAC) are kept.
+    """
+    words = {w for a in actors if a.label == "PERSON" for w in a.text.split() if len(a.text.split()) > 1}
+    return [m for m in places
+            if m.label in ("GPE", "LOC", "FAC", "DEMONYM") or m.text not in words]
 
 
 def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:

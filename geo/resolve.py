@@ -29,10 +29,13 @@ from geo.models import Candidate, GazetteerEntry, PlaceMention
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
 
+# A bare name in news most often means the bigger thing: a country over a town of that
+# name, a state or province over a city. Population only ranks places of one kind.
 KIND_PRIOR = {
-    "country": 4.0, "continent": 3.5, "admin1": 2.6, "region": 2.4, "water": 2.0,
-    "admin2": 1.2, "landmark": 0.8, "city": 0.3,
+    "country": 7.0, "continent": 6.0, "admin1": 4.5, "region": 4.0, "water": 3.5,
+    "admin2": 2.5, "landmark": 1.5, "city": 0.3,
 }
+POPULATED_KINDS = {"city", "admin2", "landmark"}
 WATER_HEADS = re.compile(
     r"\b(river|sea|bay|gulf|strait|straits|lake|ocean|canal|channel|sound)$", re.I)
 REGION_HEADS = re.compile(
@@ -108,17 +111,17 @@ class Resolver:
         scored = []
         for e in cands:
             parts = self._evidence(m, e, ctx, pair)
-            total = sum(parts.values())
-            rule = max(parts, key=parts.get) if parts else "only candidate"
-            scored.append((e, total, rule))
+            scored.append((e, sum(parts.values()), parts))
         scored.sort(key=lambda t: -t[1])
-        return scored
+        return [(e, total, _deciding(parts, scored[1][2] if len(scored) > 1 else {}))
+                for e, total, parts in scored]
 
     def _evidence(self, m: PlaceMention, e: GazetteerEntry, ctx: _Context | None,
                   pair: GazetteerEntry | None) -> dict[str, float]:
         w = self.weights
         parts = {"feature type": KIND_PRIOR.get(e.kind, 0.5)}
-        parts["population"] = w.population * math.log10(e.population + 1)
+        if e.kind in POPULATED_KINDS:
+            parts["population"] = w.population * math.log10(e.population + 1)
         parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
         if _same_name(m.text, e.name):
             parts["name"] = w.own_name
@@ -133,7 +136,8 @@ class Resolver:
         total_c = sum(ctx.countries.values()) or 1
         if e.country_code and e.country_code in ctx.countries and e.kind != "country":
             share = ctx.countries[e.country_code] / total_c
-            parts["document country"] = w.doc_country * (0.5 + share)
+            boost = 1.5 if e.kind == "admin1" else 1.0
+            parts["document country"] = w.doc_country * (0.5 + share) * boost
         if e.country_code and (e.country_code, e.admin1 or "") in ctx.regions and e.kind == "city":
             parts["document region"] = w.doc_region
         if pair is not None and _inside(e, pair):
@@ -198,6 +202,13 @@ class Resolver:
         code = self.gazetteer.demonym(m.text)
         entry = self.gazetteer.country(code) if code else None
         m.place, m.score, m.rule, m.alternatives = entry, 1.0 if entry else 0.0, "demonym", []
+
+
+def _deciding(best: dict[str, float], runner_up: dict[str, float]) -> str:
+    """The piece of evidence that most separates a candidate from the runner-up."""
+    if not best:
+        return "only candidate"
+    return max(best, key=lambda k: best[k] - runner_up.get(k, 0.0))
 
 
 def _same_name(query: str, name: str) -> bool:
