@@ -109,7 +109,7 @@ class _Writer:
         marks = ", ".join("?" * (len(ENTRY_COLUMNS) + 2))
         self.conn.executemany(f"INSERT INTO entries (rowid, {', '.join(ENTRY_COLUMNS)}, score)"
                               f" VALUES ({marks})", self.entries)
-        self.conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", self.names)
+        self.conn.executemany("INSERT INTO names_stage VALUES (?, ?, ?, ?)", self.names)
         self.entries.clear()
         self.names.clear()
 
@@ -128,7 +128,7 @@ class _Writer:
         self.conn.execute("CREATE TEMP TABLE capitals (id TEXT PRIMARY KEY)")
         self.conn.executemany("INSERT OR IGNORE INTO capitals VALUES (?)",
                               [(c,) for c in self.capitals])
-        self.conn.execute("UPDATE names SET score = score + ? WHERE entry IN (SELECT rowid "
+        self.conn.execute("UPDATE names_stage SET score = score + ? WHERE entry IN (SELECT rowid "
                           "FROM entries WHERE id IN capitals)", (CAPITAL_BONUS,))
         self.conn.execute("UPDATE entries SET feature_code = 'PPLC', score = score + ? "
                           "WHERE id IN capitals", (CAPITAL_BONUS,))
@@ -149,7 +149,7 @@ class _Writer:
             if alias.display:
                 self.conn.execute("UPDATE entries SET name = ? WHERE rowid = ?",
                                   (alias.names[0], found[0]))
-        self.conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", rows)
+        self.conn.executemany("INSERT INTO names_stage VALUES (?, ?, ?, ?)", rows)
         self.counts["aliases"] = len(rows)
 
 
@@ -195,6 +195,7 @@ def build_gazetteer(path: str | os.PathLike | None = None, *, progress: bool = T
                      "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             _write_meta(conn, stats)
             conn.commit()
+            conn.execute("VACUUM")
             stats["entries"] = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
             stats["name_keys"] = conn.execute(
                 "SELECT COUNT(DISTINCT key) FROM names").fetchone()[0]

@@ -24,7 +24,7 @@ CREATE TABLE entries (
     source TEXT,
     score REAL NOT NULL
 );
-CREATE TABLE names (
+CREATE TABLE names_stage (
     key TEXT NOT NULL,
     entry INTEGER NOT NULL,
     score REAL NOT NULL,
@@ -39,9 +39,19 @@ CREATE TABLE demonyms (
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
-# created after the bulk load (much faster than maintaining them row by row)
+# created after the bulk load (much faster than maintaining them row by row); names
+# are staged unordered, then copied in key order into a table clustered on its key
 INDEXES = """
-CREATE INDEX names_key ON names (key, score DESC, entry);
+CREATE TABLE names (
+    key TEXT NOT NULL,
+    score REAL NOT NULL,
+    entry INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    PRIMARY KEY (key, score DESC, entry)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO names
+    SELECT key, score, entry, tokens FROM names_stage ORDER BY key, score DESC, entry;
+DROP TABLE names_stage;
 CREATE INDEX entries_latlon ON entries (lat, lon);
 CREATE INDEX entries_country ON entries (country_code, kind);
 """
