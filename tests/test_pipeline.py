@@ -1,0 +1,85 @@
+"""The whole pipeline on the sample article: the checks issue 2 promises its users."""
+from __future__ import annotations
+
+import pytest
+
+from geo.evaluate import haversine_km
+from geo.sample import SAMPLE_TEXT, analyze_sample
+
+pytestmark = [pytest.mark.gazetteer, pytest.mark.model]
+
+# name -> (lat, lon, tolerance km)
+EXPECTED = {
+    "Khasan": (42.43, 130.64, 25),
+    "Razdolnaya River": (43.5, 131.9, 60),
+    "Vladivostok": (43.12, 131.89, 50),
+    "Moscow": (55.75, 37.62, 50),
+    "Pyongyang": (39.03, 125.75, 50),
+    "Seoul": (37.57, 126.98, 50),
+    "Beijing": (39.90, 116.40, 50),
+}
+COUNTRIES = {"Ukraine": "UA", "North Korea": "KP", "South Korea": "KR", "Russia": "RU"}
+
+
+@pytest.fixture(scope="module")
+def sample(pipeline):
+    return analyze_sample(pipeline)
+
+
+def _places_named(sample, name):
+    return [m for m in sample.places if m.kind == "place" and m.text == name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_places_resolve_near_their_true_position(sample, name):
+    lat, lon, km = EXPECTED[name]
+    mentions = _places_named(sample, name)
+    assert mentions, f"{name} not found"
+    for m in mentions:
+        assert m.place is not None, f"{name} unresolved"
+        assert haversine_km(m.place.lat, m.place.lon, lat, lon) < km, (name, m.place, m.rule)
+
+
+def test_khasan_is_not_hassan_india(sample):
+    m = _places_named(sample, "Khasan")[0]
+    assert m.place.country_code == "RU"
+    assert any(a.entry.country_code == "IN" for a in m.alternatives), "rejected candidate kept"
+    assert m.rule and 0 < m.score <= 1
+
+
+@pytest.mark.parametrize("name", sorted(COUNTRIES))
+def test_sample_countries(sample, name):
+    mentions = _places_named(sample, name)
+    assert mentions
+    assert all(m.place.kind == "country" and m.place.country_code == COUNTRIES[name]
+               for m in mentions)
+
+
+def test_demonyms_are_their_own_kind_linked_to_a_country(sample):
+    dem = {m.text: m.place.country_code for m in sample.places if m.kind == "demonym"}
+    assert dem.get("North Korean") == "KP" and dem.get("Russian") == "RU"
+    assert not _places_named(sample, "North Korean")
+
+
+def test_offsets_point_into_the_article_and_its_passages(sample):
+    text = sample.article.text
+    passages = {p.id: p for p in sample.passages}
+    for m in sample.places + sample.actors:
+        assert text[m.start:m.end] == m.text
+        p = passages[m.passage_id]
+        assert p.start <= m.start and m.end <= p.end
+
+
+def test_actors_are_canonicalised(sample):
+    canon = {}
+    for a in sample.actors:
+        canon.setdefault(a.canonical, []).append(a.text)
+    assert "Kim Jong-un" in canon and "Vladimir Putin" in canon
+    assert "Putin" in canon["Vladimir Putin"]
+    assert "Kim" in canon["Kim Jong-un"]
+    assert "Kim Myong Sik" in canon and canon["Kim Myong Sik"] == ["Kim Myong Sik"]
+
+
+def test_furniture_is_not_analysed(sample):
+    assert not any("Figure 1" in p.text or p.text == "Photo CBC.ca" for p in sample.passages)
+    assert SAMPLE_TEXT.read_text(encoding="utf-8").startswith("North Korea's Kim Jong-un")
