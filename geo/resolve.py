@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # A bare name in news most often means the bigger thing: a country over a town of that
 # name, a state or province over a city. Population only ranks places of one kind.
 KIND_PRIOR = {
-    "country": 7.0, "continent": 6.0, "admin1": 4.5, "region": 4.0, "water": 3.5,
+    "country": 9.0, "continent": 6.0, "admin1": 4.5, "region": 4.0, "water": 3.5,
     "admin2": 2.5, "landmark": 1.5, "city": 0.3,
 }
 POPULATED_KINDS = {"city", "admin2", "landmark"}
