@@ -112,8 +112,8 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
                                                      riseOnHover: true});
                 marker.bindTooltip(r[3] + " (" + r[2] + ")");
                 marker.bindPopup('<div class="na-pop"><b>' + r[3] + '</b><div class="na-meta">'
-                    + r[4] + '</div>' + r[6] + '<div><a href="' + r[5]
-                    + '" target="_top">All ' + r[2] + ' mentions &rarr;</a></div></div>',
+                    + r[4] + '</div>' + r[6] + '<div><a href="' + r[5] + '" target="_blank"'
+                    + ' rel="noopener">All ' + r[2] + ' mentions &rarr;</a></div></div>',
                     {maxWidth: 380});
                 group.addLayer(marker);
             });
@@ -171,8 +171,9 @@ def _snippets_html(snips: pd.DataFrame, reader_href) -> str:
     for s in snips.itertuples(index=False):
         src = " · ".join(str(x) for x in (s.source, (s.published or "")[:10]) if x)
         out.append(
-            f'<div class="na-snip">{s.snippet_html} <a href="{esc(reader_href(s.article_id, s.passage_id))}"'
-            f' target="_top">open passage</a><div class="na-src">{esc(s.title or "")}'
+            f'<div class="na-snip">{s.snippet_html} <a href="'
+            f'{esc(reader_href(s.article_id, s.passage_id))}" target="_blank" rel="noopener">'
+            f'open passage</a><div class="na-src">{esc(s.title or "")}'
             f"{' — ' + esc(src) if src else ''}</div></div>")
     return "".join(out)
 
