@@ -180,3 +180,29 @@ def test_hostile_popup_shows_as_text(server, page):
     assert "<img src=x onerror" in popup.inner_text()
     page.wait_for_timeout(500)
     _assert_no_script_ran(page)
+
+
+def test_sidebar_filter_updates_markers_without_reloading_the_map(server, browser, page):
+    page.goto(server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    frame.evaluate("() => { window.__sameMap = true; }")
+    actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    actors.locator("input").click()
+    actors.locator("input").fill("Sergei")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url("**actor=Sergei*", timeout=15000)
+    frame.locator('.na-marker[title="North Korea"]').wait_for(timeout=15000)
+    deadline = time.time() + 10
+    while frame.locator(".na-marker, .marker-cluster").count() > 2 and time.time() < deadline:
+        page.wait_for_timeout(200)
+    assert frame.evaluate("() => window.__sameMap === true"), "the map was reloaded"
+    assert frame.locator('.na-marker[title="Khasan"]').count() == 0
+    # a colleague opening the copied URL sees the same markers
+    other = browser.new_context().new_page()
+    other.goto(page.url)
+    theirs = map_frame(other)
+    theirs.locator('.na-marker[title="North Korea"]').wait_for(timeout=15000)
+    assert theirs.locator('.na-marker[title="Khasan"]').count() == 0
+    other.context.close()

@@ -1,0 +1,116 @@
+"""geo.query and geo.store.queries: what the dashboard shows under each filter."""
+from __future__ import annotations
+
+from geo.query import (
+    Filters, actor_table, article_table, article_view, filter_options, place_snippets,
+    place_table, places_in_bounds, timeline,
+)
+
+KHASAN, NORTH_KOREA, SEOUL = "gn:2039232", "cc:KP", "gn:1835848"
+
+
+def names(df) -> set[str]:
+    return set(df["name"])
+
+
+def test_one_row_per_place_with_counts(dashboard_store):
+    df = place_table(dashboard_store, Filters())
+    assert df["place_id"].is_unique
+    row = df.set_index("name").loc["Vladivostok"]
+    assert (row["mentions"], row["articles"]) == (3, 2)
+    assert row["kind"] == "city" and row["country_code"] == "RU"
+    assert {"Khasan", "Razdolnaya River", "Moscow", "Pyongyang", "Seoul"} <= names(df)
+    assert df["mentions"].is_monotonic_decreasing
+
+
+def test_actor_filter_keeps_places_in_passages_naming_the_actor(dashboard_store):
+    df = place_table(dashboard_store, Filters(actors=("Sergei Shoigu",)))
+    assert "North Korea" in names(df)
+    assert "Khasan" not in names(df)
+    both = place_table(dashboard_store, Filters(actors=("Sergei Shoigu", "Vladimir Putin")))
+    assert {"North Korea", "Vladivostok", "Vostochny Cosmodrome"} <= names(both)
+
+
+def test_broad_places_are_flagged_and_can_be_left_out(dashboard_store):
+    df = place_table(dashboard_store, Filters())
+    broad = set(df[df["broad"]]["name"])
+    assert broad == {"North Korea", "Russia"}  # a country, and a demonym ("Russian")
+    narrow = place_table(dashboard_store, Filters(include_broad=False))
+    assert not (names(narrow) & broad) and "Khasan" in names(narrow)
+
+
+def test_publication_date_source_country_kind_and_text_filters(dashboard_store):
+    s = dashboard_store
+    assert names(place_table(s, Filters(date_from="2023-09-14"))) == {
+        "Vostochny Cosmodrome", "Vladivostok", "Khasan"}
+    assert "Vostochny Cosmodrome" not in names(place_table(s, Filters(date_to="2023-09-13")))
+    assert names(place_table(s, Filters(sources=("Reuters",)))) == {
+        "Vostochny Cosmodrome", "Vladivostok", "Khasan"}
+    assert names(place_table(s, Filters(countries=("KP",)))) == {"North Korea", "Pyongyang"}
+    assert names(place_table(s, Filters(kinds=("water",)))) == {"Razdolnaya River"}
+    assert names(place_table(s, Filters(text="armoured TRAIN"))) == {
+        "Russia", "Khasan", "North Korea"}
+    assert place_table(s, Filters(text="100%_")).empty  # LIKE wildcards are literal
+
+
+def test_passage_date_filter_uses_the_date_the_passage_speaks_of(dashboard_store):
+    july = Filters(date_from="2023-07-01", date_to="2023-07-31", date_field="passage")
+    assert names(place_table(dashboard_store, july)) == {"North Korea", "Russia"}
+    assert place_table(dashboard_store, Filters(date_from="2023-07-01",
+                                                date_to="2023-07-31")).empty
+
+
+def test_snippets_highlight_the_mention_and_escape_the_text(dashboard_store):
+    df = place_snippets(dashboard_store, Filters(), [KHASAN, SEOUL])
+    khasan = df[df["place_id"] == KHASAN]
+    assert len(khasan) == 2
+    assert any("armoured train in <mark>Khasan</mark>" in h for h in khasan["snippet_html"])
+    assert khasan.iloc[0]["published"] == "2023-09-14"  # newest first
+    hostile = " ".join(df[df["article_id"] == "hostile00000003"]["snippet_html"])
+    assert "<img" not in hostile and "&lt;img src=x onerror=" in hostile
+    assert len(place_snippets(dashboard_store, Filters(), [KHASAN], per_place=1)) == 1
+
+
+def test_timeline_by_publication_or_passage_date(dashboard_store):
+    pub = timeline(dashboard_store, Filters())
+    assert list(pub["day"].dt.strftime("%Y-%m-%d")) == ["2023-09-12", "2023-09-13",
+                                                        "2023-09-14"]
+    assert pub["mentions"].sum() == 16
+    by_passage = timeline(dashboard_store, Filters(), by="passage")
+    assert "2023-07-26" in set(by_passage["day"].dt.strftime("%Y-%m-%d"))
+    assert by_passage["mentions"].sum() == 16
+
+
+def test_actor_and_article_lists_follow_the_filters(dashboard_store):
+    actors = actor_table(dashboard_store, Filters(sources=("Reuters",)))
+    assert set(actors["name"]) == {"Vladimir Putin", "Kim Jong-un"}
+    arts = article_table(dashboard_store, Filters(text="Razdolnaya"))
+    assert list(arts["id"]) == ["seedlike0000001"]
+    opts = filter_options(dashboard_store)
+    assert "Sergei Shoigu" in opts.actors and opts.sources[-1] == "Reuters"
+    assert (opts.date_min, opts.date_max) == ("2023-09-12", "2023-09-14")
+
+
+def test_article_view_links_places_and_actors(dashboard_store):
+    view = article_view(dashboard_store, "seedlike0000001",
+                        place_href=lambda p: f"/?place={p}", actor_href=lambda a: f"/?actor={a}")
+    first = view.passages[0]
+    assert first.id == "seedlike0000001-p0"
+    assert f'href="/?place={KHASAN}"' in first.html and ">Khasan</a>" in first.html
+    assert 'href="/?actor=Kim Jong-un"' in first.html
+    assert "Khasan" in first.places and "Kim Jong-un" in first.actors
+    assert view.passages[3].date == "2023-07-26"
+    hostile = article_view(dashboard_store, "hostile00000003",
+                           place_href=str, actor_href=str)
+    assert "<script>" not in hostile.passages[1].html
+    assert "&lt;script&gt;" in hostile.passages[1].html
+    assert article_view(dashboard_store, "nope", place_href=str, actor_href=str) is None
+
+
+def test_places_in_bounds(dashboard_store):
+    df = place_table(dashboard_store, Filters())
+    bounds = {"_southWest": {"lat": 42.0, "lng": 130.0}, "_northEast": {"lat": 44.0, "lng": 132.5}}
+    assert names(places_in_bounds(df, bounds)) == {"Khasan", "Vladivostok", "Razdolnaya River"}
+    assert len(places_in_bounds(df, None)) == len(df)
+    world = {"_southWest": {"lat": -85, "lng": -400}, "_northEast": {"lat": 85, "lng": 400}}
+    assert len(places_in_bounds(df, world)) == len(df)

@@ -1,0 +1,44 @@
+"""geo.urlstate: a copied link reproduces the view."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from geo.query import Filters
+from geo.urlstate import (
+    ViewState, filters_from_params, filters_to_params, map_url, page_url, reader_url,
+    view_from_params, with_actor,
+)
+
+FULL = Filters(date_from="2023-09-01", date_to="2023-09-30", date_field="passage",
+               actors=("Sergei Shoigu", "Kim Jong-un"), sources=("CBC News",),
+               countries=("KP",), kinds=("city", "country"), text="armoured train",
+               include_broad=False)
+
+
+def test_round_trip_through_a_real_query_string():
+    view = ViewState(filters=FULL, place="gn:2039232", article="a1", passage="a1-p0")
+    url = page_url("/", "articles", view)
+    assert view_from_params(parse_qs(urlsplit(url).query)) == view
+
+
+def test_defaults_stay_out_of_the_url():
+    assert filters_to_params(Filters()) == {}
+    assert map_url("/", filters=Filters()) == "/"
+
+
+def test_bad_values_fall_back_to_defaults():
+    f = filters_from_params({"from": "yesterday", "datefield": "bogus", "broad": "maybe",
+                             "actor": ["", "Kim Jong-un", "Kim Jong-un"]})
+    assert f == Filters(actors=("Kim Jong-un",))
+
+
+def test_links_to_the_reader_and_the_map():
+    url = reader_url("/", "art 1", "art 1-p2", filters=Filters(actors=("Kim Jong-un",)))
+    parts = urlsplit(url)
+    assert parts.path == "/articles"
+    qs = parse_qs(parts.query)
+    assert qs["article"] == ["art 1"] and qs["passage"] == ["art 1-p2"]
+    assert qs["actor"] == ["Kim Jong-un"]
+    assert map_url("/base/", place="gn:1").startswith("/base?place=gn%3A1")
+    assert with_actor(Filters(actors=("A",)), "A").actors == ("A",)
+    assert with_actor(Filters(actors=("A",)), "B").actors == ("A", "B")
