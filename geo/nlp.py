@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
 from spacy.language import Language
@@ -59,9 +60,15 @@ STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 # Words that name places somewhere but, in news, almost never mean them on their own.
 NOT_PLACES = {
     "West", "East", "North", "South", "Central", "Eastern", "Western", "Northern",
-    "Southern", "Midwest", "Mobile", "Of", "Many", "March", "May", "Lead", "Reading",
+    "Southern", "Mobile", "Of", "Many", "March", "May", "Lead", "Reading",
     "Nice", "Police", "Union", "Street", "Media", "Home", "Sunday", "Monday", "Mission",
+    "Center", "Centre", "University", "College", "Hospital", "Airport", "Station", "Park",
+    "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
+    "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
 }
+# "West Nile virus", "Marburg fever", "Ebola outbreak": a place name that names a disease.
+DISEASE_WORDS = {"virus", "viruses", "fever", "disease", "flu", "strain", "vaccine",
+                 "hemorrhagic", "haemorrhagic"}
 
 
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
@@ -117,7 +124,11 @@ class PlaceFinder:
             return
         if label in PLACE_LABELS:
             kept = self._strip_descriptor(span)
-            if kept.text in NOT_PLACES:  # "the West": a bloc, not a place to plot
+            if kept.text in NOT_PLACES or names_a_disease(kept):
+                return  # "the West" (a bloc), "West Nile virus" (a disease)
+            if self.gazetteer.demonym(kept.text) and not self.gazetteer.has_name(kept.text):
+                demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
+                _mark(taken, ent.start, ent.end)
                 return
             if self.gazetteer.has_name(kept.text) or label != "FAC":
                 places.append(Span(doc, kept.start, kept.end, label=label))
@@ -149,10 +160,10 @@ class PlaceFinder:
 
     def _entity_is_place(self, span: Span, label: str) -> bool:
         """An ORG / PERSON entity that the gazetteer knows well enough to call a place."""
-        entries = self.gazetteer.lookup(span.text, limit=5)
+        entries = self.gazetteer.lookup(span.text, limit=10)
         if not entries:
             return False
-        best = entries[0]
+        best = _best(entries, span.text)
         if span.text in NOT_PLACES:
             return False
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
@@ -169,7 +180,7 @@ class PlaceFinder:
     def _gazetteer_matches(self, doc: Doc, taken: list[bool]) -> Iterable[Span]:
         i = 0
         while i < len(doc):
-            if taken[i] or not _capitalised(doc[i]):
+            if taken[i] or not _capitalised(doc[i]) or doc[i].lower_ in ("the", "a", "an"):
                 i += 1
                 continue
             match = self._longest_match(doc, i, taken)
@@ -195,9 +206,9 @@ class PlaceFinder:
             return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
         if span.text in NOT_PLACES or not self.gazetteer.has_name(span.text):
             return False
-        if _inside_longer_name(span):
+        if _inside_longer_name(span) or names_a_disease(span):
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
-        best = self.gazetteer.lookup(span.text, limit=1)[0]
+        best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
         if len(span) == 1:
             token = span[0]
@@ -248,6 +259,28 @@ def _name_like(span: Span) -> bool:
     if not _capitalised(span[0]) or not _capitalised(span[-1]):
         return False
     return all(_capitalised(t) or t.lower_ in CONNECTORS for t in span)
+
+
+def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
+    """The entry that best supports calling ``text`` a place: a country, region or
+    curated entry, else the most prominent entry whose own name it is (an alternate
+    name alone, such as a county name listed for its seat, is weak evidence)."""
+    for e in entries:
+        if e.kind in STRONG_KINDS or e.id.startswith("cur:"):
+            return e
+    key = text.casefold()
+    own = [e for e in entries if e.name.casefold() == key]
+    # only an alternate name: its population says nothing about this name
+    return own[0] if own else replace(entries[0], population=0)
+
+
+def names_a_disease(span: Span) -> bool:
+    """True for "West Nile virus", "Marburg fever", "Reston ebolavirus"."""
+    doc = span.doc
+    if span.end >= len(doc):
+        return False
+    nxt = doc[span.end].lower_
+    return nxt in DISEASE_WORDS or nxt.endswith("virus")
 
 
 def _inside_longer_name(span: Span) -> bool:

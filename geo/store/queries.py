@@ -59,23 +59,25 @@ def _like_pattern(text: str) -> str:
 def _add_dates(w: Where, f: "Filters") -> None:
     if not (f.date_from or f.date_to):
         return
-    w.needs_articles = True
+    lo = f.date_from[:10] if f.date_from else "0000"
+    hi = _day_after(f.date_to) if f.date_to else "9999"
     if f.date_field == "passage":
-        w.needs_passages = True
-        expr = "COALESCE(p.date, substr(a.published, 1, 10))"
-        if f.date_from:
-            w.add(f"{expr} >= ?", f.date_from[:10])
-        if f.date_to:
-            w.add(f"{expr} < ?", _day_after(f.date_to))
-        return
-    if f.date_from:
-        w.add("a.published >= ?", f.date_from[:10])
-    if f.date_to:
-        w.add("a.published < ?", _day_after(f.date_to))
+        # the date the passage speaks of, else the article's publication date
+        w.add("pm.passage_id IN (SELECT id FROM passages WHERE date >= ? AND date < ?"
+              " UNION ALL SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id"
+              " WHERE p.date IS NULL AND a.published >= ? AND a.published < ?)",
+              lo, hi, lo, hi)
+    else:
+        w.add("pm.article_id IN (SELECT id FROM articles WHERE published >= ?"
+              " AND published < ?)", lo, hi)
 
 
 def where_for(f: "Filters", *, place_id: str | None = None) -> Where:
-    """The clause selecting the place mentions that pass ``f`` (aliases pm, pl, p, a)."""
+    """The clause selecting the place mentions that pass ``f`` (aliases pm and pl).
+
+    Each filter is an ``IN (subquery)`` on an indexed column of ``place_mentions``, so
+    only the places table is joined to every mention.
+    """
     w = Where()
     w.add("pm.place_id IS NOT NULL")
     _add_dates(w, f)
@@ -84,15 +86,15 @@ def where_for(f: "Filters", *, place_id: str | None = None) -> Where:
               f" JOIN actors ac ON ac.id = am.actor_id WHERE ac.name IN ({_marks(f.actors)}))",
               *f.actors)
     if f.sources:
-        w.needs_articles = True
-        w.add(f"a.source IN ({_marks(f.sources)})", *f.sources)
+        w.add(f"pm.article_id IN (SELECT id FROM articles WHERE source IN ({_marks(f.sources)}))",
+              *f.sources)
     if f.countries:
         w.add(f"pl.country_code IN ({_marks(f.countries)})", *f.countries)
     if f.kinds:
         w.add(f"pl.kind IN ({_marks(f.kinds)})", *f.kinds)
     if f.text.strip():
-        w.needs_passages = True
-        w.add("p.text LIKE ? ESCAPE '\\'", _like_pattern(f.text.strip()))
+        w.add("pm.passage_id IN (SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\')",
+              _like_pattern(f.text.strip()))
     if not f.include_broad:
         w.add(f"pm.kind = 'place' AND pl.kind NOT IN ({_marks(BROAD_KINDS)})", *BROAD_KINDS)
     if place_id is not None:
