@@ -83,7 +83,7 @@ def place_table(store: Store, f: Filters) -> pd.DataFrame:
 
 def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
                    per_place: int = 3, width: int = 90) -> pd.DataFrame:
-    """The newest passages (``per_place`` each) mentioning the places, as HTML snippets
+    """The latest stored passages (``per_place`` each) mentioning the places, as snippets
     with the mention highlighted (escaped: safe to put in a popup)."""
     rows = q.place_passages(store.conn, f, place_ids, per_place=per_place)
     records = []

@@ -20,12 +20,10 @@ BROAD_KINDS = ("country", "continent")  # place kinds that count as "country lev
 
 @dataclass
 class Where:
-    """A ``WHERE`` clause under construction, with the tables it needs joined."""
+    """A ``WHERE`` clause under construction, and its parameters."""
 
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
-    needs_passages: bool = False
-    needs_articles: bool = False
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -35,12 +33,7 @@ class Where:
         return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
 
     def joins(self) -> str:
-        out = " JOIN places pl ON pl.id = pm.place_id"
-        if self.needs_passages:
-            out += " JOIN passages p ON p.id = pm.passage_id"
-        if self.needs_articles:
-            out += " JOIN articles a ON a.id = pm.article_id"
-        return out
+        return " JOIN places pl ON pl.id = pm.place_id"
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -72,7 +65,7 @@ def _add_dates(w: Where, f: "Filters") -> None:
               " AND published < ?)", lo, hi)
 
 
-def where_for(f: "Filters", *, place_id: str | None = None) -> Where:
+def where_for(f: "Filters") -> Where:
     """The clause selecting the place mentions that pass ``f`` (aliases pm and pl).
 
     Each filter is an ``IN (subquery)`` on an indexed column of ``place_mentions``, so
@@ -97,8 +90,6 @@ def where_for(f: "Filters", *, place_id: str | None = None) -> Where:
               _like_pattern(f.text.strip()))
     if not f.include_broad:
         w.add(f"pm.kind = 'place' AND pl.kind NOT IN ({_marks(BROAD_KINDS)})", *BROAD_KINDS)
-    if place_id is not None:
-        w.add("pm.place_id = ?", place_id)
     return w
 
 
@@ -118,36 +109,42 @@ def place_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
 
 def place_passages(conn: sqlite3.Connection, f: "Filters", place_ids: Sequence[str], *,
                    per_place: int = 3) -> list[sqlite3.Row]:
-    """The newest ``per_place`` passages mentioning each of ``place_ids``, with spans."""
+    """Up to ``per_place`` passages mentioning each of ``place_ids`` (the most recently
+    stored first), with the mention's span relative to its passage.
+
+    Two steps: pick the mention ids on the indexes alone, then read only those rows.
+    """
     if not place_ids:
         return []
     w = where_for(f)
-    w.needs_passages = w.needs_articles = True
     w.add(f"pm.place_id IN ({_marks(place_ids)})", *place_ids)
-    sql = (
-        "SELECT * FROM (SELECT pm.place_id, pm.article_id, pm.passage_id, pm.text AS mention,"
-        " pm.start - p.start AS rel_start, pm.\"end\" - p.start AS rel_end, pm.score, pm.rule,"
-        " p.text AS passage, p.idx, p.date AS passage_date, a.title, a.published, a.source,"
-        " row_number() OVER (PARTITION BY pm.place_id"
-        "   ORDER BY a.published DESC, p.idx, pm.start) AS rn"
-        f" FROM place_mentions pm{w.joins()}{w.sql()}) WHERE rn <= ?"
-        " ORDER BY place_id, rn"
-    )
-    return conn.execute(sql, [*w.params, per_place]).fetchall()
+    ids = [r[0] for r in conn.execute(
+        "SELECT id FROM (SELECT pm.id, row_number() OVER (PARTITION BY pm.place_id"
+        f" ORDER BY pm.id DESC) AS rn FROM place_mentions pm{w.joins()}{w.sql()})"
+        " WHERE rn <= ?", [*w.params, per_place])]
+    if not ids:
+        return []
+    return conn.execute(
+        "SELECT pm.place_id, pm.article_id, pm.passage_id, pm.text AS mention,"
+        ' pm.start - p.start AS rel_start, pm."end" - p.start AS rel_end, pm.score, pm.rule,'
+        " p.text AS passage, p.idx, p.date AS passage_date, a.title, a.published, a.source"
+        " FROM place_mentions pm JOIN passages p ON p.id = pm.passage_id"
+        f" JOIN articles a ON a.id = pm.article_id WHERE pm.id IN ({_marks(ids)})"
+        " ORDER BY pm.place_id, pm.id DESC", ids).fetchall()
 
 
 def timeline(conn: sqlite3.Connection, f: "Filters", *, by: str = "published"
              ) -> list[sqlite3.Row]:
     """Mentions per day, by publication date or by the date the passage speaks of."""
     w = where_for(f)
-    w.needs_articles = True
     if by == "passage":
-        w.needs_passages = True
-        day = "COALESCE(p.date, substr(a.published, 1, 10))"
+        key, join, day = ("pm.passage_id", "passages p ON p.id = m.k JOIN articles a"
+                          " ON a.id = p.article_id", "COALESCE(p.date, substr(a.published, 1, 10))")
     else:
-        day = "substr(a.published, 1, 10)"
-    sql = (f"SELECT {day} AS day, count(*) AS mentions FROM place_mentions pm{w.joins()}"
-           f"{w.sql()} GROUP BY day HAVING day IS NOT NULL ORDER BY day")
+        key, join, day = "pm.article_id", "articles a ON a.id = m.k", "substr(a.published, 1, 10)"
+    sql = (f"SELECT {day} AS day, sum(m.n) AS mentions FROM (SELECT {key} AS k, count(*) AS n"
+           f" FROM place_mentions pm{w.joins()}{w.sql()} GROUP BY {key}) m JOIN {join}"
+           " GROUP BY day HAVING day IS NOT NULL ORDER BY day")
     return conn.execute(sql, w.params).fetchall()
 
 

@@ -87,6 +87,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX actor_mentions_actor ON actor_mentions(actor_id);
     CREATE INDEX actor_mentions_passage ON actor_mentions(passage_id);
     """,
+    # 2: dashboard read paths (geo.store.queries): the per-place aggregation reads only
+    # this covering index, and the passage-date filter finds dated passages by index
+    """
+    CREATE INDEX place_mentions_cover
+        ON place_mentions(place_id, kind, article_id, passage_id, score, rule);
+    CREATE INDEX passages_date ON passages(date);
+    """,
 ]
 
 
