@@ -52,9 +52,10 @@ FEATURE_HEADS = {
     "River", "Sea", "Bay", "Gulf", "Strait", "Straits", "Lake", "Mountains", "Mountain",
     "Island", "Islands", "Peninsula", "Province", "Region", "Oblast", "Krai", "Valley",
     "Desert", "Ocean", "Canal", "Coast", "Highlands", "Plateau", "County", "District",
-    "Prefecture", "Governorate", "State",
+    "Prefecture", "Governorate",
 }
-CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "upon", "on", "-", "du", "da"}
+CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "upon", "on", "-", "du", "da",
+              "the", "'s", "’s"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 # Words that name places somewhere but, in news, almost never mean them on their own.
@@ -123,16 +124,16 @@ class PlaceFinder:
         if span is None:
             return
         if label in PLACE_LABELS:
-            kept = self._strip_descriptor(span)
-            if kept.text in NOT_PLACES or names_a_disease(kept):
-                return  # "the West" (a bloc), "West Nile virus" (a disease)
+            kept = self._extend(self._strip_descriptor(span))
+            if not _plausible_name(kept) or names_a_disease(kept):
+                return  # "the West" (a bloc), "West Nile virus" (a disease), "H5N1"
             if self.gazetteer.demonym(kept.text) and not self.gazetteer.has_name(kept.text):
                 demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
             if self.gazetteer.has_name(kept.text) or label != "FAC":
                 places.append(Span(doc, kept.start, kept.end, label=label))
-                _mark(taken, ent.start, ent.end)
+                _mark(taken, min(ent.start, kept.start), max(ent.end, kept.end))
             return
         if label == "NORP" or (label == "ORG" and len(span) == 1):
             if self.gazetteer.demonym(span.text):
@@ -143,12 +144,57 @@ class PlaceFinder:
             places.append(Span(doc, span.start, span.end, label=f"gazetteer:{label}"))
             _mark(taken, ent.start, ent.end)
             return
+        if label == "ORG":
+            embedded = self._embedded_place(span)
+            if embedded is not None:  # "U.S." in "U.S. Centers for Disease Control"
+                places.append(Span(doc, embedded.start, embedded.end, label="embedded:ORG"))
+                _mark(taken, embedded.start, embedded.end)
         if label in ACTOR_LABELS:
             actors.append(Span(doc, span.start, span.end, label=label))
             if label == "PERSON":  # a person's name is never also a place
                 _mark(taken, ent.start, ent.end)
         elif label in NON_NAME_LABELS:
             _mark(taken, ent.start, ent.end)
+
+    def _extend(self, span: Span) -> Span:
+        """The longest known name around an entity that NER cut short:
+        "Guinea" -> "Guinea-Bissau", "Democratic Republic" -> "Democratic Republic of
+        the Congo", "Republic of China" -> "People's Republic of China"."""
+        doc = span.doc
+        best = span
+        for start in range(max(0, span.start - 3), span.start + 1):
+            if start < span.start and doc[start].lower_ in ("the", "a", "an"):
+                continue
+            for end in range(min(len(doc), span.end + 5), span.end - 1, -1):
+                if end - start <= len(best) or (start, end) == (span.start, span.end):
+                    continue
+                wider = doc[start:end]
+                if _name_like(wider) and self.gazetteer.has_name(wider.text):
+                    best = wider
+        return best
+
+    def _embedded_place(self, org: Span) -> Span | None:
+        """A country or first-level region that opens an organisation's name."""
+        for n in range(min(3, len(org) - 1), 0, -1):
+            head = org[:n]
+            if not _name_like(head) or not _plausible_name(head) \
+                    or not self.gazetteer.has_name(head.text):
+                continue
+            best = _best(self.gazetteer.lookup(head.text, limit=5), head.text)
+            if best.kind in ("country", "admin1", "continent") and self._acronym_ok(head, best):
+                return head
+        return None
+
+    def _acronym_ok(self, span: Span, entry) -> bool:  # noqa: ANN001 (GazetteerEntry)
+        """"UK", "NSW", "DRC" name places; "FDA", "UN", "FAO", "BAI" do not, even when
+        some place's name folds to the same letters. An acronym counts when it is an
+        alias of a country or region, or the ISO code of the subdivision it names."""
+        text = span.text.replace(".", "")
+        if not (text.isupper() and 2 <= len(text) <= 5):
+            return True
+        if entry.kind in ("country", "region", "continent"):
+            return entry.name.replace(".", "").upper() != text  # "Un", "Eu" are towns
+        return entry.kind == "admin1" and entry.id.upper().endswith("-" + text)
 
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
@@ -164,7 +210,7 @@ class PlaceFinder:
         if not entries:
             return False
         best = _best(entries, span.text)
-        if span.text in NOT_PLACES:
+        if span.text in NOT_PLACES or not self._acronym_ok(span, best):
             return False
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
@@ -213,7 +259,7 @@ class PlaceFinder:
         if len(span) == 1:
             token = span[0]
             if token.is_upper and len(token) >= 2:  # "UK", "NSW", "DRC": codes of big places
-                return strong
+                return strong and self._acronym_ok(span, best)
             if token.is_stop or token.pos_ != "PROPN":
                 return False
             if token.is_sent_start:
@@ -272,6 +318,13 @@ def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
     own = [e for e in entries if e.name.casefold() == key]
     # only an alternate name: its population says nothing about this name
     return own[0] if own else replace(entries[0], population=0)
+
+
+def _plausible_name(span: Span) -> bool:
+    """A place name starts with a capital and has no digits ("H5N1" is a virus)."""
+    text = span.text
+    return text[:1].isupper() and not any(ch.isdigit() for ch in text) \
+        and text not in NOT_PLACES
 
 
 def names_a_disease(span: Span) -> bool:

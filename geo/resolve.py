@@ -105,12 +105,18 @@ class Resolver:
     def candidates(self, mention: PlaceMention) -> list[GazetteerEntry]:
         name = mention.text
         found = self.gazetteer.lookup(name, limit=self.max_candidates)
-        if not found:
-            head = WATER_HEADS.search(name) or REGION_HEADS.search(name)
+        if found:
+            return found
+        # "Razdolnaya River" as "Razdolnaya", but only entries of the kind the head names:
+        # "Wright County" must not become a town that lists "Wright" among its names.
+        for pattern, kinds in ((WATER_HEADS, {"water"}),
+                               (REGION_HEADS, {"admin1", "admin2", "region"})):
+            head = pattern.search(name)
             if head:
-                found = self.gazetteer.lookup(name[: head.start()].strip(),
-                                              limit=self.max_candidates)
-        return found
+                bare = self.gazetteer.lookup(name[: head.start()].strip(),
+                                             limit=self.max_candidates)
+                return [e for e in bare if e.kind in kinds]
+        return []
 
     # -- scoring ----------------------------------------------------------------------
 
