@@ -214,7 +214,9 @@ class PlaceFinder:
             return False
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
-            return len(span) == 1 and (strong or best.population >= 10 * self.city_population)
+            big = best.population >= self.city_population
+            return len(span) == 1 and (strong or big and _locative_before(span)
+                                       or best.population >= 10 * self.city_population)
         if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:
@@ -337,14 +339,17 @@ def names_a_disease(span: Span) -> bool:
 
 
 def _inside_longer_name(span: Span) -> bool:
-    """True when the span is glued to other capitalised words of one longer name."""
+    """True when the span is glued to other proper nouns of one longer name
+    ("Eastern" in "Eastern Economic Forum"); a capitalised sentence opener
+    ("Neighbouring Armenia") does not count."""
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
-    if after is not None and _capitalised(after) and not after.is_sent_start:
+    if after is not None and _capitalised(after) and after.pos_ == "PROPN" \
+            and not after.is_sent_start:
         return True
-    return before is not None and _capitalised(before) and not span[0].is_sent_start \
-        and before.ent_type_ not in ("GPE", "LOC", "NORP")
+    return before is not None and _capitalised(before) and before.pos_ == "PROPN" \
+        and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
 
 
 def _locative_before(span: Span) -> bool:

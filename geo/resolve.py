@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # A bare name in news most often means the bigger thing: a country over a town of that
 # name, a state or province over a city. Population only ranks places of one kind.
 KIND_PRIOR = {
-    "country": 9.0, "continent": 6.0, "admin1": 4.5, "region": 4.0, "water": 3.5,
+    "country": 8.0, "continent": 6.0, "admin1": 4.5, "region": 4.0, "water": 3.5,
     "admin2": 2.5, "landmark": 1.5, "city": 0.3,
 }
 POPULATED_KINDS = {"city", "admin2", "landmark"}
@@ -46,7 +46,7 @@ REGION_HEADS = re.compile(
 class Weights:
     """How much each kind of evidence counts (see the module docstring)."""
 
-    own_name: float = 1.2
+    own_name: float = 2.0
     population: float = 0.55  # per order of magnitude of population
     alt_names: float = 0.35  # per order of magnitude of alternate names
     capital: float = 0.8
@@ -122,10 +122,15 @@ class Resolver:
 
     def _rank(self, m: PlaceMention, cands: list[GazetteerEntry], ctx: _Context | None,
               text: str) -> list[tuple[GazetteerEntry, float, str]]:
-        pair = self._pair_entry(m, text) if ctx is not None else None
+        pair = None
+        if ctx is not None and not any(e.kind == "country" for e in cands):
+            pair = self._pair_entry(m, text)  # "China, Japan" is a list, not "X, Y"
+        # when some candidate carries the name as its own, "X, Y" speaks only for those
+        owners = {e.id for e in cands if _same_name(m.text, e.name)}
         scored = []
         for e in cands:
-            parts = self._evidence(m, e, ctx, pair)
+            in_pair = pair if not owners or e.id in owners else None
+            parts = self._evidence(m, e, ctx, in_pair)
             scored.append((e, sum(parts.values()), parts))
         scored.sort(key=lambda t: -t[1])
         return [(e, total, _deciding(parts, scored[1][2] if len(scored) > 1 else {}))
@@ -149,7 +154,7 @@ class Resolver:
         if ctx is None:
             return parts
         total_c = sum(ctx.countries.values()) or 1
-        if e.country_code and e.country_code in ctx.countries and e.kind != "country":
+        if e.country_code and ctx.countries.get(e.country_code, 0) > 0.05 and e.kind != "country":
             share = ctx.countries[e.country_code] / total_c
             boost = 1.5 if e.kind == "admin1" else 1.0
             parts["document country"] = w.doc_country * (0.5 + share) * boost
@@ -164,10 +169,12 @@ class Resolver:
 
     def _context(self, mentions: list[PlaceMention],
                  first: dict[int, list[tuple[GazetteerEntry, float, str]]]) -> _Context:
-        """What the document is about, from mentions that are clear on their own.
+        """What the document is about, from each name's readings on its own.
 
-        Each distinct name counts once, so a name repeated ten times cannot outvote
-        the rest of the article.
+        Each distinct name adds one unit of evidence, spread over countries by the
+        likelihood of its readings: "Savannah" is unclear between several towns but all
+        of them are in the United States. A name repeated ten times counts once. Only
+        names clear on their own add their point to the document's centre.
         """
         countries: Counter = Counter()
         regions: set[tuple[str, str]] = set()
@@ -186,12 +193,13 @@ class Resolver:
             ranked = first.get(id(m))
             if not ranked:
                 continue
+            for e, p in zip((e for e, _, _ in ranked), _softmax([s for _, s, _ in ranked])):
+                if e.country_code:
+                    countries[e.country_code] += p
             best, score, _ = ranked[0]
             margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
             if margin < 1.5:
-                continue  # ambiguous on its own: no evidence about the document
-            if best.country_code:
-                countries[best.country_code] += 1
+                continue
             if best.kind == "admin1" and best.country_code and best.admin1:
                 regions.add((best.country_code, best.admin1))
             if best.kind not in ("country", "continent", "region"):
@@ -228,6 +236,13 @@ class Resolver:
         code = self.gazetteer.demonym(m.text)
         entry = self.gazetteer.country(code) if code else None
         m.place, m.score, m.rule, m.alternatives = entry, 1.0 if entry else 0.0, "demonym", []
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    norm = sum(weights)
+    return [w / norm for w in weights]
 
 
 def _deciding(best: dict[str, float], runner_up: dict[str, float]) -> str:
