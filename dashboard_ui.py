@@ -176,7 +176,8 @@ def sidebar_filters() -> Filters:
         sel_actors = st.multiselect("Actors", opts.actors, key="f_actors",
                                     help="A place is shown when a passage that mentions"
                                          " it also mentions one of these actors.")
-        text = st.text_input("Search passages", key="f_text")
+        text = st.text_input("Search passages", key="f_text",
+                             help="Passages with all these words (or words starting so).")
         sources = st.multiselect("Source", opts.sources, key="f_sources")
         countries = st.multiselect("Country", opts.countries, key="f_countries")
         kinds = st.multiselect("Place type", opts.kinds, key="f_kinds")
@@ -229,13 +230,14 @@ def passage_list(snips: pd.DataFrame, f: Filters) -> None:
 
 
 def place_table(df: pd.DataFrame, f: Filters) -> None:
-    from geo.urlstate import ViewState, map_url, page_url
+    from geo.urlstate import link_maker
 
-    base = base_path()
+    to_map, to_place = link_maker(base_path(), "", f, "place"), \
+        link_maker(base_path(), "places", f, "place")
     table = df[["name", "kind", "country_code", "mentions", "articles", "score"]].copy()
-    table["map"] = [map_url(base, place=p, filters=f) for p in df["place_id"]]
-    table["passages"] = [page_url(base, "places", ViewState(filters=f, place=p))
-                         for p in df["place_id"]]
+    ids = df["place_id"].tolist()
+    table["map"] = [to_map(p) for p in ids]
+    table["passages"] = [to_place(p) for p in ids]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "map": st.column_config.LinkColumn("Map", display_text="centre"),
         "passages": st.column_config.LinkColumn("Passages", display_text="open"),

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 import dashboard_ui as ui
 from geo import maps
 from geo.query import places_in_bounds
-from geo.urlstate import ViewState, page_url, reader_url
+from geo.urlstate import link_maker
 
 POPUPS_WITH_PASSAGES = 300  # the most mentioned places carry snippets in their popup
 
@@ -30,8 +30,8 @@ info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
 
 layers = maps.place_layers(
     places, snippets, assets=ui.assets(), heat=heat,
-    reader_href=lambda a, p: reader_url(base, a, p, filters=f),
-    place_href=lambda p: page_url(base, "places", ViewState(filters=f, place=p)))
+    reader_href=link_maker(base, "articles", f, "article", "passage"),
+    place_href=link_maker(base, "places", f, "place"))
 state = st_folium(
     maps.base_map(ui.assets(), tiles=maps.tile_source()), key="map",
     feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],

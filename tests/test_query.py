@@ -114,3 +114,12 @@ def test_places_in_bounds(dashboard_store):
     assert len(places_in_bounds(df, None)) == len(df)
     world = {"_southWest": {"lat": -85, "lng": -400}, "_northEast": {"lat": 85, "lng": 400}}
     assert len(places_in_bounds(df, world)) == len(df)
+
+
+def test_text_search_matches_word_prefixes_in_any_order(dashboard_store):
+    assert names(place_table(dashboard_store, Filters(text="razdol"))) == {
+        "Razdolnaya River", "Vladivostok"}
+    assert names(place_table(dashboard_store, Filters(text="train armoured"))) == {
+        "Russia", "Khasan", "North Korea"}
+    # no word at all: a plain substring search
+    assert "Khasan" in names(place_table(dashboard_store, Filters(text="-")))

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from geo.query import Filters
 from geo.urlstate import (
-    ViewState, filters_from_params, filters_to_params, map_url, page_url, reader_url,
+    ViewState, filters_from_params, filters_to_params, link_maker, map_url, page_url, reader_url,
     view_from_params, with_actor,
 )
 
@@ -42,3 +42,12 @@ def test_links_to_the_reader_and_the_map():
     assert map_url("/base/", place="gn:1").startswith("/base?place=gn%3A1")
     assert with_actor(Filters(actors=("A",)), "A").actors == ("A",)
     assert with_actor(Filters(actors=("A",)), "B").actors == ("A", "B")
+
+
+def test_link_maker_matches_the_slow_builders():
+    f = Filters(actors=("Kim Jong-un",), text="a&b")
+    make = link_maker("/", "articles", f, "article", "passage")
+    assert make("art 1", "art 1-p2") == reader_url("/", "art 1", "art 1-p2", filters=f)
+    place = link_maker("/", "", Filters(), "place")
+    assert place("gn:1") == map_url("/", place="gn:1")
+    assert view_from_params(parse_qs(urlsplit(make("x", "x-p0")).query)).filters == f

@@ -7,6 +7,7 @@ so the dashboard never pulls individual mentions it does not show.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -49,6 +50,12 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def fts_query(text: str) -> str:
+    """An FTS5 query finding passages with every word of ``text`` (each as a prefix):
+    ``armoured tra`` -> ``"armoured"* "tra"*``. Empty when ``text`` has no word."""
+    return " ".join(f'"{word}"*' for word in re.findall(r"\w+", text))
+
+
 def _add_dates(w: Where, f: "Filters") -> None:
     if not (f.date_from or f.date_to):
         return
@@ -86,8 +93,13 @@ def where_for(f: "Filters") -> Where:
     if f.kinds:
         w.add(f"pl.kind IN ({_marks(f.kinds)})", *f.kinds)
     if f.text.strip():
-        w.add("pm.passage_id IN (SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\')",
-              _like_pattern(f.text.strip()))
+        match = fts_query(f.text)
+        if match:
+            w.add("pm.passage_id IN (SELECT id FROM passages_fts WHERE passages_fts MATCH ?)",
+                  match)
+        else:  # no word in it (punctuation only): a plain substring search
+            w.add("pm.passage_id IN (SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\')",
+                  _like_pattern(f.text.strip()))
     if not f.include_broad:
         w.add(f"pm.kind = 'place' AND pl.kind NOT IN ({_marks(BROAD_KINDS)})", *BROAD_KINDS)
     return w

@@ -94,6 +94,21 @@ MIGRATIONS: list[str] = [
         ON place_mentions(place_id, kind, article_id, passage_id, score, rule);
     CREATE INDEX passages_date ON passages(date);
     """,
+    # 3: full-text search in passages for the dashboard's text filter (SQLite FTS5),
+    # kept in step with the passages table by triggers
+    """
+    CREATE VIRTUAL TABLE passages_fts USING fts5(id UNINDEXED, text);
+    INSERT INTO passages_fts (id, text) SELECT id, text FROM passages;
+    CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+        INSERT INTO passages_fts (id, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
+        DELETE FROM passages_fts WHERE id = old.id;
+    END;
+    CREATE TRIGGER passages_fts_update AFTER UPDATE OF text ON passages BEGIN
+        UPDATE passages_fts SET text = new.text WHERE id = old.id;
+    END;
+    """,
 ]
 
 
