@@ -115,12 +115,23 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
             var rows = {{ this.rows|tojson }};
             var group = {{ "L.markerClusterGroup(" ~ (this.cluster_options|tojson) ~ ")"
                            if this.cluster else "L.featureGroup()" }};
+            if (group.options && group.addLayers) {  // a cluster shows its places' mentions
+                group.options.iconCreateFunction = function (cluster) {
+                    var n = 0;
+                    cluster.getAllChildMarkers().forEach(function (m) { n += m.options.mentions; });
+                    var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+                    return L.divIcon({html: "<div><span>" + n + "</span></div>",
+                                      className: "marker-cluster marker-cluster-" + size,
+                                      iconSize: [40, 40]});
+                };
+            }
             var markers = rows.map(function (r) {
                 var size = Math.min(48, Math.round(18 + 6 * Math.log2(r[2])));
                 var icon = L.divIcon({className: "na-marker" + (r[7] ? " na-broad" : ""),
                                       html: String(r[2]), iconSize: [size, size]});
                 var marker = L.marker([r[0], r[1]], {icon: icon, title: r[8],
-                                                     riseOnHover: true});
+                                                     riseOnHover: true, mentions: r[2],
+                                                     zIndexOffset: r[7] ? -1000 : 0});
                 marker.bindTooltip(r[3] + " (" + r[2] + ")");
                 marker.bindPopup('<div class="na-pop"><b>' + r[3] + '</b><div class="na-meta">'
                     + r[4] + '</div>' + r[6] + '<div><a href="' + r[5] + '" target="_blank"'
