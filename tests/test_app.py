@@ -99,3 +99,16 @@ def test_places_and_actors_pages(app):
     at.switch_page("pages/actors.py").run()
     assert not at.exception
     assert "Kim Jong-un" in set(at.dataframe[0].value["name"])
+
+
+def test_an_empty_store_gets_the_built_in_sample(tmp_path, monkeypatch):
+    from geo.sample import SAMPLE_ANALYSIS
+
+    if not SAMPLE_ANALYSIS.exists():
+        pytest.skip("the built-in sample's analysis is not shipped yet")
+    monkeypatch.setenv("NEWS_ATLAS_DB", str(tmp_path / "empty.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    shown = set(at.dataframe[0].value["name"])
+    assert {"Khasan", "Vladivostok", "Razdolnaya River", "Moscow", "Pyongyang",
+            "Seoul"} <= shown

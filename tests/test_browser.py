@@ -27,21 +27,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _serve(db: str):
+    """Run ``streamlit run dashboard.py`` on the store ``db``; yield its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     pytest.importorskip("playwright.sync_api")
-    from tests.data.dashboard.fixture_articles import build_store
-
-    db = build_store(tmp_path_factory.mktemp("browser") / "atlas.sqlite")
     port = _free_port()
     env = {**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"}
+    log_path = Path(db).with_suffix(".log")
+    log = log_path.open("wb")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -53,13 +52,33 @@ def server(tmp_path_factory):
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace"))
+        log.close()
+        pytest.fail("streamlit did not start: " + log_path.read_text(errors="replace"))
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard on the hand-built fixture articles (seed-like, follow-up, hostile)."""
+    from tests.data.dashboard.fixture_articles import build_store
+
+    yield from _serve(build_store(tmp_path_factory.mktemp("browser") / "atlas.sqlite"))
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory):
+    """The dashboard on a new, empty store: it must load the built-in sample itself."""
+    from geo.sample import SAMPLE_ANALYSIS
+
+    if not SAMPLE_ANALYSIS.exists():
+        pytest.skip("the built-in sample's analysis is not shipped yet")
+    yield from _serve(str(tmp_path_factory.mktemp("fresh") / "empty.sqlite"))
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +225,29 @@ def test_sidebar_filter_updates_markers_without_reloading_the_map(server, browse
     theirs.locator('.na-marker[title="North Korea"]').wait_for(timeout=15000)
     assert theirs.locator('.na-marker[title="Khasan"]').count() == 0
     other.context.close()
+
+
+def test_fresh_store_shows_the_sample_and_its_khasan_passage(sample_server, page):
+    from geo.sample import load_sample
+
+    sample = load_sample()
+    khasan = next(m.place.id for m in sample.places if m.place and m.place.name == "Khasan")
+    page.goto(f"{sample_server}/?place={khasan}")
+    frame = map_frame(page)
+    marker = frame.locator('.na-marker[title="Khasan"]')
+    marker.wait_for(timeout=20000)
+    for name in ("Vladivostok", "Razdolnaya River"):
+        assert frame.locator(f'.na-marker[title="{name}"]').count() == 1, name
+    marker.dispatch_event("click")
+    link = frame.locator(".leaflet-popup-content .na-snip", has_text="train").first.locator("a")
+    with page.context.expect_page(timeout=15000) as new_tab:
+        link.click()
+    current = new_tab.value.locator(".na-passage.na-current")
+    current.wait_for(timeout=20000)
+    assert "train in Khasan" in current.inner_text()
+    # the issue's check: filtering on Sergei Shoigu keeps North Korea, drops Khasan
+    page.goto(f"{sample_server}/?actor=Sergei+Shoigu")
+    frame = map_frame(page)
+    frame.locator('.na-marker[title="North Korea"]').wait_for(timeout=20000)
+    assert frame.locator('.na-marker[title="Khasan"]').count() == 0
+    assert page.external == []
