@@ -67,6 +67,13 @@ NOT_PLACES = {
     "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
     "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
 }
+# Nouns that say what kind of place a name is: "the village of X", "X is a town in ..."
+PLACE_TYPES = {
+    "city", "town", "village", "municipality", "community", "county", "district",
+    "province", "region", "state", "country", "settlement", "suburb", "neighbourhood",
+    "neighborhood", "hamlet", "borough", "township", "capital", "port", "island", "commune",
+    "parish", "locality", "prefecture", "oblast", "governorate", "republic",
+}
 # "West Nile virus", "Marburg fever", "Ebola outbreak": a place name that names a disease.
 DISEASE_WORDS = {"virus", "viruses", "fever", "disease", "flu", "strain", "vaccine",
                  "hemorrhagic", "haemorrhagic"}
@@ -213,6 +220,8 @@ class PlaceFinder:
         if span.text in NOT_PLACES or not self._acronym_ok(span, best):
             return False
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
+        if has_type_cue(span):
+            return True
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
             return len(span) == 1 and (strong or big and _locative_before(span)
@@ -258,6 +267,8 @@ class PlaceFinder:
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
+        if has_type_cue(span):
+            return True
         if len(span) == 1:
             token = span[0]
             if token.is_upper and len(token) >= 2:  # "UK", "NSW", "DRC": codes of big places
@@ -327,6 +338,18 @@ def _plausible_name(span: Span) -> bool:
     text = span.text
     return text[:1].isupper() and not any(ch.isdigit() for ch in text) \
         and text not in NOT_PLACES
+
+
+def has_type_cue(span: Span) -> bool:
+    """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
+    doc = span.doc
+    if span.start >= 2 and doc[span.start - 1].lower_ == "of" \
+            and doc[span.start - 2].lower_ in PLACE_TYPES:
+        return True
+    after = [t.lower_ for t in doc[span.end:span.end + 6]]
+    if after[:1] in (["is"], ["was"], [","]) and len(after) > 2 and after[1] in ("a", "an", "the"):
+        return any(w in PLACE_TYPES for w in after[2:])
+    return False
 
 
 def names_a_disease(span: Span) -> bool:

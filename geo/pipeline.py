@@ -6,7 +6,9 @@ a batch), and mention offsets are mapped back into the article text.
 """
 from __future__ import annotations
 
+import bisect
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -48,6 +50,7 @@ class Pipeline:
                 places.extend(_place_mentions(doc, passage))
                 actors.extend(_actor_mentions(doc, passage))
             places, actors = _split_person_names(places, actors)
+            places = _propagate_names(places, actors, passages, self.gazetteer)
             self.resolver.resolve(places, article.text)
             taken = {(m.start, m.end) for m in places}
             names = {m.text for m in places if m.place is not None}
@@ -55,6 +58,47 @@ class Pipeline:
                                          place_names=names)
             yield AnalyzedArticle(article=article, passages=passages, places=places,
                                   actors=actors)
+
+
+def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
+                     passages: list[Passage], gazetteer: "Gazetteer") -> list[PlaceMention]:
+    """One sense per document for recognition too: a name found as a place in one
+    passage is a place wherever else the article repeats it, unless that occurrence
+    is inside a person's or organisation's name ("Aurora University")."""
+    names = {m.text for m in places
+             if m.kind == "place" and len(m.text) > 2 and gazetteer.has_name(m.text)}
+    if not names:
+        return places
+    # an actor mention that is just the place's name ("Aurora" tagged PERSON) is no cover
+    covered = sorted((x.start, x.end) for x in [*places, *(a for a in actors
+                                                          if a.text not in names)])
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(
+        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w])")
+    found = list(places)
+    for p in passages:
+        for hit in pattern.finditer(p.text):
+            start, end = p.start + hit.start(), p.start + hit.end()
+            if _overlaps(covered, start, end) or _glued(p.text, hit.start(), hit.end()):
+                continue
+            found.append(PlaceMention(start=start, end=end, text=hit.group(0),
+                                      passage_id=p.id, kind="place", label="document"))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+_GLUED_AFTER = re.compile(r"\s+(?:[A-Z]|(?:virus|fever|disease|flu)\b|\w*virus\b)")
+_GLUED_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s+$")
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """True when the occurrence is part of a longer name or a disease name:
+    "Buffalo Science Magnet School", "NHS West Midlands", "West Nile virus"."""
+    return bool(_GLUED_AFTER.match(text, end)) or bool(_GLUED_BEFORE.search(text[:start]))
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_left(spans, (start, start))
+    return any(s < end and start < e for s, e in spans[max(0, i - 1):i + 2])
 
 
 def _split_person_names(places: list[PlaceMention], actors: list[ActorMention]
