@@ -33,7 +33,7 @@ def export(fmt: str, out: IO[str], *, db: str | None = None) -> int:
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             return n
         if fmt == "html":
-            from geo.maps import standalone_map_html
+            from geo.export_html import standalone_map_html
 
             html, n = standalone_map_html(store)
             out.write(html)

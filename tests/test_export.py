@@ -1,0 +1,70 @@
+"""`python -m geo export --format html`: one self-contained, offline map file."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+from geo.sample import ensure_sample
+from geo.store import Store
+
+
+@pytest.fixture
+def sample_db(tmp_path) -> str:
+    db = str(tmp_path / "s.sqlite")
+    with Store.open(db) as store:
+        ensure_sample(store)
+    return db
+
+
+@pytest.fixture
+def exported(sample_db, tmp_path) -> Path:
+    out = tmp_path / "map.html"
+    assert main(["export", "--format", "html", "--db", sample_db, "--out", str(out)]) == 0
+    return out
+
+
+def test_html_export_loads_nothing_from_the_network(exported):
+    html = exported.read_text(encoding="utf-8")
+    assert not re.findall(r"""(?:src|href)=["']https?://""", html)
+    assert "L.markerClusterGroup" in html and "Khasan" in html
+    assert "data:text/javascript;base64," in html
+
+
+def test_geojson_export_of_the_sample(sample_db, tmp_path):
+    import json
+
+    out = tmp_path / "p.geojson"
+    main(["export", "--format", "geojson", "--db", sample_db, "--out", str(out)])
+    features = {f["properties"]["name"]: f for f in json.loads(out.read_text())["features"]}
+    lon, lat = features["Khasan"]["geometry"]["coordinates"]
+    assert abs(lat - 42.43) < 0.2 and abs(lon - 130.64) < 0.2
+    assert features["Russia"]["properties"]["mentions"] > features["Khasan"]["properties"]["mentions"]
+
+
+@pytest.mark.browser
+def test_html_export_draws_markers_offline_in_chromium(exported):
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=args)
+        page = browser.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(exported.as_uri())
+        page.wait_for_selector(".na-marker, .marker-cluster", timeout=10_000)
+        # the country outlines (the offline basemap) come from an inlined GeoJSON
+        page.wait_for_function("document.querySelectorAll('svg path').length > 100",
+                               timeout=10_000)
+        assert page.locator(".na-marker, .marker-cluster").count() > 3
+        browser.close()
+    assert not errors
+    assert not [u for u in requests if u.startswith(("http:", "https:"))]
