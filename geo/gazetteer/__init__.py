@@ -1,6 +1,7 @@
 """The offline gazetteer: an SQLite index of place names built from data that PyPI
-packages ship (GeoNames cities, countries, ISO 3166-2 subdivisions, Natural Earth
-marine areas) plus the curated lists in ``geo/data/``.
+packages ship (GeoNames cities, countries, ISO 3166-2 subdivisions carrying GeoNames
+admin1 codes, GeoNames second-level areas ``l2:`` placed at their cities' centroid,
+Natural Earth marine areas) plus the curated lists in ``geo/data/``.
 
     gaz = ensure_gazetteer()          # builds data/gazetteer.sqlite on first use
     gaz.lookup("Khasan")              # -> [GazetteerEntry, ...], most prominent first

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Union
 
 from geo.errors import GazetteerError
-from geo.gazetteer import curated, packages
+from geo.gazetteer import admin, curated, packages
 from geo.gazetteer.countries import countries
 from geo.gazetteer.normalize import name_key, token_count
 from geo.gazetteer.paths import default_gazetteer_path
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_SOURCES: dict[str, Source] = {
     "continents": packages.geonames_continents,
     "countries": countries,
-    "subdivisions": packages.iso_subdivisions,
+    "subdivisions": admin.subdivisions,
     "marine": packages.marine_areas,
     "cities": packages.geonames_cities,
     "curated": curated.curated_source,
@@ -172,6 +172,8 @@ def _load(conn: sqlite3.Connection, sources: list[tuple[str, Source]], progress:
         for record in bar:
             writer.add(record, label)
     writer.finish()
+    if any(source is admin.subdivisions for _label, source in sources):
+        writer.counts.update({f"subdivisions: {k}": v for k, v in admin.last_stats().items()})
     return writer.counts
 
 

@@ -120,9 +120,21 @@ class Gazetteer:
             "entries": sum(kinds.values()), "entries_by_kind": kinds,
             "name_rows": self._conn.execute("SELECT COUNT(*) FROM names").fetchone()[0],
             "demonyms": self._conn.execute("SELECT COUNT(*) FROM demonyms").fetchone()[0],
+            "admin_codes": self._admin_codes(),
             "by_source": json.loads(self._meta.get("counts", "{}")),
             "max_token_len": self.max_token_len,
         }
+
+    def _admin_codes(self) -> dict[str, int]:
+        """How many subdivisions carry an admin1 code (GeoNames', like the cities')."""
+        rows = self._conn.execute(
+            "SELECT kind, substr(id, 1, instr(id, ':') - 1), COUNT(*), COUNT(admin1) "
+            "FROM entries WHERE kind IN ('admin1', 'admin2') GROUP BY 1, 2")
+        out: dict[str, int] = {}
+        for kind, prefix, total, coded in rows:
+            out[f"{prefix}:{kind}"] = total
+            out[f"{prefix}:{kind} with admin1 code"] = coded
+        return out
 
     def close(self) -> None:
         self._conn.close()

