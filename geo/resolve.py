@@ -146,15 +146,17 @@ class Resolver:
 
     def _rank(self, m: PlaceMention, cands: list[GazetteerEntry], ctx: _Context | None,
               pair: GazetteerEntry | None) -> list[tuple[GazetteerEntry, float, str]]:
-        # when some candidate carries the name as its own, "X, Y" speaks only for those
         owners = {e.id for e in cands if _same_name(m.text, e.name)}
         # a name that is itself a state or country ("California" in a list of states)
         # is not placed inside a region by its neighbours
         is_region = any(e.kind in ("country", "admin1") for e in cands if e.id in owners)
         scored = []
         for e in cands:
-            in_pair = pair if not owners or e.id in owners else None
-            parts = self._evidence(m, e, ctx, in_pair, is_region=is_region)
+            # when the name is some entries' own, "X, Y" and a containing region speak
+            # only for those, not for a place that merely lists it among other names
+            alias_only = bool(owners) and e.id not in owners
+            parts = self._evidence(m, e, ctx, None if alias_only else pair,
+                                   is_region=is_region or alias_only)
             scored.append((e, sum(parts.values()), parts))
         scored.sort(key=lambda t: -t[1])
         return [(e, total, _deciding(parts, scored[1][2] if len(scored) > 1 else {}))
