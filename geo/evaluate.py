@@ -13,15 +13,11 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from geo.gazetteer.geometry import haversine_km
+
 MAX_ERROR_KM = 20039.0
+SCORER_RADIUS_KM = 6371.0  # the published scorer's earth radius
 A161_KM = 161.0
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass
@@ -67,7 +63,8 @@ def score(gold: dict[str, dict], pred: dict[str, dict], *, precision: bool = Tru
             tp += 1
             predicted.remove(hit)
             if _has_point(hit):
-                km = haversine_km(hit["lat"], hit["lon"], g["lat"], g["lon"])
+                km = haversine_km(hit["lat"], hit["lon"], g["lat"], g["lon"],
+                                  radius_km=SCORER_RADIUS_KM)
             else:
                 unresolved += 1
                 km = MAX_ERROR_KM

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from geo.gazetteer.geometry import haversine_km
 from geo.models import Candidate, GazetteerEntry, PlaceMention
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ class Resolver:
             parts["same passage"] = near
         points = ctx.points_except(key)
         if points and e.kind in ("city", "admin2", "water", "landmark"):
-            d = min(_km(e.lat, e.lon, la, lo) for la, lo in points)
+            d = min(haversine_km(e.lat, e.lon, la, lo) for la, lo in points)
             parts["nearby"] = w.nearby * math.exp(-d / 500.0)
         return parts
 
@@ -319,10 +320,3 @@ def _inside(e: GazetteerEntry, container: GazetteerEntry) -> bool:
         return e.country_code == container.country_code
     return e.country_code == container.country_code and bool(container.admin1) and \
         e.admin1 == container.admin1
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))

@@ -9,12 +9,13 @@ Ring = Sequence[tuple[float, float]]  # (lon, lat) pairs, first point not repeat
 EARTH_RADIUS_KM = 6371.0088
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float, *,
+                 radius_km: float = EARTH_RADIUS_KM) -> float:
     """Great-circle distance in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * radius_km * math.asin(min(1.0, math.sqrt(h)))
 
 
 def ring_area_centroid(ring: Ring) -> tuple[float, tuple[float, float]]:
