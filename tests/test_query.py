@@ -123,3 +123,78 @@ def test_text_search_matches_word_prefixes_in_any_order(dashboard_store):
         "Russia", "Khasan", "North Korea"}
     # no word at all: a plain substring search
     assert "Khasan" in names(place_table(dashboard_store, Filters(text="-")))
+
+
+AGREEMENT_FILTERS = [
+    Filters(), Filters(actors=("Sergei Shoigu",)), Filters(actors=("Actor 001", "Actor 002")),
+    Filters(date_from="2023-09-13"), Filters(date_to="2023-03-31"),
+    Filters(date_from="2023-07-01", date_to="2023-09-12", date_field="passage"),
+    Filters(sources=("Reuters", "BBC")), Filters(countries=("KP", "RU")),
+    Filters(kinds=("water", "country")), Filters(text="train"), Filters(text="sanctions"),
+    Filters(text="-"), Filters(include_broad=False),
+    Filters(text="the", include_broad=False, countries=("RU",), date_from="2023-06-01"),
+]
+
+
+def _agree(store) -> None:
+    import pandas as pd
+
+    from geo.query import place_table_sql
+    from geo.store import queries as q
+
+    for f in AGREEMENT_FILTERS:
+        fast, sql = place_table(store, f), place_table_sql(store, f)
+        pd.testing.assert_frame_equal(fast.drop(columns="rules"), sql.drop(columns="rules"),
+                                      check_dtype=len(sql) > 0, obj=str(f))
+        assert [set((r or "").split(",")) for r in fast["rules"]] == \
+            [set((r or "").split(",")) for r in sql["rules"]], f
+        for by in ("published", "passage"):
+            days = timeline(store, f, by=by)
+            rows = q.timeline(store.conn, f, by=by)
+            assert list(days["day"].dt.strftime("%Y-%m-%d")) == [r["day"] for r in rows], f
+            assert list(days["mentions"]) == [r["mentions"] for r in rows], f
+        top = list(fast["place_id"].head(20))
+        got = place_snippets(store, f, top, per_place=2)
+        want = q.place_passages(store.conn, f, top, per_place=2)
+        assert list(zip(got["place_id"], got["passage_id"])) == \
+            [(r["place_id"], r["passage_id"]) for r in want], f
+
+
+def test_the_in_memory_index_agrees_with_sql_on_the_fixture_store(dashboard_store):
+    _agree(dashboard_store)
+
+
+def test_the_in_memory_index_agrees_with_sql_on_a_synthetic_store(tmp_path):
+    import sys
+    from pathlib import Path
+
+    from geo.store import Store
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from make_synthetic_store import build
+
+    db = tmp_path / "synthetic.sqlite"
+    build(db, articles=300, mentions=3000, places=400, seed=3)
+    with Store.open(str(db)) as store:
+        _agree(store)
+        assert len(place_table(store, Filters())) > 100
+
+
+def test_the_index_follows_new_articles(dashboard_store):
+    import random
+    import sys
+    from datetime import date
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from make_synthetic_store import make_article, make_places
+
+    before = place_table(dashboard_store, Filters())
+    rng = random.Random(1)
+    new = make_places(2, rng)
+    dashboard_store.save(make_article(0, 4, new, [1.0, 1.0], ["Actor 000"], rng,
+                                      date(2023, 9, 20)))
+    after = place_table(dashboard_store, Filters())
+    added = set(after["name"]) - set(before["name"])
+    assert added and added <= {"Place00000", "Place00001"}
+    assert after["mentions"].sum() == before["mentions"].sum() + 4

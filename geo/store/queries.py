@@ -41,7 +41,8 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
-def _day_after(iso: str) -> str:
+def day_after(iso: str) -> str:
+    """The ISO day after ``iso``'s day: the exclusive upper bound of a date range."""
     return (date.fromisoformat(iso[:10]) + timedelta(days=1)).isoformat()
 
 
@@ -60,7 +61,7 @@ def _add_dates(w: Where, f: "Filters") -> None:
     if not (f.date_from or f.date_to):
         return
     lo = f.date_from[:10] if f.date_from else "0000"
-    hi = _day_after(f.date_to) if f.date_to else "9999"
+    hi = day_after(f.date_to) if f.date_to else "9999"
     if f.date_field == "passage":
         # the date the passage speaks of, else the article's publication date
         w.add("pm.passage_id IN (SELECT id FROM passages WHERE date >= ? AND date < ?"
@@ -134,6 +135,12 @@ def place_passages(conn: sqlite3.Connection, f: "Filters", place_ids: Sequence[s
         "SELECT id FROM (SELECT pm.id, row_number() OVER (PARTITION BY pm.place_id"
         f" ORDER BY pm.id DESC) AS rn FROM place_mentions pm{w.joins()}{w.sql()})"
         " WHERE rn <= ?", [*w.params, per_place])]
+    return mention_rows(conn, ids)
+
+
+def mention_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.Row]:
+    """The place mentions ``ids`` with their passage and article, for snippets (grouped
+    by place, the latest first)."""
     if not ids:
         return []
     return conn.execute(
@@ -142,7 +149,7 @@ def place_passages(conn: sqlite3.Connection, f: "Filters", place_ids: Sequence[s
         " p.text AS passage, p.idx, p.date AS passage_date, a.title, a.published, a.source"
         " FROM place_mentions pm JOIN passages p ON p.id = pm.passage_id"
         f" JOIN articles a ON a.id = pm.article_id WHERE pm.id IN ({_marks(ids)})"
-        " ORDER BY pm.place_id, pm.id DESC", ids).fetchall()
+        " ORDER BY pm.place_id, pm.id DESC", list(ids)).fetchall()
 
 
 def timeline(conn: sqlite3.Connection, f: "Filters", *, by: str = "published"
@@ -241,3 +248,57 @@ def article_actor_mentions(conn: sqlite3.Connection, article_id: str) -> list[sq
 def place(conn: sqlite3.Connection, place_id: str) -> sqlite3.Row | None:
     return conn.execute("SELECT id, name, lat, lon, kind, country_code, feature_code,"
                         " population FROM places WHERE id = ?", (place_id,)).fetchone()
+
+
+# -- what geo.mention_index loads once per revision, and the filters it asks SQL for ----
+
+def _tuples(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """Rows as plain tuples (much cheaper than ``sqlite3.Row`` for 100,000 rows)."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, params).fetchall()
+
+
+def index_places(conn: sqlite3.Connection) -> list[tuple]:
+    return _tuples(conn, "SELECT id, name, lat, lon, kind, country_code, feature_code"
+                   " FROM places ORDER BY id")
+
+
+def index_articles(conn: sqlite3.Connection) -> list[tuple]:
+    return _tuples(conn, "SELECT id, published, source FROM articles ORDER BY id")
+
+
+def index_passages(conn: sqlite3.Connection) -> list[tuple]:
+    return _tuples(conn, "SELECT p.id, p.date, a.published FROM passages p"
+                   " JOIN articles a ON a.id = p.article_id ORDER BY p.id")
+
+
+def index_fts(conn: sqlite3.Connection) -> list[tuple]:
+    return _tuples(conn, "SELECT rowid, id FROM passages_fts")
+
+
+def index_mentions(conn: sqlite3.Connection) -> list[tuple]:
+    """Every resolved place mention's ids, kind, score and rule, by mention id."""
+    return _tuples(
+        conn, "SELECT id, place_id, article_id, passage_id, kind, score, rule"
+        " FROM place_mentions WHERE place_id IS NOT NULL ORDER BY id")
+
+
+def actor_passages(conn: sqlite3.Connection, names: Sequence[str]) -> list[str]:
+    """The passages that mention one of the actors ``names``."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT am.passage_id FROM actor_mentions am JOIN actors ac"
+        f" ON ac.id = am.actor_id WHERE ac.name IN ({_marks(names)})"
+        " AND am.passage_id IS NOT NULL", list(names))]
+
+
+def fts_rowids(conn: sqlite3.Connection, match: str) -> list[int]:
+    """The FTS rowids of the passages matching the FTS5 query ``match``."""
+    return [r[0] for r in conn.execute(
+        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?", (match,))]
+
+
+def passages_containing(conn: sqlite3.Connection, text: str) -> list[str]:
+    """The passages whose text contains ``text`` literally (case-insensitive ASCII)."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\'", (_like_pattern(text),))]
