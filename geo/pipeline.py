@@ -86,7 +86,8 @@ def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
     return found
 
 
-_GLUED_AFTER = re.compile(r"\s+(?:[A-Z]|(?:virus|fever|disease|flu)\b|\w*virus\b)")
+_GLUED_AFTER = re.compile(
+    r"\s+(?:[A-Z]|(?:virus|fever|disease|flu|ha?emorrhagic)\b|\w*virus\b)")
 _GLUED_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s+$")
 
 

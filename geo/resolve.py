@@ -305,6 +305,10 @@ def _deciding(best: dict[str, float], runner_up: dict[str, float]) -> str:
 
 
 def _same_name(query: str, name: str) -> bool:
+    """The query is the entry's own name ("EU" is not the French town "Eu")."""
+    bare = query.replace(".", "")
+    if bare.isupper() and len(bare) <= 5:
+        return bare == name.replace(".", "")
     return _fold(query) == _fold(name)
 
 
