@@ -5,9 +5,13 @@ one), copies the map assets for offline use, draws the shared filters, runs the 
 """
 from __future__ import annotations
 
-import streamlit as st
+import time
 
-import dashboard_ui as ui
+_started = time.perf_counter()
+
+import streamlit as st  # noqa: E402
+
+import dashboard_ui as ui  # noqa: E402
 
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
 
@@ -22,3 +26,4 @@ page = st.navigation([
 ])
 ui.sidebar_filters()
 page.run()
+ui.record_run_time(page.url_path or "map", _started)

@@ -104,6 +104,22 @@ def article_view(article_id: str, **links):
     return _run(db_url(), query.article_view, article_id, **links)
 
 
+def record_run_time(page: str, started: float) -> None:
+    """Log how long this script run took; with ``$NEWS_ATLAS_TIMING`` set to a file path,
+    also append it there as a JSON line (the benchmark reads it)."""
+    import json
+    import os
+    import time
+
+    ms = 1000 * (time.perf_counter() - started)
+    log.debug("page %s ran in %.0f ms", page, ms)
+    path = os.environ.get("NEWS_ATLAS_TIMING")
+    if path:
+        params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"page": page, "ms": round(ms, 1), "params": params}) + "\n")
+
+
 # -- URLs ---------------------------------------------------------------------------
 
 def base_path() -> str:

@@ -106,13 +106,13 @@ class _RawScript(Element):
 
 
 class PlaceMarkers(JSCSSMixin, MacroElement):
-    """Markers drawn in the browser from rows ``[lat, lon, count, name_html, meta_html,
-    more_href, snippets_html, broad, title]`` (every string already escaped)."""
+    """Markers drawn in the browser from the columns :func:`marker_data` builds (every
+    string already escaped). Popups and tooltips are built only when opened."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-            var rows = {{ this.rows|tojson }};
+            var d = {{ this.data|tojson }};
             var group = {{ "L.markerClusterGroup(" ~ (this.cluster_options|tojson) ~ ")"
                            if this.cluster else "L.featureGroup()" }};
             if (group.options && group.addLayers) {  // a cluster shows its places' mentions
@@ -125,19 +125,29 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
                                       iconSize: [40, 40]});
                 };
             }
-            var markers = rows.map(function (r) {
-                var size = Math.min(48, Math.round(18 + 6 * Math.log2(r[2])));
-                var icon = L.divIcon({className: "na-marker" + (r[7] ? " na-broad" : ""),
-                                      html: String(r[2]), iconSize: [size, size]});
-                var marker = L.marker([r[0], r[1]], {icon: icon, title: r[8],
-                                                     riseOnHover: true, mentions: r[2],
-                                                     zIndexOffset: r[7] ? -1000 : 0});
-                marker.bindTooltip(r[3] + " (" + r[2] + ")");
-                marker.bindPopup('<div class="na-pop"><b>' + r[3] + '</b><div class="na-meta">'
-                    + r[4] + '</div>' + r[6] + '<div><a href="' + r[5] + '" target="_blank"'
-                    + ' rel="noopener">All ' + r[2] + ' mentions &rarr;</a></div></div>',
-                    {maxWidth: 380});
-                return marker;
+            function meta(i) {
+                var parts = [d.kinds[d.kind[i]], d.ccs[d.cc[i]]];
+                if (d.score[i] !== null) { parts.push("score " + d.score[i].toFixed(2)); }
+                if (d.rule[i] >= 0) { parts.push("rule: " + d.rules[d.rule[i]]); }
+                return parts.join(" \u00b7 ");
+            }
+            function popup(i) {
+                return '<div class="na-pop"><b>' + d.name[i] + '</b><div class="na-meta">'
+                    + meta(i) + '</div>' + (d.snips[i] || "") + '<div><a href="'
+                    + d.href[0] + encodeURIComponent(d.id[i]) + d.href[1]
+                    + '" target="_blank" rel="noopener">All ' + d.n[i]
+                    + ' mentions &rarr;</a></div></div>';
+            }
+            var cls = d.broad ? "na-marker na-broad" : "na-marker", markers = [];
+            d.lat.forEach(function (lat, i) {
+                var n = d.n[i], size = Math.min(48, Math.round(18 + 6 * Math.log2(n)));
+                var marker = L.marker([lat, d.lon[i]], {
+                    icon: L.divIcon({className: cls, html: String(n), iconSize: [size, size]}),
+                    title: d.raw[i] || d.name[i], riseOnHover: true, mentions: n,
+                    zIndexOffset: d.broad ? -1000 : 0});
+                marker.bindTooltip(function () { return d.name[i] + " (" + n + ")"; });
+                marker.bindPopup(function () { return popup(i); }, {maxWidth: 380});
+                markers.push(marker);
             });
             if (group.addLayers) { group.addLayers(markers); }  // clusters: in bulk, fast
             else { markers.forEach(function (m) { group.addLayer(m); }); }
@@ -158,10 +168,10 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
         script = self._template.module.__dict__["script"]
         figure.script.add_child(_RawScript(script(self, kwargs)), name=self.get_name())
 
-    def __init__(self, rows: list[list], *, assets: AssetUrls, cluster: bool = True) -> None:
+    def __init__(self, data: dict, *, assets: AssetUrls, cluster: bool = True) -> None:
         super().__init__()
         self._name = "PlaceMarkers"
-        self.rows = rows
+        self.data = data
         self.cluster = cluster
         self.cluster_options = {"maxClusterRadius": 40, "showCoverageOnHover": False}
         # folium and st_folium collect these links: local files only, never a CDN
@@ -193,13 +203,6 @@ def marker_size(count: int) -> int:
     return min(48, round(18 + 6 * math.log2(max(1, count))))
 
 
-def _meta(row: dict) -> str:
-    parts = [row["kind"], row["country_code"] or "—", f"score {row['score']:.2f}"]
-    if row.get("rules"):
-        parts.append(f"rule: {row['rules']}")
-    return esc(" · ".join(str(p) for p in parts))
-
-
 def _records(df: pd.DataFrame) -> list[dict]:
     """Rows as dicts (column lists zipped: much faster than ``DataFrame.to_dict``)."""
     if not len(df):
@@ -220,51 +223,138 @@ def _snippets_html(snips: list[dict], reader_href) -> str:
     return "".join(out)
 
 
-def marker_rows(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href,
-                place_href) -> list[list]:
-    """The compact rows :class:`PlaceMarkers` draws (escaped strings, rounded coords).
+def _codes(values: pd.Series, missing: str | None) -> tuple[list[int], list[str]]:
+    """Each value as an index into a table of distinct escaped values (-1: none)."""
+    if missing is not None:
+        values = values.fillna(missing)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.tolist(), [esc(str(u)) for u in uniques]
+
+
+def _href_parts(place_href) -> tuple[str, str]:
+    """``place_href`` split around the place id, so the browser builds each link."""
+    marker = "NAPLACEIDNA"
+    href = place_href(marker)
+    if marker not in href:
+        raise ValueError("place_href must put the place id in the URL")
+    head, tail = href.split(marker, 1)
+    return esc(head), esc(tail)
+
+
+def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, place_href,
+                broad: bool = False) -> dict:
+    """The compact columns :class:`PlaceMarkers` draws: rounded coordinates, counts,
+    escaped names, kind/country/rule tables with per-place codes, and the snippets of
+    the places that have some (``snips``: row -> HTML).
 
     ``reader_href(article_id, passage_id)`` and ``place_href(place_id)`` build the links.
     """
+    names = places["name"].astype(str).tolist()
+    name_html = [esc(x) for x in names]
+    kind, kinds = _codes(places["kind"], "—")
+    cc, ccs = _codes(places["country_code"], "—")
+    rule, rules = _codes(places["rules"] if "rules" in places else
+                         pd.Series([None] * len(places), dtype=object), None)
+    score = places["score"].astype(float).round(2)
     by_place: dict[str, list[dict]] = {}
     for snip in _records(snippets):
         by_place.setdefault(snip["place_id"], []).append(snip)
-    rows = []
-    for r in _records(places):
-        snips = by_place.get(r["place_id"])
-        rows.append([
-            round(float(r["lat"]), 5), round(float(r["lon"]), 5), int(r["mentions"]),
-            esc(r["name"]), _meta(r), esc(place_href(r["place_id"])),
-            _snippets_html(snips, reader_href) if snips else "",
-            1 if r["broad"] else 0, str(r["name"]),
-        ])
-    return rows
+    ids = places["place_id"].astype(str).tolist()
+    return {
+        "lat": places["lat"].astype(float).round(5).tolist(),
+        "lon": places["lon"].astype(float).round(5).tolist(),
+        "n": places["mentions"].astype(int).tolist(), "id": ids, "name": name_html,
+        "raw": {i: n for i, (n, h) in enumerate(zip(names, name_html)) if n != h},
+        "kind": kind, "kinds": kinds, "cc": cc, "ccs": ccs, "rule": rule, "rules": rules,
+        "score": [None if v != v else v for v in score.tolist()],
+        "href": list(_href_parts(place_href)), "broad": 1 if broad else 0,
+        "snips": {i: _snippets_html(by_place[p], reader_href)
+                  for i, p in enumerate(ids) if p in by_place},
+    }
 
 
-def place_layers(places: pd.DataFrame, snippets: pd.DataFrame, *, assets: AssetUrls,
-                 reader_href, place_href, heat: bool = False) -> list[folium.FeatureGroup]:
-    """Feature groups for ``st_folium(feature_group_to_add=...)``: specific places
-    (clustered), country-level places and demonyms (unclustered, dashed), heat."""
+def marker_layers_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href,
+                       place_href) -> dict[str, dict]:
+    """:func:`marker_data` for the specific places (``"specific"``) and for the
+    country-level places and demonyms (``"broad"``): plain data, cheap to cache."""
     specific, broad = places[~places["broad"]], places[places["broad"]]
+    return {"specific": marker_data(specific, snippets, reader_href=reader_href,
+                                    place_href=place_href),
+            "broad": marker_data(broad, snippets, reader_href=reader_href,
+                                 place_href=place_href, broad=True)}
+
+
+def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: AssetUrls,
+                     heat: bool = False) -> list[folium.FeatureGroup]:
+    """Feature groups for ``st_folium(feature_group_to_add=...)``: specific places
+    (clustered), country-level places and demonyms (unclustered, dashed), heat (from
+    ``places``' specific rows)."""
     groups = []
     fg = folium.FeatureGroup(name="Places")
-    PlaceMarkers(marker_rows(specific, snippets, reader_href=reader_href,
-                             place_href=place_href), assets=assets).add_to(fg)
+    PlaceMarkers(data["specific"], assets=assets).add_to(fg)
     groups.append(fg)
     fg_broad = folium.FeatureGroup(name="Countries & demonyms")
-    if len(broad):
-        PlaceMarkers(marker_rows(broad, snippets, reader_href=reader_href,
-                                 place_href=place_href), assets=assets,
-                     cluster=False).add_to(fg_broad)
+    if data["broad"]["n"]:
+        PlaceMarkers(data["broad"], assets=assets, cluster=False).add_to(fg_broad)
     groups.append(fg_broad)
+    specific = places[~places["broad"]]
     if heat and len(specific):
         fg_heat = folium.FeatureGroup(name="Heat map")
         top = float(specific["mentions"].max())
-        layer = HeatMap([[float(a), float(b), round(math.sqrt(float(c) / top), 3)]
-                         for a, b, c in specific[["lat", "lon", "mentions"]]
-                         .itertuples(index=False)],
+        weight = (specific["mentions"].astype(float) / top) ** 0.5
+        layer = HeatMap(list(zip(specific["lat"].astype(float).tolist(),
+                                 specific["lon"].astype(float).tolist(),
+                                 weight.round(3).tolist())),
                         radius=18, blur=14, min_opacity=0.3)
         layer.default_js = [("leaflet-heat.js", assets.heat_js)]
         layer.add_to(fg_heat)
         groups.append(fg_heat)
     return groups
+
+
+def marker_layers_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href,
+                       place_href) -> dict[str, dict]:
+    """:func:`marker_data` for the specific places (``"specific"``) and for the
+    country-level places and demonyms (``"broad"``): plain data, cheap to cache."""
+    specific, broad = places[~places["broad"]], places[places["broad"]]
+    return {"specific": marker_data(specific, snippets, reader_href=reader_href,
+                                    place_href=place_href),
+            "broad": marker_data(broad, snippets, reader_href=reader_href,
+                                 place_href=place_href, broad=True)}
+
+
+def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: AssetUrls,
+                     heat: bool = False) -> list[folium.FeatureGroup]:
+    """Feature groups for ``st_folium(feature_group_to_add=...)``: specific places
+    (clustered), country-level places and demonyms (unclustered, dashed), heat (from
+    ``places``' specific rows)."""
+    groups = []
+    fg = folium.FeatureGroup(name="Places")
+    PlaceMarkers(data["specific"], assets=assets).add_to(fg)
+    groups.append(fg)
+    fg_broad = folium.FeatureGroup(name="Countries & demonyms")
+    if data["broad"]["n"]:
+        PlaceMarkers(data["broad"], assets=assets, cluster=False).add_to(fg_broad)
+    groups.append(fg_broad)
+    specific = places[~places["broad"]]
+    if heat and len(specific):
+        fg_heat = folium.FeatureGroup(name="Heat map")
+        top = float(specific["mentions"].max())
+        weight = (specific["mentions"].astype(float) / top) ** 0.5
+        layer = HeatMap(list(zip(specific["lat"].astype(float).tolist(),
+                                 specific["lon"].astype(float).tolist(),
+                                 weight.round(3).tolist())),
+                        radius=18, blur=14, min_opacity=0.3)
+        layer.default_js = [("leaflet-heat.js", assets.heat_js)]
+        layer.add_to(fg_heat)
+        groups.append(fg_heat)
+    return groups
+
+
+def place_layers(places: pd.DataFrame, snippets: pd.DataFrame, *, assets: AssetUrls,
+                 reader_href, place_href, heat: bool = False) -> list[folium.FeatureGroup]:
+    """Feature groups for ``st_folium(feature_group_to_add=...)`` straight from the place
+    table and snippets (see :func:`marker_layers_data` and :func:`layers_from_data`)."""
+    data = marker_layers_data(places, snippets, reader_href=reader_href,
+                              place_href=place_href)
+    return layers_from_data(data, places, assets=assets, heat=heat)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
+from urllib.parse import quote
 
 import folium
 import pytest
 
 from geo.assets import AssetUrls
-from geo.maps import TileSource, base_map, marker_rows, marker_size, place_layers, tile_source
+from geo.maps import TileSource, base_map, marker_data, marker_size, place_layers, tile_source
 from geo.query import Filters, place_snippets, place_table
 
 ASSETS = AssetUrls("/app/static/vendor")
@@ -33,8 +35,23 @@ def rendered(dashboard_store) -> str:
     return m.get_root().render()
 
 
-def _rows(html: str) -> list[list]:
-    return [r for block in re.findall(r"var rows = (\[.*?\]);\n", html) for r in json.loads(block)]
+def _markers(html: str) -> list[dict]:
+    """Every marker the rendered map draws, as a dict per place (decoded from the
+    compact columns in the page's script)."""
+    out = []
+    for block in re.findall(r"var d = (\{.*?\});\n", html):
+        d = json.loads(block)
+        for i, name in enumerate(d["name"]):
+            rule = d["rule"][i]
+            out.append({
+                "lat": d["lat"][i], "lon": d["lon"][i], "n": d["n"][i], "name": name,
+                "title": d["raw"].get(str(i), name), "broad": d["broad"],
+                "kind": d["kinds"][d["kind"][i]], "cc": d["ccs"][d["cc"][i]],
+                "score": d["score"][i], "rule": d["rules"][rule] if rule >= 0 else None,
+                # as the page's script builds it (encodeURIComponent)
+                "href": d["href"][0] + quote(d["id"][i], safe="-_.!~*'()") + d["href"][1],
+                "snips": d["snips"].get(str(i), "")})
+    return out
 
 
 def test_no_resource_is_loaded_from_the_network(rendered):
@@ -48,43 +65,49 @@ def test_no_resource_is_loaded_from_the_network(rendered):
 
 
 def test_one_marker_per_place_with_counts_and_a_separate_broad_layer(rendered):
-    rows = _rows(rendered)
-    titles = [r[8] for r in rows]
+    markers = _markers(rendered)
+    titles = [m["title"] for m in markers]
     assert len(titles) == len(set(titles)) == 9
-    by_name = {r[8]: r for r in rows}
-    assert by_name["Vladivostok"][2] == 3
-    assert by_name["Khasan"][:2] == [42.4308, 130.6434]
-    assert by_name["North Korea"][7] == 1 and by_name["Khasan"][7] == 0
+    by_name = {m["title"]: m for m in markers}
+    assert by_name["Vladivostok"]["n"] == 3
+    assert (by_name["Khasan"]["lat"], by_name["Khasan"]["lon"]) == (42.4308, 130.6434)
+    assert by_name["North Korea"]["broad"] == 1 and by_name["Khasan"]["broad"] == 0
     assert "L.markerClusterGroup" in rendered and "L.featureGroup()" in rendered
     assert "L.heatLayer" in rendered
 
 
 def test_popup_links_each_passage_to_the_reader(rendered):
-    khasan = {r[8]: r for r in _rows(rendered)}["Khasan"]
-    assert "armoured train in <mark>Khasan</mark>" in khasan[6]
-    assert 'href="/articles?article=seedlike0000001&amp;passage=seedlike0000001-p0"' in khasan[6]
-    assert "city · RU · score 0.81 · rule: near-context" in khasan[4]
-    assert khasan[5] == "/places?place=gn:2039232"
+    khasan = {m["title"]: m for m in _markers(rendered)}["Khasan"]
+    assert "armoured train in <mark>Khasan</mark>" in khasan["snips"]
+    assert 'href="/articles?article=seedlike0000001&amp;passage=seedlike0000001-p0"' \
+        in khasan["snips"]
+    assert (khasan["kind"], khasan["cc"], khasan["score"], khasan["rule"]) == (
+        "city", "RU", 0.81, "near-context")
+    assert khasan["href"] == "/places?place=gn%3A2039232"
 
 
 def test_hostile_text_is_escaped_in_popups_and_in_the_script(rendered):
-    seoul = {r[8]: r for r in _rows(rendered)}["Seoul"]
-    assert "<img" not in seoul[6] and "<script" not in seoul[6]
-    assert "&lt;script&gt;window.__pwned=1" in seoul[6]
+    seoul = {m["title"]: m for m in _markers(rendered)}["Seoul"]
+    assert "<img" not in seoul["snips"] and "<script" not in seoul["snips"]
+    assert "&lt;script&gt;window.__pwned=1" in seoul["snips"]
     # inside the <script> block, JSON escapes "<" so no payload can close the script
     assert "</script><img" not in rendered
     assert rendered.count("<script>window.__pwned") == 0
 
 
-def test_marker_rows_escape_names():
+def test_marker_data_escapes_names_and_builds_links_from_the_id():
     import pandas as pd
 
-    places = pd.DataFrame([{"place_id": "x", "name": "<b>X</b>", "lat": 1.0, "lon": 2.0,
+    places = pd.DataFrame([{"place_id": "x&y", "name": "<b>X</b>", "lat": 1.0, "lon": 2.0,
                             "kind": "city", "country_code": None, "mentions": 4,
                             "score": 0.5, "rules": None, "broad": False}])
     snippets = pd.DataFrame(columns=["place_id"])
-    row = marker_rows(places, snippets, reader_href=reader, place_href=place)[0]
-    assert row[3] == "&lt;b&gt;X&lt;/b&gt;" and row[8] == "<b>X</b>"  # title is a DOM property
+    data = marker_data(places, snippets, reader_href=reader,
+                       place_href=lambda p: f"/places?a=1&place={p}")
+    assert data["name"] == ["&lt;b&gt;X&lt;/b&gt;"]
+    assert data["raw"] == {0: "<b>X</b>"}  # the title is a DOM property: the raw name
+    assert data["href"] == ["/places?a=1&amp;place=", ""] and data["id"] == ["x&y"]
+    assert data["ccs"][data["cc"][0]] == "—" and data["rule"] == [-1]
     assert marker_size(1) < marker_size(100) <= 48
 
 
