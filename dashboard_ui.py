@@ -81,6 +81,25 @@ def snippets(url: str, rev: str, f: Filters, place_ids: tuple[str, ...],
     return _run(url, query.place_snippets, f, list(place_ids), per_place=per_place)
 
 
+POPUPS_WITH_PASSAGES = 300  # the most mentioned places carry snippets in their popup
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_view(url: str, rev: str, f: Filters, base: str) -> dict:
+    """Everything the map draws under ``f``, computed once per filter value: the place
+    table and the marker columns (with the top places' snippets and every link)."""
+    from geo.maps import marker_layers_data
+    from geo.urlstate import link_maker
+
+    table = places(url, rev, f)
+    top = tuple(table["place_id"].head(POPUPS_WITH_PASSAGES))
+    snips = snippets(url, rev, f, top)
+    data = marker_layers_data(table, snips,
+                              reader_href=link_maker(base, "articles", f, "article", "passage"),
+                              place_href=link_maker(base, "places", f, "place"))
+    return {"places": table, "markers": data}
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def timeline(url: str, rev: str, f: Filters, by: str) -> pd.DataFrame:
     return _run(url, query.timeline, f, by=by)
@@ -245,15 +264,24 @@ def passage_list(snips: pd.DataFrame, f: Filters) -> None:
                     f"<br><small>{meta}</small>", unsafe_allow_html=True)
 
 
-def place_table(df: pd.DataFrame, f: Filters) -> None:
-    from geo.urlstate import link_maker
+def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> None:
+    """The places as a table with links; with ``limit``, only the most mentioned ones
+    (the rows are already in that order), and a note linking to the full list."""
+    from urllib.parse import quote
 
-    to_map, to_place = link_maker(base_path(), "", f, "place"), \
-        link_maker(base_path(), "places", f, "place")
+    from geo.urlstate import link_maker, page_url
+
+    if limit is not None and len(df) > limit:
+        st.caption(f"The {limit} most mentioned of {len(df)} places. [All of them on the"
+                   f" Places page]({page_url(base_path(), 'places', ViewState(filters=f))})")
+        df = df.head(limit)
+    slot = "NAPLACEIDNA"  # where each row's place id goes in the link
+    map_head, map_tail = link_maker(base_path(), "", f, "place")(slot).split(slot, 1)
+    place_head, place_tail = link_maker(base_path(), "places", f, "place")(slot).split(slot, 1)
     table = df[["name", "kind", "country_code", "mentions", "articles", "score"]].copy()
-    ids = df["place_id"].tolist()
-    table["map"] = [to_map(p) for p in ids]
-    table["passages"] = [to_place(p) for p in ids]
+    ids = [quote(str(p), safe="") for p in df["place_id"].tolist()]
+    table["map"] = [f"{map_head}{p}{map_tail}" for p in ids]
+    table["passages"] = [f"{place_head}{p}{place_tail}" for p in ids]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "map": st.column_config.LinkColumn("Map", display_text="centre"),
         "passages": st.column_config.LinkColumn("Passages", display_text="open"),

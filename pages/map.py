@@ -7,18 +7,16 @@ from streamlit_folium import st_folium
 import dashboard_ui as ui
 from geo import maps
 from geo.query import places_in_bounds
-from geo.urlstate import link_maker
 
-POPUPS_WITH_PASSAGES = 300  # the most mentioned places carry snippets in their popup
+TABLE_ROWS = 500  # the table under the map lists the most mentioned places
 
 f = ui.current_filters()
 place_id = ui.url_view().place
 ui.sync_url(ui.current_view(place=place_id))
 db, rev, base = ui.db_url(), ui.revision(), ui.base_path()
 
-places = ui.places(db, rev, f)
-top = tuple(places["place_id"].head(POPUPS_WITH_PASSAGES))
-snippets = ui.snippets(db, rev, f, top)
+view = ui.map_view(db, rev, f, base)
+places = view["places"]
 selected = ui.place_details(place_id) if place_id else None
 
 st.title("Map")
@@ -28,10 +26,7 @@ follow = right.toggle("Table follows the map", key="m_follow",
                       help="List only the places in view (the page reruns when you pan).")
 info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
 
-layers = maps.place_layers(
-    places, snippets, assets=ui.assets(), heat=heat,
-    reader_href=link_maker(base, "articles", f, "article", "passage"),
-    place_href=link_maker(base, "places", f, "place"))
+layers = maps.layers_from_data(view["markers"], places, assets=ui.assets(), heat=heat)
 state = st_folium(
     maps.base_map(ui.assets(), tiles=maps.tile_source()), key="map",
     feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],
@@ -54,4 +49,4 @@ else:
 
 st.subheader("Places in view" if follow else "Places")
 shown = places_in_bounds(places, (state or {}).get("bounds")) if follow else places
-ui.place_table(shown, f)
+ui.place_table(shown, f, limit=TABLE_ROWS)
