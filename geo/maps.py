@@ -312,45 +312,6 @@ def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: Ass
     return groups
 
 
-def marker_layers_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href,
-                       place_href) -> dict[str, dict]:
-    """:func:`marker_data` for the specific places (``"specific"``) and for the
-    country-level places and demonyms (``"broad"``): plain data, cheap to cache."""
-    specific, broad = places[~places["broad"]], places[places["broad"]]
-    return {"specific": marker_data(specific, snippets, reader_href=reader_href,
-                                    place_href=place_href),
-            "broad": marker_data(broad, snippets, reader_href=reader_href,
-                                 place_href=place_href, broad=True)}
-
-
-def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: AssetUrls,
-                     heat: bool = False) -> list[folium.FeatureGroup]:
-    """Feature groups for ``st_folium(feature_group_to_add=...)``: specific places
-    (clustered), country-level places and demonyms (unclustered, dashed), heat (from
-    ``places``' specific rows)."""
-    groups = []
-    fg = folium.FeatureGroup(name="Places")
-    PlaceMarkers(data["specific"], assets=assets).add_to(fg)
-    groups.append(fg)
-    fg_broad = folium.FeatureGroup(name="Countries & demonyms")
-    if data["broad"]["n"]:
-        PlaceMarkers(data["broad"], assets=assets, cluster=False).add_to(fg_broad)
-    groups.append(fg_broad)
-    specific = places[~places["broad"]]
-    if heat and len(specific):
-        fg_heat = folium.FeatureGroup(name="Heat map")
-        top = float(specific["mentions"].max())
-        weight = (specific["mentions"].astype(float) / top) ** 0.5
-        layer = HeatMap(list(zip(specific["lat"].astype(float).tolist(),
-                                 specific["lon"].astype(float).tolist(),
-                                 weight.round(3).tolist())),
-                        radius=18, blur=14, min_opacity=0.3)
-        layer.default_js = [("leaflet-heat.js", assets.heat_js)]
-        layer.add_to(fg_heat)
-        groups.append(fg_heat)
-    return groups
-
-
 def place_layers(places: pd.DataFrame, snippets: pd.DataFrame, *, assets: AssetUrls,
                  reader_href, place_href, heat: bool = False) -> list[folium.FeatureGroup]:
     """Feature groups for ``st_folium(feature_group_to_add=...)`` straight from the place
