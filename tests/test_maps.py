@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 from urllib.parse import quote
-from urllib.parse import quote
 
 import folium
 import pytest
