@@ -187,7 +187,8 @@ def base_map(assets: AssetUrls, *, tiles: TileSource | None = None,
                    control_scale=True, world_copy_jump=True)
     # Without a tile layer Leaflet has no zoom limits, and markercluster needs one.
     m.options.update(minZoom=1, maxZoom=18)
-    m.default_js = [("leaflet", assets.leaflet_js), ("jquery", assets.jquery_js)]
+    # No jQuery: none of our layers uses it, and st_folium loads each script in turn.
+    m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
     OutlineLayer(assets.countries).add_to(m)
     tiles = tiles or TileSource()

@@ -56,7 +56,7 @@ def _markers(html: str) -> list[dict]:
 def test_no_resource_is_loaded_from_the_network(rendered):
     assert not re.findall(r"""(?:src|href)\s*=\s*["']https?://""", rendered)
     assert "https://" not in rendered and "http://" not in rendered
-    for url in ("/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/jquery/jquery.min.js",
+    for url in ("/app/static/vendor/leaflet/leaflet.js",
                 "/app/static/vendor/leaflet-heat/leaflet-heat.js",
                 "/app/static/vendor/markercluster/leaflet.markercluster.js",
                 "/app/static/vendor/countries.geojson"):
