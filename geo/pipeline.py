@@ -34,30 +34,52 @@ class Pipeline:
     gazetteer: "Gazetteer"
     nlp: "Language"
     resolver: Resolver
-    batch_size: int = 64
+    batch_size: int = 64  # passages per spaCy batch
+    # articles whose passages go through spaCy together: 4 gains most of the speed of
+    # bigger batches (GeoVirus 13.7 s -> 10.1 s) for +20 MB; 32 would cost +210 MB
+    articles_per_batch: int = 4
 
     def analyze(self, article: Article) -> AnalyzedArticle:
         return next(iter(self.analyze_many([article])))
 
     def analyze_many(self, articles: Iterable[Article]) -> Iterator[AnalyzedArticle]:
-        """Analyse articles lazily, in order, batching passages through spaCy."""
-        for article in articles:
-            passages = split_passages(article)
-            docs = self.nlp.pipe((p.text for p in passages), batch_size=self.batch_size)
-            places: list[PlaceMention] = []
-            actors: list[ActorMention] = []
-            for passage, doc in zip(passages, docs):
-                places.extend(_place_mentions(doc, passage))
-                actors.extend(_actor_mentions(doc, passage))
-            places, actors = _split_person_names(places, actors)
-            places = _propagate_names(places, actors, passages, self.gazetteer)
-            self.resolver.resolve(places, article.text)
-            taken = {(m.start, m.end) for m in places}
-            names = {m.text for m in places if m.place is not None}
-            actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
-                                         place_names=names)
-            yield AnalyzedArticle(article=article, passages=passages, places=places,
-                                  actors=actors)
+        """Analyse articles lazily, in order; the passages of several articles at a time
+        go through spaCy together, so its batches stay full."""
+        for chunk in _chunks(articles, self.articles_per_batch):
+            split = [(article, split_passages(article)) for article in chunk]
+            texts = (p.text for _, passages in split for p in passages)
+            docs = iter(self.nlp.pipe(texts, batch_size=self.batch_size))
+            for article, passages in split:
+                yield self._analyze_docs(article, passages,
+                                         [next(docs) for _ in passages])
+
+    def _analyze_docs(self, article: Article, passages: list[Passage],
+                      docs: list["Doc"]) -> AnalyzedArticle:
+        places: list[PlaceMention] = []
+        actors: list[ActorMention] = []
+        for passage, doc in zip(passages, docs):
+            places.extend(_place_mentions(doc, passage))
+            actors.extend(_actor_mentions(doc, passage))
+        places, actors = _split_person_names(places, actors)
+        places = _propagate_names(places, actors, passages, self.gazetteer)
+        self.resolver.resolve(places, article.text)
+        taken = {(m.start, m.end) for m in places}
+        names = {m.text for m in places if m.place is not None}
+        actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
+                                     place_names=names)
+        return AnalyzedArticle(article=article, passages=passages, places=places,
+                               actors=actors)
+
+
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    chunk: list[Article] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
