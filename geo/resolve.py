@@ -70,7 +70,8 @@ class _Context:
     countries: dict[str, Counter]  # name -> country code -> weight
     regions: dict[str, tuple[str, str]]  # name -> (country code, admin1) it clearly names
     points: dict[str, tuple[float, float]]  # name -> its point, when clear on its own
-    by_passage: dict[str, list[tuple[str, GazetteerEntry]]]  # passage -> (name, reading)
+    # passage -> (name, reading, start) of the readings clear on their own
+    by_passage: dict[str, list[tuple[str, GazetteerEntry, int]]]
 
     def countries_except(self, key: str) -> Counter:
         total: Counter = Counter()
@@ -202,15 +203,20 @@ class Resolver:
         return parts
 
     def _same_passage(self, m: PlaceMention, e: GazetteerEntry, ctx: _Context) -> float:
-        """Evidence that a region named in the same passage contains ``e``
-        ("Aurora is a city in Kane County, Illinois")."""
+        """Evidence that the region named nearest in the same passage contains ``e``
+        ("Aurora is a city in Kane County, Illinois"; in "Richmond is in Missouri ...
+        named after Richmond, Virginia" the first Richmond goes with Missouri)."""
         if e.kind not in ("city", "admin2", "landmark") or not e.admin1:
             return 0.0
         own = _fold(m.text)
-        for name, b in ctx.by_passage.get(m.passage_id or "", ()):
-            if name != own and b.kind in ("admin1", "admin2") and b.id != e.id \
-                    and b.country_code == e.country_code and b.admin1 == e.admin1:
-                return self.weights.passage_region
+        regions = [(abs(start - m.start), b) for name, b, start
+                   in ctx.by_passage.get(m.passage_id or "", ())
+                   if name != own and b.kind in ("admin1", "admin2") and b.id != e.id]
+        if not regions:
+            return 0.0
+        _, nearest = min(regions, key=lambda t: t[0])
+        if nearest.country_code == e.country_code and nearest.admin1 == e.admin1:
+            return self.weights.passage_region
         return 0.0
 
     def _context(self, mentions: list[PlaceMention],
@@ -225,7 +231,7 @@ class Resolver:
         countries: dict[str, Counter] = {}
         regions: dict[str, tuple[str, str]] = {}
         points: dict[str, tuple[float, float]] = {}
-        by_passage: dict[str, list[tuple[str, GazetteerEntry]]] = {}
+        by_passage: dict[str, list[tuple[str, GazetteerEntry, int]]] = {}
         for m in mentions:
             key, ranked = _fold(m.text), first.get(id(m))
             if m.kind == "demonym":
@@ -238,7 +244,7 @@ class Resolver:
             best, score, _ = ranked[0]
             margin = score - (ranked[1][1] if len(ranked) > 1 else 0.0)
             if m.passage_id and (margin >= 1.0 or best.kind in ("country", "admin1")):
-                by_passage.setdefault(m.passage_id, []).append((key, best))
+                by_passage.setdefault(m.passage_id, []).append((key, best, m.start))
             if key in countries:
                 continue  # a repeated name counts once
             votes: Counter = Counter()

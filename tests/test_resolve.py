@@ -1,0 +1,98 @@
+"""The resolver: one gazetteer entry per mention, chosen with the whole document."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import Gazetteer, build_gazetteer
+from geo.models import PlaceMention
+from geo.resolve import Resolver
+
+PLACES = Path(__file__).parent / "data" / "resolve" / "places.csv"
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory) -> Gazetteer:
+    path = tmp_path_factory.mktemp("gaz") / "resolve.sqlite"
+    build_gazetteer(path, progress=False, sources=[PLACES])
+    gaz = Gazetteer.open(path)
+    yield gaz
+    gaz.close()
+
+
+def mentions(text: str, *names: str, passage: str = "p0") -> list[PlaceMention]:
+    """Place mentions of ``names`` in ``text``, each occurrence in order."""
+    out, pos = [], 0
+    for name in names:
+        start = text.index(name, pos)
+        out.append(PlaceMention(start=start, end=start + len(name), text=name,
+                                passage_id=passage))
+        pos = start + len(name)
+    return out
+
+
+def resolve(gazetteer, text, *names):
+    ms = mentions(text, *names)
+    Resolver(gazetteer).resolve(ms, text)
+    return {m.text: m for m in ms}, ms
+
+
+def test_khasan_in_an_article_about_russia_is_the_russian_station(gazetteer):
+    got, _ = resolve(gazetteer, "Kim's train crossed into Russia at Khasan.", "Russia", "Khasan")
+    khasan = got["Khasan"]
+    assert khasan.place.id == "cur:khasan-ru"
+    assert [a.entry.id for a in khasan.alternatives] == ["gn:1270239"]  # Hassan, kept
+    assert 0.5 < khasan.score <= 1 and khasan.rule
+
+
+def test_a_country_name_is_the_country_not_its_capital(gazetteer):
+    got, _ = resolve(gazetteer, "Rain fell across Mexico.", "Mexico")
+    assert got["Mexico"].place.id == "cc:MX"
+
+
+def test_georgia_follows_the_article(gazetteer):
+    us, _ = resolve(gazetteer, "Storms hit Georgia. Atlanta and Alabama braced too.",
+                    "Georgia", "Atlanta", "Alabama")
+    assert us["Georgia"].place.id == "iso:US-GA"
+    caucasus, _ = resolve(gazetteer, "Protests in Tbilisi: Georgia and Russia argue.",
+                          "Tbilisi", "Georgia", "Russia")
+    assert caucasus["Georgia"].place.id == "cc:GE"
+
+
+def test_x_comma_y_places_x_inside_y(gazetteer):
+    got, _ = resolve(gazetteer, "The fair moved to Springfield, Illinois.", "Springfield",
+                     "Illinois")
+    assert got["Springfield"].place.id == "gn:4250542"
+    assert got["Springfield"].rule == "X, Y"
+
+
+def test_one_sense_per_name_but_an_explicit_pair_speaks_for_itself(gazetteer):
+    text = ("Richmond is a city in Missouri. Richmond grew. It was named after "
+            "Richmond, Virginia.")
+    _, ms = resolve(gazetteer, text, "Richmond", "Missouri", "Richmond", "Richmond", "Virginia")
+    richmonds = [m for m in ms if m.text == "Richmond"]
+    assert [m.place.admin1 for m in richmonds] == ["MO", "MO", "VA"]
+
+
+def test_a_river_mention_wants_a_water_body(gazetteer):
+    got, _ = resolve(gazetteer, "It crossed the Razdolnaya River.", "Razdolnaya River")
+    assert got["Razdolnaya River"].place.kind == "water"
+
+
+def test_an_acronym_is_not_a_town_that_folds_to_the_same_letters(gazetteer):
+    got, _ = resolve(gazetteer, "The EU said so.", "EU")
+    assert got["EU"].place.id == "cur:european-union"
+
+
+def test_unknown_names_stay_unresolved_with_a_reason(gazetteer):
+    got, _ = resolve(gazetteer, "They met in Zzyzxville.", "Zzyzxville")
+    m = got["Zzyzxville"]
+    assert m.place is None and m.rule == "no candidate" and m.alternatives == []
+
+
+def test_demonyms_resolve_to_their_country(gazetteer):
+    text = "Russian officials met."
+    m = PlaceMention(start=0, end=7, text="Russian", kind="demonym", passage_id="p0")
+    Resolver(gazetteer).resolve([m], text)
+    assert m.place.id == "cc:RU" and m.rule == "demonym"
