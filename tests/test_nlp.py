@@ -1,0 +1,69 @@
+"""The place finder: spaCy's entities combined with the gazetteer (real sm model)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import Gazetteer, build_gazetteer
+from geo.nlp import load_nlp
+
+pytestmark = pytest.mark.model
+
+PLACES = Path(__file__).parent / "data" / "resolve" / "places.csv"
+
+
+@pytest.fixture(scope="module")
+def nlp(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gaz") / "nlp.sqlite"
+    build_gazetteer(path, progress=False, sources=[PLACES])
+    gaz = Gazetteer.open(path)
+    yield load_nlp(gaz)
+    gaz.close()
+
+
+def spans(nlp, text: str, key: str) -> list[tuple[str, str]]:
+    doc = nlp(text)  # keep the Doc alive while its span group is read
+    return [(s.text, s.label_) for s in doc.spans[key]]
+
+
+def test_a_place_the_model_calls_an_organisation_is_still_a_place(nlp):
+    # the sm model tags "Khasan" ORG; the curated gazetteer entry makes it a place
+    found = spans(nlp, "Russian officials posted video of the leader exiting his train in "
+                       "Khasan, a station on the border.", "places")
+    assert ("Khasan", "gazetteer:ORG") in found
+
+
+def test_people_are_not_places_even_when_a_village_has_their_name(nlp):
+    doc = nlp("Kim Jong-un met the press. Kim said the talks went well.")
+    assert [s.text for s in doc.spans["places"]] == []
+    assert "Kim Jong-un" in [s.text for s in doc.spans["actors"]]
+
+
+def test_demonyms_are_their_own_kind(nlp):
+    doc = nlp("Russian and American officials met in Russia.")
+    assert [s.text for s in doc.spans["demonyms"]] == ["Russian", "American"]
+    assert [s.text for s in doc.spans["places"]] == ["Russia"]
+
+
+def test_possessives_and_leading_articles_are_trimmed(nlp):
+    assert spans(nlp, "The United States's envoy arrived.", "places")[0][0] == "United States"
+
+
+def test_disease_names_are_not_places(nlp):
+    found = [t for t, _ in spans(nlp, "Cases of West Nile virus and Marburg fever rose "
+                                      "in Georgia.", "places")]
+    assert "Georgia" in found
+    assert not {"West Nile", "Marburg"} & set(found)
+
+
+def test_acronyms_that_only_fold_to_a_town_are_not_places(nlp):
+    found = [t for t, _ in spans(nlp, "The FDA and the EU issued a warning.", "places")]
+    assert "FDA" not in found
+    assert "EU" in found  # an alias of the European Union
+
+
+def test_place_type_cues_find_unknown_villages(nlp):
+    found = [t for t, _ in spans(nlp, "Police reached the village of Springfield at dawn.",
+                                 "places")]
+    assert "Springfield" in found
