@@ -203,6 +203,17 @@ class PlaceFinder:
             return entry.name.replace(".", "").upper() != text  # "Un", "Eu" are towns
         return entry.kind == "admin1" and entry.id.upper().endswith("-" + text)
 
+    def _after_place_comma(self, span: Span) -> bool:
+        """"Pandi, Bulacan": a known name right after a place and a comma is the
+        region that contains it."""
+        doc = span.doc
+        k = span.start - 1
+        if k < 1 or doc[k].text != "," or span.end < len(doc) and doc[span.end].pos_ == "PROPN":
+            return False
+        before = doc[k - 1]
+        return before.ent_type_ in ("GPE", "LOC") or (
+            before.pos_ == "PROPN" and self.gazetteer.has_name(before.text))
+
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
         if len(span) > 1 and span[-1].lower_ in DESCRIPTORS and span[-1].is_lower:
@@ -220,12 +231,15 @@ class PlaceFinder:
         if span.text in NOT_PLACES or not self._acronym_ok(span, best):
             return False
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
-        if has_type_cue(span):
-            return True
+        if has_type_cue(span) or self._after_place_comma(span):
+            return True  # "the village of X", "Pandi, Bulacan"
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
-            return len(span) == 1 and (strong or big and _locative_before(span)
-                                       or best.population >= 10 * self.city_population)
+            if len(span) > 1:  # "Burkina Faso", "in Milton Keynes"; not "Jo Chun Ryong"
+                own = best.name.casefold() == span.text.casefold()
+                return own and (strong or big and _locative_before(span))
+            return strong or big and _locative_before(span) \
+                or best.population >= 10 * self.city_population
         if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:

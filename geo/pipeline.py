@@ -61,8 +61,9 @@ class Pipeline:
             places.extend(_place_mentions(doc, passage))
             actors.extend(_actor_mentions(doc, passage))
         places, actors = _split_person_names(places, actors)
-        places = _propagate_names(places, actors, passages, self.gazetteer)
-        self.resolver.resolve(places, article.text)
+        aliases = _abbreviations(places, article.text)
+        places = _propagate_names(places, actors, passages, self.gazetteer, aliases)
+        self.resolver.resolve(places, article.text, aliases=aliases)
         taken = {(m.start, m.end) for m in places}
         names = {m.text for m in places if m.place is not None}
         actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
@@ -82,13 +83,33 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
+_ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Z.]{1,7})\)")
+
+
+def _abbreviations(places: list[PlaceMention], text: str) -> dict[str, str]:
+    """Abbreviations the article defines for places: "New South Wales (NSW)"."""
+    out = {}
+    for m in places:
+        hit = _ABBREVIATION.match(text, m.end) if m.kind == "place" else None
+        if hit and hit.group(1).replace(".", "") == _initials(m.text):
+            out[hit.group(1)] = m.text  # not "Corp. of America (PCA)"
+    return out
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s-]+", name) if w[:1].isupper())
+
+
 def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
-                     passages: list[Passage], gazetteer: "Gazetteer") -> list[PlaceMention]:
+                     passages: list[Passage], gazetteer: "Gazetteer",
+                     aliases: dict[str, str]) -> list[PlaceMention]:
     """One sense per document for recognition too: a name found as a place in one
-    passage is a place wherever else the article repeats it, unless that occurrence
-    is inside a person's or organisation's name ("Aurora University")."""
+    passage (or an abbreviation the article defines for one) is a place wherever else
+    the article repeats it, unless that occurrence is inside a person's or
+    organisation's name ("Aurora University")."""
     names = {m.text for m in places
              if m.kind == "place" and len(m.text) > 2 and gazetteer.has_name(m.text)}
+    names |= set(aliases)
     if not names:
         return places
     # an actor mention that is just the place's name ("Aurora" tagged PERSON) is no cover

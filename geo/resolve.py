@@ -97,14 +97,16 @@ class Resolver:
         self.max_candidates = max_candidates
         self.keep_alternatives = keep_alternatives
 
-    def resolve(self, mentions: list[PlaceMention], text: str) -> list[PlaceMention]:
+    def resolve(self, mentions: list[PlaceMention], text: str, *,
+                aliases: dict[str, str] | None = None) -> list[PlaceMention]:
         """Fill ``place``, ``score``, ``rule`` and ``alternatives`` of each mention.
 
         One sense per document: every mention of a name gets the reading of its best-
         evidenced mention ("Santa Ana, California" decides the later bare "Santa Ana").
+        ``aliases`` are names the document defines ("NSW" for "New South Wales").
         """
         places = [m for m in mentions if m.kind == "place"]
-        cands = {id(m): self.candidates(m) for m in places}
+        cands = {id(m): self.candidates(m, aliases=aliases) for m in places}
         pairs = {id(m): self._pair_entry(m, text, cands[id(m)]) for m in places}
         first = {id(m): self._rank(m, cands[id(m)], None, None) for m in places}
         context = self._context(mentions, first)
@@ -128,8 +130,9 @@ class Resolver:
 
     # -- candidates -------------------------------------------------------------------
 
-    def candidates(self, mention: PlaceMention) -> list[GazetteerEntry]:
-        name = mention.text
+    def candidates(self, mention: PlaceMention, *,
+                   aliases: dict[str, str] | None = None) -> list[GazetteerEntry]:
+        name = (aliases or {}).get(mention.text, mention.text)
         found = self.gazetteer.lookup(name, limit=self.max_candidates)
         if found:
             return found

@@ -83,3 +83,22 @@ def test_actors_are_canonicalised(sample):
 def test_furniture_is_not_analysed(sample):
     assert not any("Figure 1" in p.text or p.text == "Photo CBC.ca" for p in sample.passages)
     assert SAMPLE_TEXT.read_text(encoding="utf-8").startswith("North Korea's Kim Jong-un")
+
+
+def test_an_abbreviation_the_article_defines_is_the_same_place(pipeline):
+    from geo.models import Article
+
+    text = ("Horses in New South Wales (NSW) were tested on Monday. Later, officials in NSW "
+            "said the outbreak was contained. Peanut Corp. of America (PCA) recalled jars.")
+    got = pipeline.analyze(Article(id="nsw", text=text))
+    nsw = [m for m in got.places if m.text == "NSW"]
+    assert len(nsw) == 2 and all(m.place and m.place.country_code == "AU" for m in nsw)
+    assert not [m for m in got.places if m.text == "PCA"]
+
+
+def test_a_region_after_a_place_and_a_comma_is_a_place(pipeline):
+    from geo.models import Article
+
+    text = "Hogs were culled at a farm in Pandi, Bulacan on Sunday."
+    got = pipeline.analyze(Article(id="bulacan", text=text))
+    assert {"Pandi", "Bulacan"} <= {m.text for m in got.places}
