@@ -30,6 +30,31 @@ def seed_article_path(shared_dir: Path) -> Path:
     return path
 
 
+def build_fixture_gazetteer(tmp_path_factory: pytest.TempPathFactory, csv: Path):
+    """A small real gazetteer index built from a fixture CSV (curated-file format)."""
+    from geo.gazetteer import Gazetteer, build_gazetteer
+
+    path = tmp_path_factory.mktemp("gaz") / f"{csv.stem}.sqlite"
+    build_gazetteer(path, progress=False, sources=[csv])
+    return Gazetteer.open(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_gazetteer(tmp_path_factory):
+    """tests/data/gazetteer/tiny_places.csv as an index."""
+    gaz = build_fixture_gazetteer(tmp_path_factory, DATA / "gazetteer" / "tiny_places.csv")
+    yield gaz
+    gaz.close()
+
+
+@pytest.fixture(scope="session")
+def places_gazetteer(tmp_path_factory):
+    """tests/data/resolve/places.csv (ambiguous names) as an index."""
+    gaz = build_fixture_gazetteer(tmp_path_factory, DATA / "resolve" / "places.csv")
+    yield gaz
+    gaz.close()
+
+
 @pytest.fixture(scope="session")
 def full_gazetteer():
     """The real gazetteer index (built at its default path on first use)."""

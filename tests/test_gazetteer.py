@@ -17,13 +17,9 @@ TINY = Path(__file__).resolve().parent / "data" / "gazetteer" / "tiny_places.csv
 BROKEN = TINY.with_name("broken_places.csv")
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    path = tmp_path_factory.mktemp("gaz") / "tiny.sqlite"
-    build_gazetteer(path, progress=False, sources=[TINY])
-    gaz = Gazetteer.open(path)
-    yield gaz
-    gaz.close()
+@pytest.fixture
+def tiny(tiny_gazetteer: Gazetteer) -> Gazetteer:
+    return tiny_gazetteer
 
 
 @pytest.mark.parametrize("variant", ["U.S.", "US", "u.s", "the United States",

@@ -13,20 +13,15 @@ import pytest
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from geo.gazetteer import Gazetteer, build_gazetteer
+from geo.gazetteer import Gazetteer
 from geo.gazetteer.geometry import haversine_km
 from geo.geocoders import FallbackGeocoder, OfflineGeocoder, make_geocoder
 
-TINY = Path(__file__).resolve().parent / "data" / "gazetteer" / "tiny_places.csv"
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    path = tmp_path_factory.mktemp("geocoder") / "tiny.sqlite"
-    build_gazetteer(path, progress=False, sources=[TINY])
-    gaz = Gazetteer.open(path)
-    yield gaz
-    gaz.close()
+@pytest.fixture
+def tiny(tiny_gazetteer: Gazetteer) -> Gazetteer:
+    return tiny_gazetteer
 
 
 def test_geocode_returns_a_location_with_the_gazetteer_row(tiny: Gazetteer) -> None:

@@ -1,25 +1,16 @@
 """The place finder: spaCy's entities combined with the gazetteer (real sm model)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from geo.gazetteer import Gazetteer, build_gazetteer
 from geo.nlp import load_nlp
 
 pytestmark = pytest.mark.model
 
-PLACES = Path(__file__).parent / "data" / "resolve" / "places.csv"
 
-
-@pytest.fixture(scope="module")
-def nlp(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gaz") / "nlp.sqlite"
-    build_gazetteer(path, progress=False, sources=[PLACES])
-    gaz = Gazetteer.open(path)
-    yield load_nlp(gaz)
-    gaz.close()
+@pytest.fixture(scope="session")
+def nlp(places_gazetteer):
+    return load_nlp(places_gazetteer)
 
 
 def spans(nlp, text: str, key: str) -> list[tuple[str, str]]:

@@ -1,24 +1,16 @@
 """The resolver: one gazetteer entry per mention, chosen with the whole document."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from geo.gazetteer import Gazetteer, build_gazetteer
+from geo.gazetteer import Gazetteer
 from geo.models import PlaceMention
 from geo.resolve import Resolver
 
-PLACES = Path(__file__).parent / "data" / "resolve" / "places.csv"
 
-
-@pytest.fixture(scope="module")
-def gazetteer(tmp_path_factory) -> Gazetteer:
-    path = tmp_path_factory.mktemp("gaz") / "resolve.sqlite"
-    build_gazetteer(path, progress=False, sources=[PLACES])
-    gaz = Gazetteer.open(path)
-    yield gaz
-    gaz.close()
+@pytest.fixture
+def gazetteer(places_gazetteer: Gazetteer) -> Gazetteer:
+    return places_gazetteer
 
 
 def mentions(text: str, *names: str, passage: str = "p0") -> list[PlaceMention]:
