@@ -27,3 +27,4 @@ page = st.navigation([
 ui.sidebar_filters()
 page.run()
 ui.record_run_time(page.url_path or "map", _started)
+ui.build_index_after_run()

@@ -33,6 +33,9 @@ _LOCK = threading.Lock()  # one SQLite connection shared by the sessions' thread
 @st.cache_resource(show_spinner=False)
 def get_store(db_url: str) -> Store:
     """Open the store once per server; load the built-in sample into an empty one."""
+    from geo.mention_index import defer_index
+    from geo.store import sqlite_path
+
     store = Store.open(db_url)
     try:
         from geo.sample import ensure_sample
@@ -41,7 +44,20 @@ def get_store(db_url: str) -> Store:
             log.info("loaded the built-in sample into %s", db_url)
     except (OSError, GeoError, ValueError) as err:
         log.warning("could not load the built-in sample: %s", err)
+    if sqlite_path(db_url) != ":memory:":
+        defer_index(store, db_url)  # built after the first page is drawn; SQL until then
     return store
+
+
+INDEX_DELAY_S = 4.0  # after the first page run: let the browser fetch the map's files
+
+
+def build_index_after_run() -> None:
+    """Start building the mention index in the background, a few seconds after the first
+    page run (and again when the store changes)."""
+    from geo.mention_index import build_in_background
+
+    build_in_background(get_store(db_url()), delay=INDEX_DELAY_S)
 
 
 @st.cache_resource(show_spinner=False)

@@ -236,6 +236,10 @@ class MentionIndex:
         return self.mention_id[rows[rank < per_place]].tolist()
 
 
+_BACKGROUND: dict[Store, str] = {}  # stores whose index is built off-thread -> their URL
+_THREADS: dict[Store, threading.Thread] = {}
+
+
 def mention_index(store: Store) -> MentionIndex:
     """The index of ``store``, built on first use and again when the store's revision
     changes (articles added)."""
@@ -247,3 +251,66 @@ def mention_index(store: Store) -> MentionIndex:
             _CACHE[store] = cached
             log.info("indexed %d place mentions (revision %s)", len(cached.mention_id), rev)
         return cached
+
+
+def defer_index(store: Store, db_url: str) -> None:
+    """Build the index of ``store`` off-thread, from its own read-only connection to
+    ``db_url``, when :func:`build_in_background` is called (until then, and while it
+    runs, :func:`ready_index` returns None and the callers use SQL)."""
+    with _CACHE_LOCK:
+        _BACKGROUND[store] = db_url
+
+
+def ready_index(store: Store) -> MentionIndex | None:
+    """The up-to-date index of ``store``, or None while a deferred one is not ready
+    (a store that was not deferred gets its index built now)."""
+    with _CACHE_LOCK:
+        deferred = store in _BACKGROUND
+        started = store in _THREADS
+        cached = _CACHE.get(store)
+    if not deferred:
+        return mention_index(store)
+    if cached is not None and cached.revision == q.revision(store.conn):
+        return cached
+    if started:  # built before, and the store changed since: build again
+        build_in_background(store)
+    return None
+
+
+def build_in_background(store: Store, *, delay: float = 0.0) -> None:
+    """Start building the deferred index of ``store`` in ``delay`` seconds (nothing
+    happens when it is up to date or being built). The build holds the GIL for a while:
+    a delay leaves the server free to serve the page that is loading."""
+    with _CACHE_LOCK:
+        url = _BACKGROUND.get(store)
+        running = _THREADS.get(store)
+        cached = _CACHE.get(store)
+        if url is None or (running is not None and running.is_alive()):
+            return
+    if cached is not None and cached.revision == q.revision(store.conn):
+        return
+
+    def work() -> None:
+        try:
+            with Store.open(url, read_only=True) as own:
+                index = MentionIndex.build(own.conn)
+            with _CACHE_LOCK:
+                _CACHE[store] = index
+            log.info("indexed %d place mentions in the background (revision %s)",
+                     len(index.mention_id), index.revision)
+        except (sqlite3.Error, OSError, ValueError) as err:
+            log.warning("could not build the mention index: %s", err)
+
+    thread = threading.Timer(delay, work)
+    thread.name, thread.daemon = "mention-index", True
+    with _CACHE_LOCK:
+        _THREADS[store] = thread
+    thread.start()
+
+
+def wait_for_background_builds(timeout: float = 60.0) -> None:
+    """Wait until every background build has finished (for benchmarks and tests)."""
+    with _CACHE_LOCK:
+        threads = list(_THREADS.values())
+    for thread in threads:
+        thread.join(timeout)

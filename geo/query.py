@@ -10,7 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
-from geo.mention_index import mention_index
+from geo.mention_index import ready_index
 from geo.render import Span, highlight_html, snippet_html
 from geo.store import Store
 from geo.store import queries as q
@@ -59,7 +59,9 @@ class FilterOptions:
 
 
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([dict(r) for r in rows], columns=columns)
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(rows[0].keys()))[columns]
 
 
 def filter_options(store: Store) -> FilterOptions:
@@ -77,7 +79,9 @@ def place_table(store: Store, f: Filters) -> pd.DataFrame:
     """One row per place passing ``f``: coordinates, kind, country, mention counts,
     mean resolution score, the rules that chose it, and whether it is country level.
     Most mentioned first (then by name)."""
-    index = mention_index(store)
+    index = ready_index(store)
+    if index is None:
+        return place_table_sql(store, f)
     df = index.place_counts(index.mask(store.conn, f))[PLACE_COLUMNS]
     df["broad"] = df["broad"].astype(bool)
     df["score"] = df["score"].astype(float).round(3)
@@ -96,9 +100,12 @@ def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
                    per_place: int = 3, width: int = 90) -> pd.DataFrame:
     """The latest stored passages (``per_place`` each) mentioning the places, as snippets
     with the mention highlighted (escaped: safe to put in a popup)."""
-    index = mention_index(store)
-    ids = index.latest_mentions(index.mask(store.conn, f), place_ids, per_place=per_place)
-    rows = q.mention_rows(store.conn, ids)
+    index = ready_index(store)
+    if index is None:
+        rows = q.place_passages(store.conn, f, place_ids, per_place=per_place)
+    else:
+        ids = index.latest_mentions(index.mask(store.conn, f), place_ids, per_place=per_place)
+        rows = q.mention_rows(store.conn, ids)
     records = []
     for r in rows:
         rec = {k: r[k] for k in SNIPPET_COLUMNS if k != "snippet_html"}
@@ -110,9 +117,12 @@ def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
 
 def timeline(store: Store, f: Filters, *, by: DateField | None = None) -> pd.DataFrame:
     """Mentions per day (``day`` as datetime, ``mentions``), by ``by`` or ``f.date_field``."""
-    index = mention_index(store)
-    days, counts = index.timeline(index.mask(store.conn, f), by=by or f.date_field)
-    df = pd.DataFrame({"day": days, "mentions": counts})
+    index = ready_index(store)
+    if index is None:
+        df = _frame(q.timeline(store.conn, f, by=by or f.date_field), ["day", "mentions"])
+    else:
+        days, counts = index.timeline(index.mask(store.conn, f), by=by or f.date_field)
+        df = pd.DataFrame({"day": days, "mentions": counts})
     df["day"] = pd.to_datetime(df["day"], errors="coerce", format="ISO8601")
     return df.dropna(subset=["day"]).reset_index(drop=True)
 

@@ -112,3 +112,23 @@ def test_an_empty_store_gets_the_built_in_sample(tmp_path, monkeypatch):
     shown = set(at.dataframe[0].value["name"])
     assert {"Khasan", "Vladivostok", "Razdolnaya River", "Moscow", "Pyongyang",
             "Seoul"} <= shown
+
+
+def test_map_table_lists_the_most_mentioned_places_and_links_to_all(tmp_path, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(Path(APP).parent / "benchmarks"))
+    from make_synthetic_store import build
+
+    db = tmp_path / "many.sqlite"
+    build(db, articles=400, mentions=4000, places=900, seed=5)
+    monkeypatch.setenv("NEWS_ATLAS_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    total = int(_text(at).split(" places,")[0].split()[-1])
+    assert total > 500 and len(shown) == 500
+    assert list(shown["mentions"]) == sorted(shown["mentions"], reverse=True)
+    assert f"The 500 most mentioned of {total} places" in _text(at)
+    at.switch_page("pages/places.py").run()
+    assert len(at.dataframe[0].value) == total

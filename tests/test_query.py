@@ -198,3 +198,21 @@ def test_the_index_follows_new_articles(dashboard_store):
     added = set(after["name"]) - set(before["name"])
     assert added and added <= {"Place00000", "Place00001"}
     assert after["mentions"].sum() == before["mentions"].sum() + 4
+
+
+def test_a_deferred_index_answers_with_sql_until_it_is_built(dashboard_db):
+    from geo.mention_index import (
+        build_in_background, defer_index, ready_index, wait_for_background_builds,
+    )
+    from geo.store import Store
+
+    with Store.open(dashboard_db) as store:
+        defer_index(store, dashboard_db)
+        assert ready_index(store) is None  # not built yet: the queries use SQL
+        before = place_table(store, Filters(actors=("Sergei Shoigu",)))
+        build_in_background(store)
+        wait_for_background_builds()
+        assert ready_index(store) is not None
+        after = place_table(store, Filters(actors=("Sergei Shoigu",)))
+        assert before.drop(columns="rules").equals(after.drop(columns="rules"))
+        assert set(after["name"]) == {"North Korea", "Russia"}
