@@ -61,6 +61,7 @@ class Pipeline:
             places.extend(_place_mentions(doc, passage))
             actors.extend(_actor_mentions(doc, passage))
         places, actors = _split_person_names(places, actors)
+        places = _drop_disease_names(places, article.text)
         aliases = _abbreviations(places, article.text)
         places = _propagate_names(places, actors, passages, self.gazetteer, aliases)
         self.resolver.resolve(places, article.text, aliases=aliases)
@@ -81,6 +82,27 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+_DISEASE = re.compile(
+    r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)(?= (?:virus|viruses|fever|disease|"
+    r"ha?emorrhagic fever)\b| \w*virus\b)")
+
+
+def _drop_disease_names(places: list[PlaceMention], text: str) -> list[PlaceMention]:
+    """A name the article uses for a disease ("Ebola virus", "West Nile fever") is the
+    disease wherever it stands alone in that article too ("cases of Ebola")."""
+    diseases = set()
+    for hit in _DISEASE.finditer(text):
+        words = hit.group(1).split()
+        if len(words) > 1 and words[0].lower() in _OPENERS:  # "In Ebola virus ..."
+            words = words[1:]
+        diseases.add(" ".join(words))
+    return [m for m in places if m.text not in diseases]
+
+
+_OPENERS = {"the", "in", "a", "an", "of", "on", "at", "for", "from", "with", "and", "by",
+            "as", "after", "since", "like"}
 
 
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Z.]{1,7})\)")
