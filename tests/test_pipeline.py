@@ -102,3 +102,13 @@ def test_a_region_after_a_place_and_a_comma_is_a_place(pipeline):
     text = "Hogs were culled at a farm in Pandi, Bulacan on Sunday."
     got = pipeline.analyze(Article(id="bulacan", text=text))
     assert {"Pandi", "Bulacan"} <= {m.text for m in got.places}
+
+
+def test_a_name_used_for_a_disease_is_not_a_place_anywhere_in_the_article(pipeline):
+    from geo.models import Article
+
+    text = ("The Ebola virus has killed 40 people in Guinea. Doctors fear Ebola will reach "
+            "Conakry soon.")
+    got = pipeline.analyze(Article(id="ebola", text=text))
+    names = {m.text for m in got.places}
+    assert "Ebola" not in names and {"Guinea", "Conakry"} <= names
