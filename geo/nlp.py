@@ -336,12 +336,14 @@ def _name_like(span: Span) -> bool:
 
 def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
     """The entry that best supports calling ``text`` a place: a country, region or
-    curated entry, else the most prominent entry whose own name it is (an alternate
-    name alone, such as a county name listed for its seat, is weak evidence)."""
+    curated entry (a first-level region only under its own name: "White" is not Alba,
+    Romania, whose name means white), else the most prominent entry whose own name it
+    is (an alternate name alone, such as a county listed for its seat, is weak)."""
+    key = text.casefold()
     for e in entries:
         if e.kind in STRONG_KINDS or e.id.startswith("cur:"):
-            return e
-    key = text.casefold()
+            if e.kind != "admin1" or e.name.casefold() == key:
+                return e
     own = [e for e in entries if e.name.casefold() == key]
     # only an alternate name: its population says nothing about this name
     return own[0] if own else replace(entries[0], population=0)
