@@ -98,13 +98,18 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: Path, where: str, *, max_bytes: int) -> str:
-    """The whole file as text (newlines normalised), or InputError."""
+def read_bytes(path: Path, where: str, *, max_bytes: int) -> bytes:
+    """The whole file, after the size check, or InputError."""
     check_size(path, where, max_bytes=max_bytes)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise InputError(where, f"cannot read file: {err.strerror or err}") from err
+
+
+def read_text(path: Path, where: str, *, max_bytes: int) -> str:
+    """The whole file as text (newlines normalised), or InputError."""
+    data = read_bytes(path, where, max_bytes=max_bytes)
     text = normalise_newlines(decode_bytes(data, where))
     if not text.strip():
         raise InputError(where, "empty file (only whitespace)")

@@ -15,7 +15,7 @@ from pathlib import Path
 from geo.dates import parse_date
 from geo.errors import InputError
 from geo.models import Article, article_id_for
-from geo.readers._decode import check_size, decode_bytes, normalise_newlines
+from geo.readers._decode import decode_bytes, normalise_newlines, read_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,7 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "head"
 
 def _read_markup(path: Path, where: str, *, max_bytes: int) -> str:
     """Markup as text: UTF-8, or the charset the document itself declares."""
-    check_size(path, where, max_bytes=max_bytes)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(where, f"cannot read file: {err.strerror or err}") from err
+    data = read_bytes(path, where, max_bytes=max_bytes)
     try:
         text = decode_bytes(data, where)
     except InputError as err:
