@@ -94,7 +94,10 @@ def iter_articles(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                          f"{', '.join(EXTENSIONS)}")
         return
     options = {"keep_ids": keep_ids} if reader in _TAKES_IDS else {}
-    yield from reader(path, where, max_bytes=max_bytes, warn=warn, **options)
+    try:
+        yield from reader(path, where, max_bytes=max_bytes, warn=warn, **options)
+    except InputError as err:  # the whole file is unreadable (size, encoding, I/O)
+        yield err
 
 
 def read_articles(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,

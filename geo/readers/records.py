@@ -104,12 +104,9 @@ def _json_problem(err: json.JSONDecodeError) -> str:
 def read_json_file(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
                    warn: Warn) -> Iterator[Article | InputError]:
     """A ``.json`` file holding one article object or a list of them."""
+    text = read_text(path, where, max_bytes=max_bytes)  # InputError: reported by the caller
     try:
-        text = read_text(path, where, max_bytes=max_bytes)
         data = json.loads(text)
-    except InputError as err:
-        yield err
-        return
     except json.JSONDecodeError as err:
         yield InputError(where, _json_problem(err), line=err.lineno)
         return

@@ -50,10 +50,7 @@ def article_from_text(text: str, where: str, *, warn: Callable[[str], None]) -> 
 
 def read_text_file(path: Path, where: str, *, max_bytes: int,
                    warn: Callable[[str], None]) -> Iterator[Article | InputError]:
-    """Yield the one article of a ``.txt`` / ``.md`` file, or the InputError saying why not."""
-    try:
-        text = read_text(path, where, max_bytes=max_bytes)
-    except InputError as err:
-        yield err
-        return
+    """Yield the one article of a ``.txt`` / ``.md`` file (an unreadable file raises
+    InputError, which :func:`geo.readers.iter_articles` reports)."""
+    text = read_text(path, where, max_bytes=max_bytes)
     yield article_from_text(text, where, warn=warn)

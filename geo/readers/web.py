@@ -74,11 +74,7 @@ def read_html_file(path: Path, where: str, *, max_bytes: int,
     """The main text of an HTML page (no navigation, footer or scripts), with metadata."""
     import trafilatura
 
-    try:
-        markup = _read_markup(path, where, max_bytes=max_bytes)
-    except InputError as err:
-        yield err
-        return
+    markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
     document = trafilatura.bare_extraction(
         markup, with_metadata=True, include_comments=False, favor_precision=True,
     )
@@ -110,11 +106,7 @@ def read_feed_file(path: Path, where: str, *, max_bytes: int,
     """Each entry of an RSS or Atom feed as an Article (named ``file#N``)."""
     import feedparser
 
-    try:
-        markup = _read_markup(path, where, max_bytes=max_bytes)
-    except InputError as err:
-        yield err
-        return
+    markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
     feed = feedparser.parse(io.BytesIO(markup.encode("utf-8")),
                             response_headers={"content-type": "application/xml; charset=utf-8"})
     if not feed.get("version"):
