@@ -19,7 +19,6 @@ and ``doc.spans["actors"]`` (span labels carry what found them).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
@@ -56,7 +55,6 @@ FEATURE_HEADS = {
 }
 CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "upon", "on", "-", "du", "da",
               "the", "'s", "’s"}
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 # Words that name places somewhere but, in news, almost never mean them on their own.
 NOT_PLACES = {
@@ -310,13 +308,6 @@ def trim_span(span: Span) -> Span | None:
     if start >= end:
         return None
     return doc[start:end]
-
-
-def surface(span: Span) -> tuple[int, int, str]:
-    """Character offsets and text of a span without a glued-on possessive."""
-    text = span.text
-    stripped = _POSSESSIVE.sub("", text) if text.endswith(("'s", "’s")) else text
-    return span.start_char, span.start_char + len(stripped), stripped
 
 
 def _mark(taken: list[bool], start: int, end: int) -> None:

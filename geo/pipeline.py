@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo.actors import canonicalize_actors
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
-from geo.nlp import load_nlp, surface
+from geo.nlp import load_nlp
 from geo.passages import split_passages
 from geo.resolve import Resolver
 
@@ -191,15 +191,15 @@ def _split_person_names(places: list[PlaceMention], actors: list[ActorMention]
 def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:
     for kind, key in (("place", "places"), ("demonym", "demonyms")):
         for span in doc.spans[key]:
-            start, end, text = surface(span)
-            yield PlaceMention(start=passage.start + start, end=passage.start + end, text=text,
+            yield PlaceMention(start=passage.start + span.start_char,
+                               end=passage.start + span.end_char, text=span.text,
                                passage_id=passage.id, kind=kind, label=span.label_)
 
 
 def _actor_mentions(doc: "Doc", passage: Passage) -> Iterator[ActorMention]:
     for span in doc.spans["actors"]:
-        start, end, text = surface(span)
-        yield ActorMention(start=passage.start + start, end=passage.start + end, text=text,
+        yield ActorMention(start=passage.start + span.start_char,
+                           end=passage.start + span.end_char, text=span.text,
                            label=span.label_, passage_id=passage.id)
 
 
