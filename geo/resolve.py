@@ -11,7 +11,11 @@ that decided can be reported and a user can see why:
 * ``document country`` / ``document region``: countries and regions already named in
   the same article (Khasan in an article about Russia is the Russian one);
 * ``X, Y``: "Springfield, Illinois" puts Springfield inside Illinois;
-* ``nearby``: closeness to the article's other confidently resolved places.
+* ``nearby``: closeness to the article's other confidently resolved places;
+* ``major city``: a city of a million people, or a capital, is what its bare name means
+  ("New York", "Washington", "Buenos Aires") unless the text says the state: "New York
+  state", "the state of Washington", "Tacoma, Washington", a list of states, a governor;
+* ``dateline``: "NEW YORK (AP) --" names the city the story was filed from.
 
 Two passes: the first resolves mentions on their own to learn the document's
 countries, regions and centre; the second scores every mention with that context.
@@ -21,9 +25,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from geo.gazetteer.curated import state_abbreviations
 from geo.gazetteer.geometry import haversine_km
 from geo.models import Candidate, GazetteerEntry, PlaceMention
 
@@ -41,6 +46,16 @@ WATER_HEADS = re.compile(
     r"\b(river|sea|bay|gulf|strait|straits|lake|ocean|canal|channel|sound)$", re.I)
 REGION_HEADS = re.compile(
     r"\b(province|region|oblast|krai|state|county|district|prefecture|governorate)$", re.I)
+# Words around a name that say it is the state or province, not its big city.
+REGION_AFTER = re.compile(r"\s+(?:state|State|governor|Governor|Gov\.)\b")
+REGION_BEFORE = re.compile(r"\b(?:state|State|province|Province) of\s+$")
+# "NEW YORK (AP) --", "WASHINGTON, April 5 (Reuters) -", "OAKLAND, Calif. (AP)"
+DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|--?\s)")
+# what may separate two items of a list of places: "Texas, Ohio and New York"
+NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
+LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or))\s*")
+MAJOR_CITY_POPULATION = 1_000_000
+MAJOR_CAPITAL_POPULATION = 300_000
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,20 @@ class Weights:
     nearby: float = 1.5
     feature_head: float = 3.0
     passage_region: float = 2.5  # a region named in the same passage contains it
+    major_city: float = 2.5
+    region_word: float = 5.0  # "New York state", "the state of Washington"
+    list_kind: float = 3.5  # a list of states wants a state (x1.5 for two others, x2 for 3+)
+    dateline: float = 3.0
+
+
+@dataclass
+class _Cues:
+    """What the words right around one mention say about the kind of place it is."""
+
+    region_word: bool = False
+    dateline: bool = False
+    after: list[GazetteerEntry] | None = None  # readings of X when this is Y in "X, Y"
+    list_kinds: Counter = field(default_factory=Counter)  # kinds of the places listed with it
 
 
 @dataclass
@@ -96,6 +125,7 @@ class Resolver:
         self.weights = weights or Weights()
         self.max_candidates = max_candidates
         self.keep_alternatives = keep_alternatives
+        self.abbreviations = state_abbreviations()
 
     def resolve(self, mentions: list[PlaceMention], text: str, *,
                 aliases: dict[str, str] | None = None) -> list[PlaceMention]:
@@ -108,11 +138,13 @@ class Resolver:
         places = [m for m in mentions if m.kind == "place"]
         cands = {id(m): self.candidates(m, aliases=aliases) for m in places}
         pairs = {id(m): self._pair_entry(m, text, cands[id(m)]) for m in places}
-        first = {id(m): self._rank(m, cands[id(m)], None, None) for m in places}
+        cues = self._cues(places, text, cands)
+        first = {id(m): self._rank(m, cands[id(m)], None, None, cues[id(m)]) for m in places}
         context = self._context(mentions, first)
+        self._list_cues(places, text, first, cues)
         groups: dict[str, list[tuple[PlaceMention, list]]] = {}
         for m in places:
-            ranked = self._rank(m, cands[id(m)], context, pairs[id(m)])
+            ranked = self._rank(m, cands[id(m)], context, pairs[id(m)], cues[id(m)])
             if pairs[id(m)] is not None:  # "Richmond, Virginia" speaks for itself only
                 self._apply(m, ranked)
                 continue
@@ -132,6 +164,10 @@ class Resolver:
 
     def candidates(self, mention: PlaceMention, *,
                    aliases: dict[str, str] | None = None) -> list[GazetteerEntry]:
+        abbreviated = self.abbreviations.get(mention.text)
+        if abbreviated:  # "Calif.", "D.C.", "B.C."
+            entry = self.gazetteer.get(abbreviated)
+            return [entry] if entry else []
         name = (aliases or {}).get(mention.text, mention.text)
         found = self.gazetteer.lookup(name, limit=self.max_candidates)
         if found:
@@ -150,29 +186,48 @@ class Resolver:
     # -- scoring ----------------------------------------------------------------------
 
     def _rank(self, m: PlaceMention, cands: list[GazetteerEntry], ctx: _Context | None,
-              pair: GazetteerEntry | None) -> list[tuple[GazetteerEntry, float, str]]:
+              pair: GazetteerEntry | None,
+              cues: _Cues | None = None) -> list[tuple[GazetteerEntry, float, str]]:
         owners = {e.id for e in cands if _same_name(m.text, e.name)}
         # a name that is itself a state or country ("California" in a list of states)
         # is not placed inside a region by its neighbours
         is_region = any(e.kind in ("country", "admin1") for e in cands if e.id in owners)
+        # "Mexico" is the country before it is Mexico City
+        country_named = any(e.kind == "country" for e in cands if e.id in owners)
         scored = []
         for e in cands:
             # when the name is some entries' own, "X, Y" and a containing region speak
             # only for those, not for a place that merely lists it among other names
             alias_only = bool(owners) and e.id not in owners
             parts = self._evidence(m, e, ctx, None if alias_only else pair,
-                                   is_region=is_region or alias_only)
+                                   is_region=is_region or alias_only, cues=cues or _Cues(),
+                                   country_named=country_named)
             scored.append((e, sum(parts.values()), parts))
         scored.sort(key=lambda t: -t[1])
         return [(e, total, _deciding(parts, scored[1][2] if len(scored) > 1 else {}))
                 for e, total, parts in scored]
 
     def _evidence(self, m: PlaceMention, e: GazetteerEntry, ctx: _Context | None,
-                  pair: GazetteerEntry | None, *, is_region: bool = False) -> dict[str, float]:
+                  pair: GazetteerEntry | None, *, is_region: bool = False,
+                  cues: _Cues | None = None, country_named: bool = False) -> dict[str, float]:
         w = self.weights
+        cues = cues or _Cues()
         parts = {"feature type": KIND_PRIOR.get(e.kind, 0.5)}
         if e.kind in POPULATED_KINDS:
             parts["population"] = w.population * math.log10(e.population + 1)
+        if e.kind == "city" and not country_named and _city_name(m.text, e.name) and (
+                e.population >= MAJOR_CITY_POPULATION or (
+                    e.feature_code == "PPLC" and e.population >= MAJOR_CAPITAL_POPULATION)):
+            parts["major city"] = w.major_city
+        if cues.dateline and e.kind == "city":
+            parts["dateline"] = w.dateline
+        if e.kind in ("admin1", "admin2"):
+            if cues.region_word:
+                parts["state named"] = w.region_word
+            if cues.after and any(_inside(x, e) for x in cues.after):
+                parts["X, Y"] = w.pair  # "Tacoma, Washington": Washington holds Tacoma
+        if cues.list_kinds.get(e.kind):  # the longer the list, the surer
+            parts["list"] = w.list_kind * min(2.0, 0.5 + 0.5 * cues.list_kinds[e.kind])
         parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
         if _same_name(m.text, e.name):
             parts["name"] = w.own_name
@@ -189,7 +244,9 @@ class Resolver:
         total_c = sum(countries.values()) or 1
         if e.country_code and countries.get(e.country_code, 0) > 0.05 and e.kind != "country":
             share = countries[e.country_code] / total_c
-            boost = 1.5 if e.kind == "admin1" else 1.0
+            # a state (and a major city) gains more than a town from its country:
+            # "Georgia" in an article about Atlanta is the state, not a town
+            boost = 1.5 if e.kind == "admin1" or "major city" in parts else 1.0
             parts["document country"] = w.doc_country * (0.5 + share) * boost
         if e.kind == "city" and e.country_code and \
                 (e.country_code, e.admin1 or "") in ctx.regions_except(key):
@@ -263,20 +320,79 @@ class Resolver:
                 points[key] = (best.lat, best.lon)
         return _Context(countries, regions, points, by_passage)
 
+    def _cues(self, places: list[PlaceMention], text: str,
+              cands: dict[int, list[GazetteerEntry]]) -> dict[int, _Cues]:
+        """The words around each mention: "X state", a dateline, "X, Y" from Y's side."""
+        cues: dict[int, _Cues] = {}
+        ordered = sorted(places, key=lambda m: m.start)
+        for k, m in enumerate(ordered):
+            c = _Cues()
+            after = text[m.end:m.end + 12]
+            c.region_word = bool(REGION_AFTER.match(after) or
+                                 REGION_BEFORE.search(text[max(0, m.start - 12):m.start]))
+            letters = [ch for ch in m.text if ch.isalpha()]
+            c.dateline = len(letters) >= 3 and all(ch.isupper() for ch in letters) \
+                and bool(DATELINE_AFTER.match(after))
+            if k and text[ordered[k - 1].end:m.start] in (", ", ","):
+                prev = cands[id(ordered[k - 1])]
+            else:  # "Buffalo, New York" where "Buffalo" was not taken for a place
+                hit = NAME_COMMA.search(text, max(0, m.start - 40), m.start)
+                prev = self.gazetteer.lookup(hit.group(1), limit=self.max_candidates) \
+                    if hit else []
+            c.after = [e for e in prev if e.kind in POPULATED_KINDS]
+            cues[id(m)] = c
+        return cues
+
+    def _list_cues(self, places: list[PlaceMention], text: str,
+                   first: dict[int, list[tuple[GazetteerEntry, float, str]]],
+                   cues: dict[int, _Cues]) -> None:
+        """"Texas, Ohio and New York": a name listed among states is a state. A list is
+        three names or more, or two joined by "and" / "or" ("Oaxaca State, Mexico" is a
+        place and its country, not a list). The kinds of the others come from their
+        readings on their own (countries and states only); a name never counts for itself."""
+        ordered = sorted(places, key=lambda m: m.start)
+        runs: list[list[PlaceMention]] = []
+        joined_by_word: list[bool] = []
+        for k, m in enumerate(ordered):
+            gap = text[ordered[k - 1].end:m.start] if k else None
+            if gap is not None and LIST_GAP.fullmatch(gap):
+                runs[-1].append(m)
+                joined_by_word[-1] = joined_by_word[-1] or "," not in gap
+            else:
+                runs.append([m])
+                joined_by_word.append(False)
+        for run, by_word in zip(runs, joined_by_word):
+            if len(run) < 3 and not (len(run) == 2 and by_word):
+                continue
+            readings = []
+            for n in run:
+                ranked = first.get(id(n))
+                if ranked and ranked[0][0].kind in ("country", "admin1"):
+                    readings.append((_fold(n.text), ranked[0][0].kind))
+            for m in run:
+                own = _fold(m.text)
+                cues[id(m)].list_kinds = Counter(k for name, k in readings if name != own)
+
     def _pair_entry(self, m: PlaceMention, text: str,
                     cands: list[GazetteerEntry]) -> GazetteerEntry | None:
         """In "X, Y", the entry Y names (a country or region), when Y is a known place.
         Not when X can be a country: "China, Japan" is a list, not "X, Y"."""
         if any(e.kind == "country" for e in cands):
             return None
+        # nor when X is a state itself: "New York, Pennsylvania and New Jersey" is a list
+        is_state = any(e.kind == "admin1" and _same_name(m.text, e.name) for e in cands)
         after = text[m.end:m.end + 60]
         hit = re.match(r",\s*([A-Z][\w.'’ -]{1,40}?)(?=[,.;:)\n]|\s+(?:and|in|on|at|for)\b|$)",
                        after)
         if not hit:
             return None
+        abbreviated = self.abbreviations.get(hit.group(1).strip() + ".") \
+            if after[hit.end():hit.end() + 1] == "." else None
+        if abbreviated:  # "Helena, Mont."
+            return self.gazetteer.get(abbreviated)
         for e in self.gazetteer.lookup(hit.group(1).strip(), limit=5):
             if e.kind in ("country", "admin1", "admin2", "region"):
-                return e
+                return None if is_state and e.kind != "country" else e
         return None
 
     def _apply(self, m: PlaceMention, ranked: list[tuple[GazetteerEntry, float, str]]) -> None:
@@ -319,6 +435,11 @@ def _same_name(query: str, name: str) -> bool:
     if bare.isupper() and len(bare) <= 5:
         return bare == name.replace(".", "")
     return _fold(query) == _fold(name)
+
+
+def _city_name(query: str, name: str) -> bool:
+    """The query is the city's name, or its name without "City" ("New York City")."""
+    return _same_name(query, name) or _fold(name) == _fold(query) + " city"
 
 
 def _fold(s: str) -> str:

@@ -88,3 +88,48 @@ def test_demonyms_resolve_to_their_country(gazetteer):
     m = PlaceMention(start=0, end=7, text="Russian", kind="demonym", passage_id="p0")
     Resolver(gazetteer).resolve([m], text)
     assert m.place.id == "cc:RU" and m.rule == "demonym"
+
+
+def test_a_big_city_is_what_its_bare_name_means(gazetteer):
+    got, _ = resolve(gazetteer, "She moved to New York and then to Washington.",
+                     "New York", "Washington")
+    assert got["New York"].place.id == "gn:5128581"
+    assert got["New York"].alternatives[0].entry.id == "iso:US-NY"
+    assert got["Washington"].place.id == "gn:4140963"
+
+
+def test_the_text_can_say_the_state(gazetteer):
+    cases = [
+        ("New York state declared an emergency.", ("New York",)),
+        ("Cases rose in the state of New York.", ("New York",)),
+        ("New York Governor Cuomo spoke.", ("New York",)),
+        ("A girl from Buffalo, New York died.", ("Buffalo", "New York")),
+        ("A girl from Buffalo, New York died.", ("New York",)),  # Buffalo not taken
+        ("Cases in Texas, Ohio and New York rose.", ("Texas", "Ohio", "New York")),
+        ("Cases in Ohio and New York rose.", ("Ohio", "New York")),
+    ]
+    for text, names in cases:
+        got, _ = resolve(gazetteer, text, *names)
+        assert got["New York"].place.id == "iso:US-NY", text
+    got, _ = resolve(gazetteer, "Tacoma, Washington shares tips.", "Tacoma", "Washington")
+    assert got["Washington"].place.id == "iso:US-WA"
+    assert got["Washington"].rule == "X, Y"
+
+
+def test_a_place_and_its_country_is_not_a_list(gazetteer):
+    got, _ = resolve(gazetteer, "They camped in Oaxaca, Mexico, on Wednesday.",
+                     "Oaxaca", "Mexico")
+    assert got["Mexico"].place.id == "cc:MX"
+
+
+def test_a_dateline_names_a_city(gazetteer):
+    got, _ = resolve(gazetteer, "NEW YORK (AP) — Police said.", "NEW YORK")
+    assert got["NEW YORK"].place.id == "gn:5128581"
+
+
+def test_state_abbreviations_of_news_style(gazetteer):
+    got, _ = resolve(gazetteer, "HELENA, Mont. (AP) — Snow fell.", "HELENA", "Mont.")
+    assert got["Mont."].place.id == "iso:US-MT"
+    assert got["HELENA"].place.id == "gn:5656882"  # not the bigger Helena, Alabama
+    got, _ = resolve(gazetteer, "Ms. Smith voted.", "Ms.")
+    assert got["Ms."].place is None  # only the listed abbreviations, exactly

@@ -20,6 +20,7 @@ CURATED_PLACES = DATA_DIR / "curated_places.csv"
 CURATED_ALIASES = DATA_DIR / "curated_aliases.csv"
 CURATED_DEMONYMS = DATA_DIR / "curated_demonyms.csv"
 COUNTRY_POINTS = DATA_DIR / "country_points.csv"
+STATE_ABBREVIATIONS = DATA_DIR / "state_abbreviations.csv"
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -116,6 +117,13 @@ def country_points(path: Path | str = COUNTRY_POINTS) -> dict[str, tuple[float, 
         except ValueError as err:
             raise GazetteerError(f"{path}:{line}: bad number ({err})") from err
     return points
+
+
+def state_abbreviations(path: Path | str = STATE_ABBREVIATIONS) -> dict[str, str]:
+    """Exact abbreviation ("Calif.") -> gazetteer id of the state or province it names."""
+    return {row["abbreviation"]: row["target_id"]
+            for _, row in _rows(Path(path), ("abbreviation", "target_id"))
+            if row["abbreviation"] and row["target_id"]}
 
 
 def curated_source() -> Iterator[Record]:
