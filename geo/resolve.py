@@ -442,9 +442,14 @@ def _city_name(query: str, name: str) -> bool:
     return _same_name(query, name) or _fold(name) == _fold(query) + " city"
 
 
+_SHORT_WORDS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+
+
 def _fold(s: str) -> str:
+    """Compare names: case, punctuation, a leading "the" and "St." / "Saint" aside."""
     s = re.sub(r"^the\s+", "", s.strip(), flags=re.I)
-    return re.sub(r"[^\w]+", " ", s.casefold()).strip()
+    words = re.sub(r"[^\w]+", " ", s.casefold()).split()
+    return " ".join(_SHORT_WORDS.get(w, w) for w in words)
 
 
 def _inside(e: GazetteerEntry, container: GazetteerEntry) -> bool:

@@ -133,3 +133,11 @@ def test_state_abbreviations_of_news_style(gazetteer):
     assert got["HELENA"].place.id == "gn:5656882"  # not the bigger Helena, Alabama
     got, _ = resolve(gazetteer, "Ms. Smith voted.", "Ms.")
     assert got["Ms."].place is None  # only the listed abbreviations, exactly
+
+
+def test_st_and_saint_are_one_name():
+    from geo.resolve import _same_name
+
+    assert _same_name("St. Petersburg", "Saint Petersburg")
+    assert _same_name("Mt. Kenya", "Mount Kenya")
+    assert not _same_name("Stockholm", "Saintockholm")
