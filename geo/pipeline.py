@@ -60,7 +60,7 @@ class Pipeline:
         for passage, doc in zip(passages, docs):
             places.extend(_place_mentions(doc, passage))
             actors.extend(_actor_mentions(doc, passage))
-        places, actors = _split_person_names(places, actors)
+        places, actors = _split_person_names(places, actors, self.gazetteer)
         places = _drop_disease_names(places, article.text)
         aliases = _abbreviations(places, article.text)
         places = _propagate_names(places, actors, passages, self.gazetteer, aliases)
@@ -167,25 +167,35 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans[max(0, i - 1):i + 2])
 
 
-def _split_person_names(places: list[PlaceMention], actors: list[ActorMention]
+def _split_person_names(places: list[PlaceMention], actors: list[ActorMention],
+                        gazetteer: "Gazetteer | None" = None
                         ) -> tuple[list[PlaceMention], list[ActorMention]]:
-    """Give back to the actors the gazetteer-only place matches that are a word of a
-    person named in the article.
+    """Give back to the actors the place matches that are a word of a person named in
+    the article.
 
-    "Kim" is a place somewhere, but in an article about Kim Jong-un it is him.
-    NER-labelled places (GPE / LOC / FAC) stay places.
+    "Kim" is a place somewhere, but in an article about Kim Jong-un it is him. An NER
+    place goes too when no place has that name (the small model calls "Modi" and "Buhari"
+    GPE); "Dallas" beside George M. Dallas stays a place.
     """
     words = {w for a in actors if a.label == "PERSON" and len(a.text.split()) > 1
              for w in a.text.split()}
     kept, people = [], list(actors)
     for m in places:
-        if m.label in ("GPE", "LOC", "FAC", "DEMONYM") or m.text not in words:
+        if m.text not in words or m.label == "DEMONYM" or (
+                m.label in ("GPE", "LOC", "FAC") and (
+                    gazetteer is None or _own_name(gazetteer, m.text))):
             kept.append(m)
         else:
             people.append(ActorMention(start=m.start, end=m.end, text=m.text, label="PERSON",
                                        passage_id=m.passage_id))
     people.sort(key=lambda a: a.start)
     return kept, people
+
+
+def _own_name(gazetteer: "Gazetteer", name: str) -> bool:
+    """Some place has this name as its own (not only among its alternate names)."""
+    key = name.casefold()
+    return any(e.name.casefold() == key for e in gazetteer.lookup(name, limit=25))
 
 
 def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:

@@ -112,3 +112,16 @@ def test_a_name_used_for_a_disease_is_not_a_place_anywhere_in_the_article(pipeli
     got = pipeline.analyze(Article(id="ebola", text=text))
     names = {m.text for m in got.places}
     assert "Ebola" not in names and {"Guinea", "Conakry"} <= names
+
+
+def test_a_word_of_a_persons_name_that_no_place_bears_is_the_person(full_gazetteer):
+    from geo.models import ActorMention, PlaceMention
+    from geo.pipeline import _split_person_names
+
+    actors = [ActorMention(start=0, end=13, text="Narendra Modi", label="PERSON"),
+              ActorMention(start=20, end=34, text="George Dallas", label="PERSON")]
+    places = [PlaceMention(start=40, end=44, text="Modi", label="GPE"),  # NER says GPE
+              PlaceMention(start=50, end=56, text="Dallas", label="GPE")]
+    kept, people = _split_person_names(places, actors, full_gazetteer)
+    assert [m.text for m in kept] == ["Dallas"]  # a city of that name exists
+    assert "Modi" in [a.text for a in people]
