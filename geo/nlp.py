@@ -64,6 +64,7 @@ NOT_PLACES = {
     "Center", "Centre", "University", "College", "Hospital", "Airport", "Station", "Park",
     "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
     "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
+    "English", "Congress", "Senate", "Parliament",
 }
 # Nouns that say what kind of place a name is: "the village of X", "X is a town in ..."
 PLACE_TYPES = {
