@@ -170,6 +170,13 @@ class Resolver:
             return [entry] if entry else []
         name = (aliases or {}).get(mention.text, mention.text)
         found = self.gazetteer.lookup(name, limit=self.max_candidates)
+        bare = name.replace(".", "")
+        if bare.isupper() and 2 <= len(bare) <= 3:
+            # "EU" is not the town of Eu, nor "UK" a village called Uk, when an entry
+            # bears the letters as an abbreviation
+            other = [e for e in found if e.name.replace(".", "").casefold() != bare.casefold()
+                     or e.name.replace(".", "").isupper()]
+            found = other or found
         if found:
             return found
         # "Razdolnaya River" as "Razdolnaya", but only entries of the kind the head names:

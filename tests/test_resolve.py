@@ -141,3 +141,10 @@ def test_st_and_saint_are_one_name():
     assert _same_name("St. Petersburg", "Saint Petersburg")
     assert _same_name("Mt. Kenya", "Mount Kenya")
     assert not _same_name("Stockholm", "Saintockholm")
+
+
+def test_a_short_abbreviation_is_not_a_town_with_those_letters(gazetteer):
+    m = PlaceMention(start=0, end=2, text="EU", passage_id="p0")
+    assert [e.id for e in Resolver(gazetteer).candidates(m)] == ["cur:european-union"]
+    m = PlaceMention(start=0, end=2, text="Eu", passage_id="p0")
+    assert "gn:3019329" in [e.id for e in Resolver(gazetteer).candidates(m)]
