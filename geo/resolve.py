@@ -76,6 +76,7 @@ class Weights:
     region_word: float = 5.0  # "New York state", "the state of Washington"
     list_kind: float = 3.5  # a list of states wants a state (x1.5 for two others, x2 for 3+)
     dateline: float = 3.0
+    definite: float = 3.0
 
 
 @dataclass
@@ -84,6 +85,7 @@ class _Cues:
 
     region_word: bool = False
     dateline: bool = False
+    definite: bool = False  # "the Pacific": seas and regions take "the", towns do not
     after: list[GazetteerEntry] | None = None  # readings of X when this is Y in "X, Y"
     list_kinds: Counter = field(default_factory=Counter)  # kinds of the places listed with it
 
@@ -226,6 +228,11 @@ class Resolver:
                 e.population >= MAJOR_CITY_POPULATION or (
                     e.feature_code == "PPLC" and e.population >= MAJOR_CAPITAL_POPULATION)):
             parts["major city"] = w.major_city
+        if e.kind == "city" and "major city" in parts and cues.after and any(
+                haversine_km(x.lat, x.lon, e.lat, e.lon) < 30 for x in cues.after):
+            parts["X, Y"] = w.pair  # "Brooklyn, New York": Brooklyn is part of the city
+        if cues.definite and e.kind in ("water", "region", "continent"):
+            parts["the"] = w.definite
         if cues.dateline and e.kind == "city":
             parts["dateline"] = w.dateline
         if e.kind in ("admin1", "admin2"):
@@ -236,7 +243,8 @@ class Resolver:
         if cues.list_kinds.get(e.kind):  # the longer the list, the surer
             parts["list"] = w.list_kind * min(2.0, 0.5 + 0.5 * cues.list_kinds[e.kind])
         parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
-        if _same_name(m.text, e.name):
+        if _same_name(m.text, e.name) or e.id.startswith("cur:"):
+            # a curated entry's other names were chosen for it ("Pacific" for the ocean)
             parts["name"] = w.own_name
         if e.feature_code == "PPLC":
             parts["capital"] = w.capital
@@ -338,6 +346,7 @@ class Resolver:
             c.region_word = bool(REGION_AFTER.match(after) or
                                  REGION_BEFORE.search(text[max(0, m.start - 12):m.start]))
             letters = [ch for ch in m.text if ch.isalpha()]
+            c.definite = bool(re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5):m.start]))
             c.dateline = len(letters) >= 3 and all(ch.isupper() for ch in letters) \
                 and bool(DATELINE_AFTER.match(after))
             if k and text[ordered[k - 1].end:m.start] in (", ", ","):

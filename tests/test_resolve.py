@@ -148,3 +148,17 @@ def test_a_short_abbreviation_is_not_a_town_with_those_letters(gazetteer):
     assert [e.id for e in Resolver(gazetteer).candidates(m)] == ["cur:european-union"]
     m = PlaceMention(start=0, end=2, text="Eu", passage_id="p0")
     assert "gn:3019329" in [e.id for e in Resolver(gazetteer).candidates(m)]
+
+
+def test_the_pacific_is_the_ocean_not_a_town(gazetteer):
+    text = "Flu spread in the United States. Birds on the Pacific side carry it."
+    got, _ = resolve(gazetteer, text, "United States", "Pacific")
+    assert got["Pacific"].place.id == "cur:pacific-ocean"
+
+
+def test_a_part_of_a_big_city_before_its_name_keeps_the_city(gazetteer):
+    got, _ = resolve(gazetteer, "Funeral homes across Brooklyn, New York were searched.",
+                     "Brooklyn", "New York")
+    assert got["New York"].place.id == "gn:5128581"
+    got, _ = resolve(gazetteer, "A girl from Buffalo, New York died.", "Buffalo", "New York")
+    assert got["New York"].place.id == "iso:US-NY"
