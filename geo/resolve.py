@@ -54,6 +54,13 @@ DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|--?\s)")
 # what may separate two items of a list of places: "Texas, Ohio and New York"
 NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
 LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or))\s*")
+# what "North Dallas" or "Salinas Valley" adds to a known name
+WITHIN_PREFIX = re.compile(
+    r"^(?:(?:North|South)(?:-?(?:East|West))?|East|West|(?:North|South|East|West)ern|Central|"
+    r"Upper|Lower|Greater|Inner|Outer|Downtown)\s+")
+WITHIN_SUFFIX = re.compile(
+    r"\s+(?:Valley|Hills|City|Township|Municipal District|Gardens|Area|Metro|Occidental|"
+    r"Oriental)$")
 MAJOR_CITY_POPULATION = 1_000_000
 MAJOR_CAPITAL_POPULATION = 300_000
 
@@ -139,6 +146,12 @@ class Resolver:
         """
         places = [m for m in mentions if m.kind == "place"]
         cands = {id(m): self.candidates(m, aliases=aliases) for m in places}
+        within: dict[int, str] = {}
+        for m in places:
+            if not cands[id(m)]:  # "North Dallas", "Salinas Valley": near a known place
+                wider = self._within(m.text)
+                if wider:
+                    within[id(m)], cands[id(m)] = wider
         pairs = {id(m): self._pair_entry(m, text, cands[id(m)]) for m in places}
         cues = self._cues(places, text, cands)
         first = {id(m): self._rank(m, cands[id(m)], None, None, cues[id(m)]) for m in places}
@@ -157,6 +170,9 @@ class Resolver:
                 self._apply(m, best)
                 if ranked is not best and best and m.rule not in ("only candidate",):
                     m.rule = f"{m.rule} (same name in document)"
+        for m in places:
+            if id(m) in within and m.place is not None:
+                m.rule = f"part of {within[id(m)]} ({m.rule})"
         for m in mentions:
             if m.kind == "demonym":
                 self._resolve_demonym(m)
@@ -191,6 +207,17 @@ class Resolver:
                                              limit=self.max_candidates)
                 return [e for e in bare if e.kind in kinds]
         return []
+
+    def _within(self, name: str) -> tuple[str, list[GazetteerEntry]] | None:
+        """A name the gazetteer lacks that is a part of, or the area around, a place it
+        has: "North Dallas", "Western Kasai", "Salinas Valley", "Birmingham City"."""
+        for pattern in (WITHIN_PREFIX, WITHIN_SUFFIX):
+            rest = pattern.sub("", name, count=1).strip()
+            if rest != name and len(rest) >= 3 and rest[:1].isupper():
+                found = self.gazetteer.lookup(rest, limit=self.max_candidates)
+                if found:
+                    return rest, found
+        return None
 
     # -- scoring ----------------------------------------------------------------------
 

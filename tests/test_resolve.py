@@ -162,3 +162,13 @@ def test_a_part_of_a_big_city_before_its_name_keeps_the_city(gazetteer):
     assert got["New York"].place.id == "gn:5128581"
     got, _ = resolve(gazetteer, "A girl from Buffalo, New York died.", "Buffalo", "New York")
     assert got["New York"].place.id == "iso:US-NY"
+
+
+def test_a_part_of_a_known_place_resolves_to_it_and_says_so(gazetteer):
+    got, _ = resolve(gazetteer, "Planes sprayed Northern Buffalo and the Atlanta Hills.",
+                     "Northern Buffalo", "Atlanta Hills")
+    assert got["Northern Buffalo"].place.id == "gn:5110629"
+    assert got["Northern Buffalo"].rule.startswith("part of Buffalo")
+    assert got["Atlanta Hills"].place.name == "Atlanta"
+    got, _ = resolve(gazetteer, "They met in Northern Zzyzx.", "Northern Zzyzx")
+    assert got["Northern Zzyzx"].place is None
