@@ -61,6 +61,8 @@ WITHIN_PREFIX = re.compile(
 WITHIN_SUFFIX = re.compile(
     r"\s+(?:Valley|Hills|City|Township|Municipal District|Gardens|Area|Metro|Occidental|"
     r"Oriental)$")
+# evidence from the words right around a mention, which no other mention overrides
+LOCAL_RULES = {"X, Y", "state named", "dateline"}
 MAJOR_CITY_POPULATION = 1_000_000
 MAJOR_CAPITAL_POPULATION = 300_000
 
@@ -158,15 +160,23 @@ class Resolver:
         context = self._context(mentions, first)
         self._list_cues(places, text, first, cues)
         groups: dict[str, list[tuple[PlaceMention, list]]] = {}
+        local: set[int] = set()
         for m in places:
             ranked = self._rank(m, cands[id(m)], context, pairs[id(m)], cues[id(m)])
             if pairs[id(m)] is not None:  # "Richmond, Virginia" speaks for itself only
                 self._apply(m, ranked)
                 continue
+            if ranked and ranked[0][2] in LOCAL_RULES:
+                # "Tacoma, Washington", "NEW YORK (AP)": the words around this mention
+                # decide it, whatever the rest of the article says; it still votes
+                self._apply(m, ranked)
+                local.add(id(m))
             groups.setdefault(_fold(m.text), []).append((m, ranked))
         for group in groups.values():
             best = max((r for _, r in group), key=lambda r: r[0][1] if r else float("-inf"))
             for m, ranked in group:
+                if id(m) in local:
+                    continue
                 self._apply(m, best)
                 if ranked is not best and best and m.rule not in ("only candidate",):
                     m.rule = f"{m.rule} (same name in document)"

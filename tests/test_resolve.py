@@ -172,3 +172,10 @@ def test_a_part_of_a_known_place_resolves_to_it_and_says_so(gazetteer):
     assert got["Atlanta Hills"].place.name == "Atlanta"
     got, _ = resolve(gazetteer, "They met in Northern Zzyzx.", "Northern Zzyzx")
     assert got["Northern Zzyzx"].place is None
+
+
+def test_words_around_a_mention_decide_it_against_the_rest_of_the_article(gazetteer):
+    text = "WASHINGTON — Lawmakers in Washington met a baker from Tacoma, Washington."
+    _, ms = resolve(gazetteer, text, "WASHINGTON", "Washington", "Tacoma", "Washington")
+    washingtons = [m for m in ms if m.text.casefold() == "washington"]
+    assert [m.place.id for m in washingtons] == ["gn:4140963", "gn:4140963", "iso:US-WA"]
