@@ -53,6 +53,10 @@ REGION_BEFORE = re.compile(r"\b(?:state|State|province|Province) of\s+$")
 DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|--?\s)")
 # what may separate two items of a list of places: "Texas, Ohio and New York"
 NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
+CALENDAR_WORDS = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"}
 LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or))\s*")
 # what "North Dallas" or "Salinas Valley" adds to a known name
 WITHIN_PREFIX = re.compile(
@@ -391,7 +395,7 @@ class Resolver:
             else:  # "Buffalo, New York" where "Buffalo" was not taken for a place
                 hit = NAME_COMMA.search(text, max(0, m.start - 40), m.start)
                 prev = self.gazetteer.lookup(hit.group(1), limit=self.max_candidates) \
-                    if hit else []
+                    if hit and hit.group(1) not in CALENDAR_WORDS else []
             c.after = [e for e in prev if e.kind in POPULATED_KINDS]
             cues[id(m)] = c
         return cues

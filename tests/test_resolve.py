@@ -179,3 +179,13 @@ def test_words_around_a_mention_decide_it_against_the_rest_of_the_article(gazett
     _, ms = resolve(gazetteer, text, "WASHINGTON", "Washington", "Tacoma", "Washington")
     washingtons = [m for m in ms if m.text.casefold() == "washington"]
     assert [m.place.id for m in washingtons] == ["gn:4140963", "gn:4140963", "iso:US-WA"]
+
+
+def test_a_weekday_before_a_comma_is_not_a_place_inside_the_state(gazetteer):
+    from geo.resolve import Resolver as R
+
+    r = R(gazetteer)
+    text = "On Thursday, New York reported cases."
+    ms = mentions(text, "New York")
+    cues = r._cues(ms, text, {id(ms[0]): r.candidates(ms[0])})
+    assert cues[id(ms[0])].after == []
