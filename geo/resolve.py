@@ -67,6 +67,8 @@ WITHIN_SUFFIX = re.compile(
     r"Oriental)$")
 # evidence from the words right around a mention, which no other mention overrides
 LOCAL_RULES = {"X, Y", "state named", "dateline"}
+# "Lake Manassas" is near Manassas, "Mount Chaambi" near Chaambi
+NEAR_PREFIX = re.compile(r"^(?:Lake|Mount|Mt\.?|Cape)\s+")
 MAJOR_CITY_POPULATION = 1_000_000
 MAJOR_CAPITAL_POPULATION = 300_000
 
@@ -90,6 +92,7 @@ class Weights:
     list_kind: float = 3.5  # a list of states wants a state (x1.5 for two others, x2 for 3+)
     dateline: float = 3.0
     definite: float = 3.0
+    curated: float = 2.0
 
 
 @dataclass
@@ -186,7 +189,7 @@ class Resolver:
                     m.rule = f"{m.rule} (same name in document)"
         for m in places:
             if id(m) in within and m.place is not None:
-                m.rule = f"part of {within[id(m)]} ({m.rule})"
+                m.rule = f"{within[id(m)]} ({m.rule})"
         for m in mentions:
             if m.kind == "demonym":
                 self._resolve_demonym(m)
@@ -224,13 +227,15 @@ class Resolver:
 
     def _within(self, name: str) -> tuple[str, list[GazetteerEntry]] | None:
         """A name the gazetteer lacks that is a part of, or the area around, a place it
-        has: "North Dallas", "Western Kasai", "Salinas Valley", "Birmingham City"."""
-        for pattern in (WITHIN_PREFIX, WITHIN_SUFFIX):
+        has: "North Dallas", "Western US", "Salinas Valley", "Birmingham City"; or a
+        feature named after a place beside it: "Lake Manassas"."""
+        for pattern, relation in ((WITHIN_PREFIX, "part of"), (WITHIN_SUFFIX, "part of"),
+                                  (NEAR_PREFIX, "near")):
             rest = pattern.sub("", name, count=1).strip()
-            if rest != name and len(rest) >= 3 and rest[:1].isupper():
+            if rest != name and rest[:1].isupper() and (len(rest) >= 3 or rest.isupper()):
                 found = self.gazetteer.lookup(rest, limit=self.max_candidates)
                 if found:
-                    return rest, found
+                    return f"{relation} {rest}", found
         return None
 
     # -- scoring ----------------------------------------------------------------------
@@ -287,6 +292,9 @@ class Resolver:
         if _same_name(m.text, e.name) or e.id.startswith("cur:"):
             # a curated entry's other names were chosen for it ("Pacific" for the ocean)
             parts["name"] = w.own_name
+        if e.id.startswith("cur:"):
+            # listed because news names it: the White House before White House, Tennessee
+            parts["curated"] = w.curated
         if e.feature_code == "PPLC":
             parts["capital"] = w.capital
         if WATER_HEADS.search(m.text) and e.kind == "water":

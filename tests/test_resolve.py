@@ -172,6 +172,18 @@ def test_a_part_of_a_known_place_resolves_to_it_and_says_so(gazetteer):
     assert got["Atlanta Hills"].place.name == "Atlanta"
     got, _ = resolve(gazetteer, "They met in Northern Zzyzx.", "Northern Zzyzx")
     assert got["Northern Zzyzx"].place is None
+    got, _ = resolve(gazetteer, "Hiring rose in the Western US.", "Western US")
+    assert got["Western US"].place.id == "cc:US"
+    got, _ = resolve(gazetteer, "Boats sailed on Lake Tacoma.", "Lake Tacoma")
+    assert got["Lake Tacoma"].place.id == "gn:5812944"
+    assert got["Lake Tacoma"].rule.startswith("near Tacoma")
+
+
+def test_a_curated_landmark_before_a_town_of_its_name(gazetteer):
+    got, _ = resolve(gazetteer, "Officials in Texas briefed White House aides.", "Texas",
+                     "White House")
+    assert got["White House"].place.id == "cur:white-house"
+    assert got["White House"].rule == "curated"
 
 
 def test_words_around_a_mention_decide_it_against_the_rest_of_the_article(gazetteer):
