@@ -15,7 +15,16 @@ that decided can be reported and a user can see why:
 * ``major city``: a city of a million people, or a capital, is what its bare name means
   ("New York", "Washington", "Buenos Aires") unless the text says the state: "New York
   state", "the state of Washington", "Tacoma, Washington", a list of states, a governor;
-* ``dateline``: "NEW YORK (AP) --" names the city the story was filed from.
+* ``state named`` / ``list``: "New York state", "the state of Washington", a governor;
+  "Texas, Ohio and New York" (a name listed among states is a state);
+* ``dateline``: "NEW YORK (AP) --" names the city the story was filed from;
+* ``the``: "the Pacific" is the ocean (seas and regions take "the", towns do not);
+* ``curated``: entries listed in ``geo/data`` because news names them (the White House).
+
+The words right around a mention ("Tacoma, Washington", a dateline, "New York state")
+decide it whatever the rest of the article says. A name the gazetteer lacks that is a
+part of a place it has, or named after one beside it ("North Dallas", "Salinas Valley",
+"Lake Manassas"), resolves to that place with the rule "part of X" / "near X".
 
 Two passes: the first resolves mentions on their own to learn the document's
 countries, regions and centre; the second scores every mention with that context.
@@ -51,12 +60,13 @@ REGION_AFTER = re.compile(r"\s+(?:state|State|governor|Governor|Gov\.)\b")
 REGION_BEFORE = re.compile(r"\b(?:state|State|province|Province) of\s+$")
 # "NEW YORK (AP) --", "WASHINGTON, April 5 (Reuters) -", "OAKLAND, Calif. (AP)"
 DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|--?\s)")
-# what may separate two items of a list of places: "Texas, Ohio and New York"
+# the X of "X, Y" when X was not taken for a place ("Buffalo, New York")
 NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
 CALENDAR_WORDS = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
     "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December"}
+# what may separate two items of a list of places: "Texas, Ohio and New York"
 LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or))\s*")
 # what "North Dallas" or "Salinas Valley" adds to a known name
 WITHIN_PREFIX = re.compile(
