@@ -10,6 +10,8 @@ others. The ``news_atlas_places`` component runs after the NER and combines both
   is good enough for the kind of place: a country, region or curated entry needs
   little, a village needs a locative cue ("in", "near", "at" ...) and never wins over
   a person's name;
+* names listed after a place ("in Zilina, Nitra, Presov and Kosice") when some place
+  bears them as its own name, and a dateline in capitals ("PLEASANTON, Calif. (AP)");
 * demonyms ("North Korean", "Russians") as their own mention kind, linked to a country;
 * actors: PERSON / ORG / NORP entities that were not taken as places.
 
@@ -116,6 +118,7 @@ class PlaceFinder:
         for ent in doc.ents:
             self._from_entity(doc, ent, places, demonyms, actors, taken)
         places.extend(self._gazetteer_matches(doc, taken))
+        places.extend(self._listed_with(doc, places, taken))
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors
@@ -271,7 +274,47 @@ class PlaceFinder:
                 return Span(doc, span.start, span.end, label="gazetteer")
         return None
 
+    def _listed_with(self, doc: Doc, places: list[Span], taken: list[bool]) -> list[Span]:
+        """Names listed after a place: "stores in Zilina, Nitra, Presov and Kosice",
+        "Hilversum and Almelo". A name counts when some place bears it as its own name
+        and it ends where a list item ends."""
+        added: list[Span] = []
+        todo = sorted(places, key=lambda sp: sp.start)
+        while todo:
+            span = todo.pop(0)
+            k = span.end
+            if k < len(doc) and doc[k].text == ",":
+                k += 1
+            if k < len(doc) and doc[k].lower_ in ("and", "or"):
+                k += 1
+            if k == span.end:
+                continue
+            item = self._list_item(doc, k, taken)
+            if item is not None:
+                added.append(item)
+                _mark(taken, item.start, item.end)
+                todo.append(item)
+        return added
+
+    def _list_item(self, doc: Doc, i: int, taken: list[bool]) -> Span | None:
+        for end in range(min(len(doc), i + self.max_ngram), i, -1):
+            span = doc[i:end]
+            if any(taken[i:end]) or not _name_like(span) or span.text in NOT_PLACES:
+                continue
+            if end < len(doc) and doc[end].text not in LIST_ENDS and \
+                    doc[end].lower_ not in ("and", "or"):
+                continue
+            if span[0].pos_ != "PROPN" or names_a_disease(span):
+                continue
+            key = span.text.casefold()
+            if any(e.name.casefold() == key for e in self.gazetteer.lookup(span.text, limit=10)):
+                return Span(doc, span.start, span.end, label="list")
+        return None
+
     def _accept(self, span: Span) -> bool:
+        if _dateline(span):
+            key = span.text.casefold()
+            return any(e.name.casefold() == key for e in self.gazetteer.lookup(span.text, limit=10))
         if len(span) > 1 and span[-1].text in FEATURE_HEADS:
             return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
         if span.text in NOT_PLACES or not self.gazetteer.has_name(span.text):
@@ -295,6 +338,20 @@ class PlaceFinder:
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
         return _locative_before(span) and span[0].pos_ == "PROPN"
+
+
+LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
+DATELINE_ENDS = {",", "(", "—", "–", "-", "--", ":"}
+
+
+def _dateline(span: Span) -> bool:
+    """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": a capitalised name that opens a
+    line and is followed by a comma, a bracket or a dash."""
+    doc = span.doc
+    if not all(t.is_upper or not t.is_alpha for t in span) or len(span.text) < 3:
+        return False
+    opens = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws
+    return opens and span.end < len(doc) and doc[span.end].text in DATELINE_ENDS
 
 
 def trim_span(span: Span) -> Span | None:

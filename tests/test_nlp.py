@@ -58,3 +58,26 @@ def test_place_type_cues_find_unknown_villages(nlp):
     found = [t for t, _ in spans(nlp, "Police reached the village of Springfield at dawn.",
                                  "places")]
     assert "Springfield" in found
+
+
+@pytest.fixture(scope="session")
+def full_nlp(full_gazetteer):
+    return load_nlp(full_gazetteer)
+
+
+@pytest.mark.gazetteer
+def test_names_listed_after_a_place_are_places(full_nlp):
+    found = [t for t, _ in spans(full_nlp, "The chain sold its stores in Žilina, Nitra, "
+                                           "Prešov and Košice, the paper said.", "places")]
+    assert {"Žilina", "Nitra", "Prešov", "Košice"} <= set(found)
+    found = spans(full_nlp, "Bodies were found near New Quay, Ceredigion, on Wednesday.",
+                  "places")
+    assert ("Ceredigion", "list") in found
+
+
+@pytest.mark.gazetteer
+def test_a_dateline_in_capitals_is_a_place(full_nlp):
+    found = spans(full_nlp, "PLEASANTON, Calif. (AP) — DeltaTrak said on Monday.", "places")
+    assert "PLEASANTON" in [t for t, _ in found]
+    found = spans(full_nlp, "The report said ISIS, the group, had left.", "places")
+    assert "ISIS" not in [t for t, _ in found]  # capitals mid-line are not a dateline
