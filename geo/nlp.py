@@ -216,6 +216,20 @@ class PlaceFinder:
         return before.ent_type_ in ("GPE", "LOC") or (
             before.pos_ == "PROPN" and self.gazetteer.has_name(before.text))
 
+    def _region_after_name(self, span: Span) -> bool:
+        """"Oulton Park, Cheshire.", "Knockhill, Fife": a county or state named right
+        after a name and a comma, closing the phrase, says where that name is."""
+        doc = span.doc
+        k = span.start - 1
+        if k < 1 or doc[k].text != "," or not _capitalised(doc[k - 1]) \
+                or doc[k - 1].pos_ != "PROPN":
+            return False
+        if span.end < len(doc) and doc[span.end].text not in LIST_ENDS:
+            return False
+        key = span.text.casefold()
+        return any(e.kind in ("admin1", "admin2") and e.name.casefold() == key
+                   for e in self.gazetteer.lookup(span.text, limit=10))
+
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
         if len(span) > 1 and span[-1].lower_ in DESCRIPTORS and span[-1].is_lower:
@@ -323,7 +337,7 @@ class PlaceFinder:
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
         strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
-        if has_type_cue(span):
+        if has_type_cue(span) or self._region_after_name(span):
             return True
         if len(span) == 1:
             token = span[0]
