@@ -118,7 +118,11 @@ class PlaceFinder:
         for ent in doc.ents:
             self._from_entity(doc, ent, places, demonyms, actors, taken)
         places.extend(self._gazetteer_matches(doc, taken))
-        places.extend(self._listed_with(doc, places, taken))
+        listed = self._listed_with(doc, places, taken)
+        if listed:  # a listed name the model took for a person is a place after all
+            actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
+                                                   for x in listed)]
+        places.extend(listed)
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors
@@ -140,6 +144,8 @@ class PlaceFinder:
                 demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
+            if any(p.start < kept.end and kept.start < p.end for p in places):
+                return  # "Jammu" (GPE) and "Kashmir" (LOC) both widen to "Jammu and Kashmir"
             if self.gazetteer.has_name(kept.text) or label != "FAC":
                 places.append(Span(doc, kept.start, kept.end, label=label))
                 _mark(taken, min(ent.start, kept.start), max(ent.end, kept.end))
@@ -293,6 +299,7 @@ class PlaceFinder:
         "Hilversum and Almelo". A name counts when some place bears it as its own name
         and it ends where a list item ends."""
         added: list[Span] = []
+        placed = {k for sp in places for k in range(sp.start, sp.end)}
         todo = sorted(places, key=lambda sp: sp.start)
         while todo:
             span = todo.pop(0)
@@ -304,16 +311,23 @@ class PlaceFinder:
             if k == span.end:
                 continue
             item = self._list_item(doc, k, taken)
-            if item is not None:
+            if item is not None and not placed.intersection(range(item.start, item.end)):
                 added.append(item)
                 _mark(taken, item.start, item.end)
+                placed.update(range(item.start, item.end))
                 todo.append(item)
         return added
 
     def _list_item(self, doc: Doc, i: int, taken: list[bool]) -> Span | None:
         for end in range(min(len(doc), i + self.max_ngram), i, -1):
             span = doc[i:end]
-            if any(taken[i:end]) or not _name_like(span) or span.text in NOT_PLACES:
+            # the sm model calls many listed towns people ("Gloucester and Cheltenham"):
+            # a one-word PERSON entity may still be a list item, if a town of some size
+            # bears its name
+            person = len(span) == 1 and span[0].ent_type_ == "PERSON" and \
+                span[0].ent_iob_ == "B" and (end >= len(doc) or doc[end].ent_iob_ != "I")
+            if any(taken[i:end]) and not person or not _name_like(span) \
+                    or span.text in NOT_PLACES:
                 continue
             if end < len(doc) and doc[end].text not in LIST_ENDS and \
                     doc[end].lower_ not in ("and", "or"):
@@ -321,7 +335,10 @@ class PlaceFinder:
             if span[0].pos_ != "PROPN" or names_a_disease(span):
                 continue
             key = span.text.casefold()
-            if any(e.name.casefold() == key for e in self.gazetteer.lookup(span.text, limit=10)):
+            own = [e for e in self.gazetteer.lookup(span.text, limit=10)
+                   if e.name.casefold() == key]
+            if own and (not person or any(e.kind in STRONG_KINDS or e.population >= 10_000
+                                          for e in own)):
                 return Span(doc, span.start, span.end, label="list")
         return None
 

@@ -88,3 +88,19 @@ def test_a_county_after_a_name_and_a_comma_is_a_place(full_nlp):
     found = [t for t, _ in spans(full_nlp, "Round 3: Donington Park, Leicestershire. "
                                            "Round 4: Knockhill, Fife.", "places")]
     assert {"Leicestershire", "Fife"} <= set(found)
+
+
+@pytest.mark.gazetteer
+def test_two_entities_widened_to_one_name_are_one_place(full_nlp):
+    doc = full_nlp("Clashes continued in Jammu and Kashmir on Monday.")
+    spans_ = [(s.start, s.end) for s in doc.spans["places"]]
+    assert len(spans_) == len(set(spans_)) and "Jammu and Kashmir" in \
+        [s.text for s in doc.spans["places"]]
+
+
+@pytest.mark.gazetteer
+def test_a_listed_town_the_model_calls_a_person_is_a_place(full_nlp):
+    doc = full_nlp("Buses run to Cirencester from Gloucester and Cheltenham, potentially "
+                   "doubling jobs.")
+    assert "Cheltenham" in [s.text for s in doc.spans["places"]]
+    assert "Cheltenham" not in [s.text for s in doc.spans["actors"]]
