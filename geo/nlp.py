@@ -67,6 +67,8 @@ NOT_PLACES = {
     "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
     "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
     "English", "Congress", "Senate", "Parliament",
+    # diseases named after a place, which in news name the disease
+    "Ebola", "Ebolavirus", "Zika", "Lyme", "Nipah", "Poliomyelitis", "Meningitis",
 }
 # Nouns that say what kind of place a name is: "the village of X", "X is a town in ..."
 PLACE_TYPES = {

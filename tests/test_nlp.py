@@ -104,3 +104,12 @@ def test_a_listed_town_the_model_calls_a_person_is_a_place(full_nlp):
                    "doubling jobs.")
     assert "Cheltenham" in [s.text for s in doc.spans["places"]]
     assert "Cheltenham" not in [s.text for s in doc.spans["actors"]]
+
+
+@pytest.mark.gazetteer
+def test_a_disease_named_after_a_place_is_not_a_place_on_its_own(full_nlp):
+    found = [t for t, _ in spans(full_nlp, "He built a hospital to combat Ebola in Africa. "
+                                           "A thousand people in the state have died of "
+                                           "Meningitis.", "places")]
+    assert "Africa" in found
+    assert not {"Ebola", "Meningitis"} & set(found)
