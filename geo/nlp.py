@@ -67,7 +67,7 @@ NOT_PLACES = {
     "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
     "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
     "English", "Congress", "Senate", "Parliament",
-    # diseases named after a place, which in news name the disease
+    # diseases (some named after a place) that the model tags GPE or LOC
     "Ebola", "Ebolavirus", "Zika", "Lyme", "Nipah", "Poliomyelitis", "Meningitis",
 }
 # Nouns that say what kind of place a name is: "the village of X", "X is a town in ..."
