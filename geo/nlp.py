@@ -66,7 +66,7 @@ NOT_PLACES = {
     "Center", "Centre", "University", "College", "Hospital", "Airport", "Station", "Park",
     "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
     "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
-    "English", "Congress", "Senate", "Parliament",
+    "English", "Congress", "Senate", "Parliament", "States", "Council", "Church", "Justice",
     # diseases (some named after a place) that the model tags GPE or LOC
     "Ebola", "Ebolavirus", "Zika", "Lyme", "Nipah", "Poliomyelitis", "Meningitis",
 }
