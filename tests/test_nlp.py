@@ -113,3 +113,12 @@ def test_a_disease_named_after_a_place_is_not_a_place_on_its_own(full_nlp):
                                            "Meningitis.", "places")]
     assert "Africa" in found
     assert not {"Ebola", "Meningitis"} & set(found)
+
+
+@pytest.mark.gazetteer
+def test_common_words_that_some_town_bears_are_not_places_on_their_own(full_nlp):
+    text = ("The meeting of the Chief Secretaries of the party States was held in Delhi. "
+            "The Council met at the Church in Paris.")
+    found = [t for t, _ in spans(full_nlp, text, "places")]
+    assert {"Delhi", "Paris"} <= set(found)
+    assert not {"States", "Council", "Church"} & set(found)
