@@ -234,9 +234,7 @@ class PlaceFinder:
             return False
         if span.end < len(doc) and doc[span.end].text not in LIST_ENDS:
             return False
-        key = span.text.casefold()
-        return any(e.kind in ("admin1", "admin2") and e.name.casefold() == key
-                   for e in self.gazetteer.lookup(span.text, limit=10))
+        return any(e.kind in ("admin1", "admin2") for e in own_entries(self.gazetteer, span.text))
 
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
@@ -336,9 +334,7 @@ class PlaceFinder:
                 continue
             if span[0].pos_ != "PROPN" or names_a_disease(span):
                 continue
-            key = span.text.casefold()
-            own = [e for e in self.gazetteer.lookup(span.text, limit=10)
-                   if e.name.casefold() == key]
+            own = own_entries(self.gazetteer, span.text)
             if own and (not person or any(e.kind in STRONG_KINDS or e.population >= 10_000
                                           for e in own)):
                 return Span(doc, span.start, span.end, label="list")
@@ -346,8 +342,7 @@ class PlaceFinder:
 
     def _accept(self, span: Span) -> bool:
         if _dateline(span):
-            key = span.text.casefold()
-            return any(e.name.casefold() == key for e in self.gazetteer.lookup(span.text, limit=10))
+            return bool(own_entries(self.gazetteer, span.text))
         if len(span) > 1 and span[-1].text in FEATURE_HEADS:
             return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
         if span.text in NOT_PLACES or not self.gazetteer.has_name(span.text):
@@ -385,6 +380,12 @@ def _dateline(span: Span) -> bool:
         return False
     opens = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws
     return opens and span.end < len(doc) and doc[span.end].text in DATELINE_ENDS
+
+
+def own_entries(gazetteer: "Gazetteer", name: str, limit: int = 25) -> list:
+    """The entries whose own name (not only an alternate name) is ``name``."""
+    key = name.casefold()
+    return [e for e in gazetteer.lookup(name, limit=limit) if e.name.casefold() == key]
 
 
 def trim_span(span: Span) -> Span | None:

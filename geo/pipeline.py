@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from geo.actors import canonicalize_actors
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
-from geo.nlp import load_nlp
+from geo.nlp import load_nlp, own_entries
 from geo.passages import split_passages
 from geo.resolve import Resolver
 
@@ -183,19 +183,13 @@ def _split_person_names(places: list[PlaceMention], actors: list[ActorMention],
     for m in places:
         if m.text not in words or m.label == "DEMONYM" or (
                 m.label in ("GPE", "LOC", "FAC") and (
-                    gazetteer is None or _own_name(gazetteer, m.text))):
+                    gazetteer is None or own_entries(gazetteer, m.text))):
             kept.append(m)
         else:
             people.append(ActorMention(start=m.start, end=m.end, text=m.text, label="PERSON",
                                        passage_id=m.passage_id))
     people.sort(key=lambda a: a.start)
     return kept, people
-
-
-def _own_name(gazetteer: "Gazetteer", name: str) -> bool:
-    """Some place has this name as its own (not only among its alternate names)."""
-    key = name.casefold()
-    return any(e.name.casefold() == key for e in gazetteer.lookup(name, limit=25))
 
 
 def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:
