@@ -168,8 +168,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _split_person_names(places: list[PlaceMention], actors: list[ActorMention],
-                        gazetteer: "Gazetteer | None" = None
-                        ) -> tuple[list[PlaceMention], list[ActorMention]]:
+                        gazetteer: "Gazetteer") -> tuple[list[PlaceMention], list[ActorMention]]:
     """Give back to the actors the place matches that are a word of a person named in
     the article.
 
@@ -182,8 +181,7 @@ def _split_person_names(places: list[PlaceMention], actors: list[ActorMention],
     kept, people = [], list(actors)
     for m in places:
         if m.text not in words or m.label == "DEMONYM" or (
-                m.label in ("GPE", "LOC", "FAC") and (
-                    gazetteer is None or own_entries(gazetteer, m.text))):
+                m.label in ("GPE", "LOC", "FAC") and own_entries(gazetteer, m.text)):
             kept.append(m)
         else:
             people.append(ActorMention(start=m.start, end=m.end, text=m.text, label="PERSON",

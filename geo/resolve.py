@@ -209,10 +209,9 @@ class Resolver:
 
     def candidates(self, mention: PlaceMention, *,
                    aliases: dict[str, str] | None = None) -> list[GazetteerEntry]:
-        abbreviated = self.abbreviations.get(mention.text)
+        abbreviated = self._abbreviated(mention.text)
         if abbreviated:  # "Calif.", "D.C.", "B.C."
-            entry = self.gazetteer.get(abbreviated)
-            return [entry] if entry else []
+            return [abbreviated]
         name = (aliases or {}).get(mention.text, mention.text)
         found = self.gazetteer.lookup(name, limit=self.max_candidates)
         bare = name.replace(".", "")
@@ -234,6 +233,11 @@ class Resolver:
                                              limit=self.max_candidates)
                 return [e for e in bare if e.kind in kinds]
         return []
+
+    def _abbreviated(self, text: str) -> GazetteerEntry | None:
+        """The state or province an exact abbreviation names ("Calif.", "B.C.")."""
+        target = self.abbreviations.get(text)
+        return self.gazetteer.get(target) if target else None
 
     def _within(self, name: str) -> tuple[str, list[GazetteerEntry]] | None:
         """A name the gazetteer lacks that is a part of, or the area around, a place it
@@ -265,7 +269,7 @@ class Resolver:
             # only for those, not for a place that merely lists it among other names
             alias_only = bool(owners) and e.id not in owners
             parts = self._evidence(m, e, ctx, None if alias_only else pair,
-                                   is_region=is_region or alias_only, cues=cues or _Cues(),
+                                   is_region=is_region or alias_only, cues=cues,
                                    country_named=country_named)
             scored.append((e, sum(parts.values()), parts))
         scored.sort(key=lambda t: -t[1])
@@ -299,12 +303,13 @@ class Resolver:
         if cues.list_kinds.get(e.kind):  # the longer the list, the surer
             parts["list"] = w.list_kind * min(2.0, 0.5 + 0.5 * cues.list_kinds[e.kind])
         parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
-        if _same_name(m.text, e.name) or e.id.startswith("cur:"):
-            # a curated entry's other names were chosen for it ("Pacific" for the ocean)
-            parts["name"] = w.own_name
         if e.id.startswith("cur:"):
-            # listed because news names it: the White House before White House, Tennessee
+            # a curated entry's other names were chosen for it ("Pacific" for the ocean),
+            # and it is listed because news names it (the White House, not the town)
+            parts["name"] = w.own_name
             parts["curated"] = w.curated
+        elif _same_name(m.text, e.name):
+            parts["name"] = w.own_name
         if e.feature_code == "PPLC":
             parts["capital"] = w.capital
         if WATER_HEADS.search(m.text) and e.kind == "water":
@@ -461,10 +466,10 @@ class Resolver:
                        after)
         if not hit:
             return None
-        abbreviated = self.abbreviations.get(hit.group(1).strip() + ".") \
+        abbreviated = self._abbreviated(hit.group(1).strip() + ".") \
             if after[hit.end():hit.end() + 1] == "." else None
         if abbreviated:  # "Helena, Mont."
-            return self.gazetteer.get(abbreviated)
+            return abbreviated
         for e in self.gazetteer.lookup(hit.group(1).strip(), limit=5):
             if e.kind in ("country", "admin1", "admin2", "region"):
                 return None if is_state and e.kind != "country" else e
