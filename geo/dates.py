@@ -32,6 +32,8 @@ _FULL_MONTH = (
 _PREP = r"(?:[Ii]n|[Ss]ince|[Ff]rom|[Dd]uring|[Uu]ntil|[Tt]ill|[Bb]y|[Tt]hrough|[Bb]efore|[Aa]fter)"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
+# capitalised words that are dates, not names: "Buffalo, Monday", "14th St. Thursday"
+CALENDAR_WORDS = frozenset(_WEEKDAYS) | frozenset(_FULL_MONTH[3:-1].split("|"))
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _TIME_RE = re.compile(r"\d{1,2}:\d{2}|\b\d{1,2}\s*[ap]\.?m\b|T\d{2}", re.IGNORECASE)

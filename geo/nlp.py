@@ -12,6 +12,8 @@ others. The ``news_atlas_places`` component runs after the NER and combines both
   a person's name;
 * names listed after a place ("in Zilina, Nitra, Presov and Kosice") when some place
   bears them as its own name, and a dateline in capitals ("PLEASANTON, Calif. (AP)");
+* streets and roads ("Royal Street", "14th St."), which the resolver puts in the town
+  the article names nearest to them;
 * demonyms ("North Korean", "Russians") as their own mention kind, linked to a country;
 * actors: PERSON / ORG / NORP entities that were not taken as places.
 
@@ -21,12 +23,14 @@ and ``doc.spans["actors"]`` (span labels carry what found them).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
 
 if TYPE_CHECKING:
@@ -117,7 +121,17 @@ class PlaceFinder:
         demonyms: list[Span] = []
         actors: list[Span] = []
         taken = [False] * len(doc)
+        streets = self._streets(doc, taken)
+        places.extend(streets)
+        on_street = {k for st in streets for k in range(st.start, st.end)}
         for ent in doc.ents:
+            if on_street.intersection(range(ent.start, ent.end)):
+                # "Collins" (PERSON) in "on Collins Avenue" is the street's; of "Harare's
+                # Third Street" (ORG) the part before the street is left
+                end = min(k for k in range(ent.start, ent.end) if k in on_street)
+                if end == ent.start:
+                    continue
+                ent = Span(doc, ent.start, end, label=ent.label_)
             self._from_entity(doc, ent, places, demonyms, actors, taken)
         places.extend(self._gazetteer_matches(doc, taken))
         listed = self._listed_with(doc, places, taken)
@@ -268,6 +282,29 @@ class PlaceFinder:
             return label == "ORG" or _locative_before(span)
         return _locative_before(span) and label == "ORG"
 
+    # -- streets ----------------------------------------------------------------------
+
+    def _streets(self, doc: Doc, taken: list[bool]) -> list[Span]:
+        """Streets and roads: "Royal Street", "Harare's Third Street", "N. Bedford Drive",
+        "14th St.". No gazetteer lists them; the resolver places them in the town the
+        article puts them in. Not inside a longer name ("Wall Street Journal")."""
+        found: list[Span] = []
+        for k, token in enumerate(doc):
+            if token.text not in STREET_HEADS or k == 0:
+                continue
+            nxt = doc[k + 1] if k + 1 < len(doc) else None
+            if nxt is not None and _capitalised(nxt) and nxt.pos_ == "PROPN" \
+                    and not nxt.is_sent_start and nxt.text not in CALENDAR_WORDS:
+                continue
+            start = k
+            while start > max(0, k - 4) and _street_word(doc[start - 1]):
+                start -= 1
+            if start == k:
+                continue
+            found.append(Span(doc, start, k + 1, label="street"))
+            _mark(taken, start, k + 1)
+        return found
+
     # -- gazetteer matcher ------------------------------------------------------------
 
     def _gazetteer_matches(self, doc: Doc, taken: list[bool]) -> Iterable[Span]:
@@ -369,6 +406,19 @@ class PlaceFinder:
 
 
 LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
+STREET_HEADS = {"Street", "Avenue", "Road", "Boulevard", "Drive", "Lane", "St.", "Ave.",
+                "Rd.", "Blvd."}
+NOT_STREET_WORDS = {"the", "a", "an", "this", "that", "on", "in", "at", "of", "my", "our",
+                    "your", "his", "her", "their", "its", "every", "one"}
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_INITIAL = re.compile(r"^[NSEW]\.$")
+
+
+def _street_word(token) -> bool:  # noqa: ANN001 (spaCy Token)
+    """A word of a street's name: "Royal", "Third", "14th", "N." (not "The", "On")."""
+    if token.lower_ in NOT_STREET_WORDS:
+        return False
+    return _capitalised(token) or bool(_ORDINAL.match(token.text) or _INITIAL.match(token.text))
 DATELINE_ENDS = {",", "(", "—", "–", "-", "--", ":"}
 
 

@@ -24,7 +24,8 @@ that decided can be reported and a user can see why:
 The words right around a mention ("Tacoma, Washington", a dateline, "New York state")
 decide it whatever the rest of the article says. A name the gazetteer lacks that is a
 part of a place it has, or named after one beside it ("North Dallas", "Salinas Valley",
-"Lake Manassas"), resolves to that place with the rule "part of X" / "near X".
+"Lake Manassas"), resolves to that place with the rule "part of X" / "near X"; a
+street resolves to the town the article puts it in ("street in X").
 
 Two passes: the first resolves mentions on their own to learn the document's
 countries, regions and centre; the second scores every mention with that context.
@@ -37,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from geo.dates import CALENDAR_WORDS
 from geo.gazetteer.curated import state_abbreviations
 from geo.gazetteer.geometry import haversine_km
 from geo.models import Candidate, GazetteerEntry, PlaceMention
@@ -62,10 +64,6 @@ REGION_BEFORE = re.compile(r"\b(?:state|State|province|Province) of\s+$")
 DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|--?\s)")
 # the X of "X, Y" when X was not taken for a place ("Buffalo, New York")
 NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
-CALENDAR_WORDS = {
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-    "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December"}
 # what may separate two items of a list of places: "Texas, Ohio and New York"
 LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or))\s*")
 # what "North Dallas" or "Salinas Valley" adds to a known name
@@ -163,7 +161,8 @@ class Resolver:
         evidenced mention ("Santa Ana, California" decides the later bare "Santa Ana").
         ``aliases`` are names the document defines ("NSW" for "New South Wales").
         """
-        places = [m for m in mentions if m.kind == "place"]
+        streets = [m for m in mentions if m.kind == "place" and m.label == "street"]
+        places = [m for m in mentions if m.kind == "place" and m.label != "street"]
         cands = {id(m): self.candidates(m, aliases=aliases) for m in places}
         within: dict[int, str] = {}
         for m in places:
@@ -200,10 +199,32 @@ class Resolver:
         for m in places:
             if id(m) in within and m.place is not None:
                 m.rule = f"{within[id(m)]} ({m.rule})"
+        for m in streets:
+            self._place_street(m, places)
         for m in mentions:
             if m.kind == "demonym":
                 self._resolve_demonym(m)
         return mentions
+
+    def _place_street(self, street: PlaceMention, places: list[PlaceMention]) -> None:
+        """A street is in the town named nearest to it in the same passage ("on Collins
+        Avenue in Miami Beach", "Harare's Third Street"), else in the last town the
+        article named before it. No gazetteer lists streets, so none is looked up by
+        name: a village called "Main Street" somewhere is not the street. With no town
+        before it the street stays unresolved."""
+        towns = [m for m in places if m.place is not None and m.place.kind in POPULATED_KINDS]
+        here = [m for m in towns if m.passage_id == street.passage_id]
+        before = [m for m in towns if m.start < street.start]
+        if here:
+            town = min(here, key=lambda m: abs(m.start - street.start))
+        elif before:
+            town = max(before, key=lambda m: m.start)
+        else:
+            street.place, street.score, street.rule, street.alternatives = \
+                None, 0.0, "no town named before it", []
+            return
+        street.place, street.score, street.alternatives = town.place, town.score, []
+        street.rule = f"street in {town.place.name}"
 
     # -- candidates -------------------------------------------------------------------
 

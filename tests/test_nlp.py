@@ -122,3 +122,23 @@ def test_common_words_that_some_town_bears_are_not_places_on_their_own(full_nlp)
     found = [t for t, _ in spans(full_nlp, text, "places")]
     assert {"Delhi", "Paris"} <= set(found)
     assert not {"States", "Council", "Church"} & set(found)
+
+
+def test_streets_are_places_and_their_words_are_not_people(nlp):
+    doc = nlp("The Museum of Ice Cream is opening on Collins Avenue this week. Police "
+              "arrested two men on 14th St. Thursday near N. Bedford Drive.")
+    streets = [s.text for s in doc.spans["places"] if s.label_ == "street"]
+    assert streets == ["Collins Avenue", "14th St.", "N. Bedford Drive"]
+    assert "Collins" not in [s.text for s in doc.spans["actors"]]
+
+
+def test_a_street_inside_a_longer_name_is_not_a_street(nlp):
+    doc = nlp("The Wall Street Journal reported it first. The Road to Recovery is long.")
+    assert [s.text for s in doc.spans["places"] if s.label_ == "street"] == []
+
+
+@pytest.mark.gazetteer
+def test_a_town_before_its_street_in_an_organisation_name_is_kept(full_nlp):
+    found = spans(full_nlp, "Harare’s Third Street will soon be renamed.", "places")
+    assert ("Third Street", "street") in found and "Harare" in [t for t, _ in found]
+

@@ -201,3 +201,30 @@ def test_a_weekday_before_a_comma_is_not_a_place_inside_the_state(full_gazetteer
     ms = mentions(text, "New York")
     cues = r._cues(ms, text, {id(ms[0]): r.candidates(ms[0])})
     assert cues[id(ms[0])].after == []
+
+
+def test_a_street_is_in_the_town_named_nearest_in_its_passage(gazetteer):
+    text = "Police in Tacoma closed Pike Street. In Tbilisi, Rustaveli Avenue was quiet."
+    ms = mentions(text, "Tacoma", "Pike Street", "Tbilisi", "Rustaveli Avenue")
+    for m in ms:
+        m.label = "street" if m.text.endswith(("Street", "Avenue")) else "GPE"
+    Resolver(gazetteer).resolve(ms, text)
+    got = {m.text: m for m in ms}
+    assert got["Pike Street"].place.id == got["Tacoma"].place.id
+    assert got["Pike Street"].rule == f"street in {got['Tacoma'].place.name}"
+    assert got["Rustaveli Avenue"].place.id == got["Tbilisi"].place.id
+
+
+def test_a_street_takes_the_last_town_named_before_it_else_stays_unresolved(gazetteer):
+    text = "Fire crews were called to River Avenue. Later, in Tacoma, the mayor spoke. " \
+           "Pike Street was closed."
+    ms = mentions(text, "River Avenue", "Tacoma", "Pike Street")
+    ms[1].label = "GPE"
+    for m, passage in zip(ms, ("p0", "p1", "p2")):
+        m.passage_id = passage
+        if m.text.endswith(("Street", "Avenue")):
+            m.label = "street"
+    Resolver(gazetteer).resolve(ms, text)
+    river, tacoma, pike = ms
+    assert river.place is None and river.rule == "no town named before it"
+    assert pike.place.id == tacoma.place.id  # from an earlier passage
