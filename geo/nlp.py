@@ -74,6 +74,10 @@ NOT_PLACES = {
     # diseases (some named after a place) that the model tags GPE or LOC
     "Ebola", "Ebolavirus", "Zika", "Lyme", "Nipah", "Poliomyelitis", "Meningitis",
 }
+# Words of direction: on their own ("South Central") they name no particular place
+COMPASS_WORDS = {"North", "South", "East", "West", "Central", "Northern", "Southern",
+                 "Eastern", "Western", "Northeast", "Northwest", "Southeast", "Southwest",
+                 "Upper", "Lower", "Mid"}
 # Nouns that say what kind of place a name is: "the village of X", "X is a town in ..."
 PLACE_TYPES = {
     "city", "town", "village", "municipality", "community", "county", "district",
@@ -132,7 +136,8 @@ class PlaceFinder:
                 if end == ent.start:
                     continue
                 ent = Span(doc, ent.start, end, label=ent.label_)
-            self._from_entity(doc, ent, places, demonyms, actors, taken)
+            for part in self._split_merged(ent):
+                self._from_entity(doc, part, places, demonyms, actors, taken)
         places.extend(self._gazetteer_matches(doc, taken))
         listed = self._listed_with(doc, places, taken)
         if listed:  # a listed name the model took for a person is a place after all
@@ -187,6 +192,28 @@ class PlaceFinder:
         elif label in NON_NAME_LABELS:
             _mark(taken, ent.start, ent.end)
 
+    def _split_merged(self, ent: Span) -> list[Span]:
+        """Two places the model ran into one entity: "Thruxton, Hampshire" (a town and
+        its county), "Greece Italy" (a list missing its comma). Split at commas, or
+        between two countries or regions, unless the whole is a known name."""
+        if ent.label_ not in PLACE_LABELS or len(ent) < 2 or self.gazetteer.has_name(ent.text):
+            return [ent]
+        doc = ent.doc
+        commas = [k for k in range(ent.start + 1, ent.end - 1) if doc[k].text == ","]
+        if commas:
+            bounds = [ent.start, *commas, ent.end]
+            return [Span(doc, a + (a != ent.start), b, label=ent.label_)
+                    for a, b in zip(bounds, bounds[1:]) if b - a - (a != ent.start) > 0]
+        for k in range(ent.start + 1, ent.end):
+            left, right = doc[ent.start:k], doc[k:ent.end]
+            if all(t.text in COMPASS_WORDS for t in left):
+                continue  # "West Wales", "Eastern China", "South West England"
+            if all(any(e.kind in ("country", "admin1") for e in own_entries(self.gazetteer, x.text))
+                   for x in (left, right)):
+                return [Span(doc, left.start, left.end, label=ent.label_),
+                        Span(doc, right.start, right.end, label=ent.label_)]
+        return [ent]
+
     def _extend(self, span: Span) -> Span:
         """The longest known name around an entity that NER cut short:
         "Guinea" -> "Guinea-Bissau", "Democratic Republic" -> "Democratic Republic of
@@ -209,8 +236,9 @@ class PlaceFinder:
         for n in range(min(3, len(org) - 1), 0, -1):
             head = org[:n]
             if not _name_like(head) or not _plausible_name(head) \
-                    or not self.gazetteer.has_name(head.text):
-                continue
+                    or not self.gazetteer.has_name(head.text) \
+                    or all(t.text in COMPASS_WORDS for t in head):
+                continue  # "South Central Ambulance Service" is not Burkina Faso's Centre-Sud
             best = _best(self.gazetteer.lookup(head.text, limit=5), head.text)
             if best.kind in ("country", "admin1", "continent") and self._acronym_ok(head, best):
                 return head
@@ -275,7 +303,8 @@ class PlaceFinder:
                 own = best.name.casefold() == span.text.casefold()
                 return own and (strong or big and _locative_before(span))
             return strong or big and _locative_before(span) \
-                or best.population >= 10 * self.city_population
+                or best.population >= 10 * self.city_population \
+                or best.population >= TOWN_AFTER_IN and _inside_town(span)
         if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:
@@ -405,6 +434,9 @@ class PlaceFinder:
         return _locative_before(span) and span[0].pos_ == "PROPN"
 
 
+# a one-word name the model calls a person is a town after "in" when a town this big
+# bears it as its own name ("a gas station in Riverdale")
+TOWN_AFTER_IN = 5_000
 LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
 STREET_HEADS = {"Street", "Avenue", "Road", "Boulevard", "Drive", "Lane", "St.", "Ave.",
                 "Rd.", "Blvd."}
@@ -522,6 +554,16 @@ def _inside_longer_name(span: Span) -> bool:
         return True
     return before is not None and _capitalised(before) and before.pos_ == "PROPN" \
         and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
+
+
+def _inside_town(span: Span) -> bool:
+    """"in Riverdale", "near Castlegar": a preposition that puts something inside or
+    beside a place, and no possessive after ("in Clinton's speech")."""
+    doc = span.doc
+    k = span.start - 1
+    if k < 0 or doc[k].lower_ not in ("in", "near", "outside", "inside", "around", "across"):
+        return False
+    return span.end >= len(doc) or doc[span.end].text not in ("'s", "’s", "'", "’")
 
 
 def _locative_before(span: Span) -> bool:

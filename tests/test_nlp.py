@@ -142,3 +142,28 @@ def test_a_town_before_its_street_in_an_organisation_name_is_kept(full_nlp):
     found = spans(full_nlp, "Harare’s Third Street will soon be renamed.", "places")
     assert ("Third Street", "street") in found and "Harare" in [t for t, _ in found]
 
+
+@pytest.mark.gazetteer
+def test_two_places_the_model_ran_together_are_split(full_nlp):
+    found = [t for t, _ in spans(full_nlp, "19/20 May: Thruxton, Hampshire. Jobless rates "
+                                           "in countries such as Cyprus, Greece Italy or "
+                                           "Spain. Bodies were found in West Wales.",
+                                 "places")]
+    assert {"Thruxton", "Hampshire", "Greece", "Italy", "West Wales"} <= set(found)
+    assert not {"Thruxton, Hampshire", "Greece Italy", "West"} & set(found)
+
+
+@pytest.mark.gazetteer
+def test_compass_words_opening_an_organisation_name_are_no_place(full_nlp):
+    found = [t for t, _ in spans(full_nlp, "Volunteers are needed to help South Central "
+                                           "Ambulance Service in Hampshire.", "places")]
+    assert "South Central" not in found and "Hampshire" in found
+
+
+@pytest.mark.gazetteer
+def test_a_town_the_model_calls_a_person_is_a_place_after_in(full_nlp):
+    doc = full_nlp("The numbers were selected at the Lukeoil gas station in Riverdale "
+                   "for the Friday drawing.")
+    assert "Riverdale" in [s.text for s in doc.spans["places"]]
+    doc = full_nlp("The deal was done in Riverdale's office on Friday.")
+    assert "Riverdale" not in [s.text for s in doc.spans["places"]]
