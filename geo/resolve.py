@@ -392,6 +392,9 @@ class Resolver:
         regions: dict[str, tuple[str, str]] = {}
         points: dict[str, tuple[float, float]] = {}
         by_passage: dict[str, list[tuple[str, GazetteerEntry, int]]] = {}
+        # "the Texas Rangers" says less about where a story is than "in Texas": a state
+        # named only inside organisations' names sets no document region
+        named_outside_names = {_fold(m.text) for m in mentions if m.label != "embedded:ORG"}
         for m in mentions:
             key, ranked = _fold(m.text), first.get(id(m))
             if m.kind == "demonym":
@@ -414,7 +417,8 @@ class Resolver:
             countries[key] = votes
             if margin < 1.5:
                 continue
-            if best.kind == "admin1" and best.country_code and best.admin1:
+            if best.kind == "admin1" and best.country_code and best.admin1 \
+                    and key in named_outside_names:
                 regions[key] = (best.country_code, best.admin1)
             if best.kind not in ("country", "continent", "region"):
                 points[key] = (best.lat, best.lon)

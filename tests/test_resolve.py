@@ -228,3 +228,16 @@ def test_a_street_takes_the_last_town_named_before_it_else_stays_unresolved(gaze
     river, tacoma, pike = ms
     assert river.place is None and river.rule == "no town named before it"
     assert pike.place.id == tacoma.place.id  # from an earlier passage
+
+
+@pytest.mark.gazetteer
+def test_a_state_named_only_inside_a_team_name_sets_no_document_region(full_gazetteer):
+    def portland(text: str, texas_label: str) -> str:
+        ms = mentions(text, "Texas", "Portland")
+        ms[0].label, ms[1].label = texas_label, "GPE"
+        Resolver(full_gazetteer).resolve(ms, text)
+        return ms[1].place.id
+
+    assert portland("The Texas Rangers won again. Portland lost at home.",
+                    "embedded:ORG") == "gn:5746545"  # Portland, Oregon
+    assert portland("Storms crossed Texas. Portland lost power.", "GPE") == "gn:4720131"
