@@ -144,6 +144,11 @@ class PlaceFinder:
             actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
                                                    for x in listed)]
         places.extend(listed)
+        towns = self._towns_before_regions(doc, places, taken)
+        if towns:  # "Croft, Yorkshire": the model took the town for an organisation
+            actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
+                                                   for x in towns)]
+        places.extend(towns)
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors
@@ -294,9 +299,9 @@ class PlaceFinder:
         best = _best(entries, span.text)
         if span.text in NOT_PLACES or not self._acronym_ok(span, best):
             return False
-        strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
-        if has_type_cue(span) or self._after_place_comma(span):
-            return True  # "the village of X", "Pandi, Bulacan"
+        strong = _strong(best)
+        if has_type_cue(span) or self._after_place_comma(span) or self._region_after_name(span):
+            return True  # "the village of X", "Pandi, Bulacan", "Brands Hatch Indy, Kent."
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
             if len(span) > 1:  # "Burkina Faso", "in Milton Keynes"; not "Jo Chun Ryong"
@@ -360,6 +365,34 @@ class PlaceFinder:
                 return Span(doc, span.start, span.end, label="gazetteer")
         return None
 
+    def _towns_before_regions(self, doc: Doc, places: list[Span], taken: list[bool]) -> list[Span]:
+        """"Croft, Yorkshire", "Silverstone, Northamptonshire": a name right before a
+        comma and a county or state is a place when a town of that county or state bears
+        it as its own name. NER entities other than people may be overridden."""
+        added: list[Span] = []
+        placed = {k for sp in places for k in range(sp.start, sp.end)}
+        for region in places:
+            k = region.start - 1
+            if k < 1 or doc[k].text != ",":
+                continue
+            areas = [e for e in own_entries(self.gazetteer, region.text)
+                     if e.kind in ("admin1", "admin2") and e.country_code]
+            if not areas:
+                continue
+            for start in range(max(0, k - 3), k):
+                span = doc[start:k]
+                if placed.intersection(range(start, k)) or not _name_like(span) \
+                        or any(t.ent_type_ == "PERSON" for t in span) \
+                        or span[0].pos_ != "PROPN" or span.text in NOT_PLACES:
+                    continue
+                if any(e.kind == "city" and any(_in_area(e, a) for a in areas)
+                       for e in own_entries(self.gazetteer, span.text)):
+                    added.append(Span(doc, start, k, label="town, region"))
+                    _mark(taken, start, k)
+                    placed.update(range(start, k))
+                    break
+        return added
+
     def _listed_with(self, doc: Doc, places: list[Span], taken: list[bool]) -> list[Span]:
         """Names listed after a place: "stores in Zilina, Nitra, Presov and Kosice",
         "Hilversum and Almelo". A name counts when some place bears it as its own name
@@ -416,7 +449,7 @@ class PlaceFinder:
         if _inside_longer_name(span) or names_a_disease(span):
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
-        strong = best.kind in STRONG_KINDS or best.id.startswith("cur:")
+        strong = _strong(best)
         if has_type_cue(span) or self._region_after_name(span):
             return True
         if len(span) == 1:
@@ -496,7 +529,15 @@ def _capitalised(token) -> bool:  # noqa: ANN001 (spaCy Token)
 def _name_like(span: Span) -> bool:
     if not _capitalised(span[0]) or not _capitalised(span[-1]):
         return False
-    return all(_capitalised(t) or t.lower_ in CONNECTORS for t in span)
+    return all(_capitalised(t) or t.lower_ in CONNECTORS or _abbreviation_dot(t) for t in span)
+
+
+def _abbreviation_dot(token) -> bool:  # noqa: ANN001 (spaCy Token)
+    """The "." of "ST. LOUIS", which the tokenizer splits from its word in capitals."""
+    if token.text != "." or token.i == 0:
+        return False
+    before = token.doc[token.i - 1]
+    return not before.whitespace_ and before.is_alpha and len(before) <= 3 and token.whitespace_ != ""
 
 
 def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
@@ -506,12 +547,25 @@ def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
     is (an alternate name alone, such as a county listed for its seat, is weak)."""
     key = text.casefold()
     for e in entries:
-        if e.kind in STRONG_KINDS or e.id.startswith("cur:"):
-            if e.kind != "admin1" or e.name.casefold() == key:
+        if _strong(e):
+            if e.kind not in ("admin1", "admin2") or e.name.casefold() == key:
                 return e
     own = [e for e in entries if e.name.casefold() == key]
     # only an alternate name: its population says nothing about this name
     return own[0] if own else replace(entries[0], population=0)
+
+
+def _in_area(town, area) -> bool:  # noqa: ANN001 (GazetteerEntry)
+    """The town lies in the state or county (same country and first-level region)."""
+    return town.country_code == area.country_code and bool(area.admin1) \
+        and town.admin1 == area.admin1
+
+
+def _strong(entry) -> bool:  # noqa: ANN001 (GazetteerEntry)
+    """A reading that a bare name in news usually means: a country, a first-level region,
+    a sea, a curated entry, or a county that ISO 3166-2 lists ("Kent", "Hampshire")."""
+    return entry.kind in STRONG_KINDS or entry.id.startswith("cur:") \
+        or entry.kind == "admin2" and entry.id.startswith("iso:")
 
 
 def _plausible_name(span: Span) -> bool:

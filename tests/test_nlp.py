@@ -167,3 +167,26 @@ def test_a_town_the_model_calls_a_person_is_a_place_after_in(full_nlp):
     assert "Riverdale" in [s.text for s in doc.spans["places"]]
     doc = full_nlp("The deal was done in Riverdale's office on Friday.")
     assert "Riverdale" not in [s.text for s in doc.spans["places"]]
+
+
+@pytest.mark.gazetteer
+def test_a_dateline_with_a_dotted_abbreviation_is_one_place(full_nlp):
+    found = [t for t, _ in spans(full_nlp, "ST. LOUIS – St. Louis Police announced its "
+                                           "burglary unit.", "places")]
+    assert "ST. LOUIS" in found and "ST" not in found
+
+
+@pytest.mark.gazetteer
+def test_a_town_before_a_comma_and_its_county_is_a_place(full_nlp):
+    doc = full_nlp("23/24 June: Croft, Yorkshire. 15/16 September: Silverstone, "
+                   "Northamptonshire. 29/30 September: Brands Hatch GP, Kent.")
+    found = [s.text for s in doc.spans["places"]]
+    assert {"Croft", "Silverstone", "Kent"} <= set(found)
+    assert "Croft" not in [s.text for s in doc.spans["actors"]]
+
+
+@pytest.mark.gazetteer
+def test_a_county_iso_lists_is_a_place_the_model_calls_a_person(full_nlp):
+    found = [t for t, _ in spans(full_nlp, "The championship returns to Hampshire on the "
+                                           "weekend of May 19.", "places")]
+    assert "Hampshire" in found
