@@ -371,7 +371,8 @@ class Resolver:
         own = _fold(m.text)
         regions = [(abs(start - m.start), b) for name, b, start
                    in ctx.by_passage.get(m.passage_id or "", ())
-                   if name != own and b.kind in ("admin1", "admin2") and b.id != e.id]
+                   if name != own and (b.kind in ("admin1", "admin2") or _nation(b))
+                   and b.id != e.id]
         if not regions:
             return 0.0
         _, nearest = min(regions, key=lambda t: t[0])
@@ -417,7 +418,7 @@ class Resolver:
             countries[key] = votes
             if margin < 1.5:
                 continue
-            if best.kind == "admin1" and best.country_code and best.admin1 \
+            if (best.kind == "admin1" or _nation(best)) and best.country_code and best.admin1 \
                     and key in named_outside_names:
                 regions[key] = (best.country_code, best.admin1)
             if best.kind not in ("country", "continent", "region"):
@@ -557,10 +558,16 @@ def _fold(s: str) -> str:
     return " ".join(_SHORT_WORDS.get(w, w) for w in words)
 
 
+def _nation(e: GazetteerEntry) -> bool:
+    """England, Scotland, Wales: countries inside a country, which contain their towns as
+    a first-level region does."""
+    return e.kind == "country" and e.id.startswith("iso:")
+
+
 def _inside(e: GazetteerEntry, container: GazetteerEntry) -> bool:
     if e.id == container.id or not e.country_code:
         return False
-    if container.kind == "country":
+    if container.kind == "country" and not _nation(container):
         return e.country_code == container.country_code
     return e.country_code == container.country_code and bool(container.admin1) and \
         e.admin1 == container.admin1

@@ -241,3 +241,14 @@ def test_a_state_named_only_inside_a_team_name_sets_no_document_region(full_gaze
     assert portland("The Texas Rangers won again. Portland lost at home.",
                     "embedded:ORG") == "gn:5746545"  # Portland, Oregon
     assert portland("Storms crossed Texas. Portland lost power.", "GPE") == "gn:4720131"
+
+
+@pytest.mark.gazetteer
+def test_england_is_a_country_inside_the_uk_not_a_town_in_arkansas(full_gazetteer):
+    text = "The first case was found in Texas in 2005. The later case was diagnosed in England."
+    got, _ = resolve(full_gazetteer, text, "Texas", "England")
+    assert got["England"].place.id == "iso:GB-ENG" and got["England"].place.kind == "country"
+    text = ("Flocks in Texas and Ohio were spared. Chickens at a farm at Norfolk, England "
+            "are to be culled.")
+    got, _ = resolve(full_gazetteer, text, "Texas", "Ohio", "Norfolk", "England")
+    assert got["Norfolk"].place.country_code == "GB"  # England holds it, as a region would

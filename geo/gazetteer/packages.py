@@ -164,7 +164,8 @@ def _pycountry_names() -> dict[str, str]:
 
 
 def iso_subdivisions() -> Iterator[PlaceRecord]:
-    """ISO 3166-2 subdivisions (kind admin1, or admin2 when they have a parent). Their
+    """ISO 3166-2 subdivisions (kind admin1, admin2 when they have a parent, country for
+    the ones ISO calls countries: England, Scotland, Wales). Their
     ``admin1`` is the ISO code here; :mod:`geo.gazetteer.admin` swaps in GeoNames'."""
     path = package_dir("iso3166_2") / "iso3166-2.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -175,7 +176,10 @@ def iso_subdivisions() -> Iterator[PlaceRecord]:
                 continue
             names = subdivision_names(code, rec, [extra[code]] if code in extra else [])
             parent = rec.get("parentCode")
-            level = "admin2" if parent else "admin1"
+            # England, Scotland, Wales: ISO files them as countries inside a country, and
+            # news names them as countries ("England" is not England, Arkansas)
+            level = "admin2" if parent else "country" if rec.get("type") == "Country" \
+                else "admin1"
             yield PlaceRecord(GazetteerEntry(
                 id=f"iso:{code}", name=names[0], lat=float(rec["latLng"][0]),
                 lon=float(rec["latLng"][1]), kind=level, country_code=cc,
