@@ -112,6 +112,7 @@ class _Cues:
     definite: bool = False  # "the Pacific": seas and regions take "the", towns do not
     after: list[GazetteerEntry] | None = None  # readings of X when this is Y in "X, Y"
     list_kinds: Counter = field(default_factory=Counter)  # kinds of the places listed with it
+    list_countries: set = field(default_factory=set)  # countries of the states listed with it
 
 
 @dataclass
@@ -321,7 +322,9 @@ class Resolver:
                 parts["state named"] = w.region_word
             if cues.after and any(_inside(x, e) for x in cues.after):
                 parts["X, Y"] = w.pair  # "Tacoma, Washington": Washington holds Tacoma
-        if cues.list_kinds.get(e.kind):  # the longer the list, the surer
+        if cues.list_kinds.get(e.kind) and (e.kind != "admin1" or e.country_code in
+                                            cues.list_countries):  # states of one country
+            # the longer the list, the surer
             parts["list"] = w.list_kind * min(2.0, 0.5 + 0.5 * cues.list_kinds[e.kind])
         parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
         if e.id.startswith("cur:"):
@@ -474,10 +477,12 @@ class Resolver:
             for n in run:
                 ranked = first.get(id(n))
                 if ranked and ranked[0][0].kind in ("country", "admin1"):
-                    readings.append((_fold(n.text), ranked[0][0].kind))
+                    readings.append((_fold(n.text), ranked[0][0].kind, ranked[0][0].country_code))
             for m in run:
                 own = _fold(m.text)
-                cues[id(m)].list_kinds = Counter(k for name, k in readings if name != own)
+                others = [(k, cc) for name, k, cc in readings if name != own]
+                cues[id(m)].list_kinds = Counter(k for k, _ in others)
+                cues[id(m)].list_countries = {cc for k, cc in others if k == "admin1"}
 
     def _pair_entry(self, m: PlaceMention, text: str,
                     cands: list[GazetteerEntry]) -> GazetteerEntry | None:

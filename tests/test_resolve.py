@@ -252,3 +252,11 @@ def test_england_is_a_country_inside_the_uk_not_a_town_in_arkansas(full_gazettee
             "are to be culled.")
     got, _ = resolve(full_gazetteer, text, "Texas", "Ohio", "Norfolk", "England")
     assert got["Norfolk"].place.country_code == "GB"  # England holds it, as a region would
+
+
+@pytest.mark.gazetteer
+def test_a_list_of_states_wants_a_state_of_their_country(full_gazetteer):
+    text = "People fell ill in Long Island, New York, Pennsylvania, and New Jersey."
+    got, _ = resolve(full_gazetteer, text, "Long Island", "New York", "Pennsylvania",
+                     "New Jersey")
+    assert got["Long Island"].place.country_code == "US"  # not the Bahamas' district
