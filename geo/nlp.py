@@ -213,8 +213,8 @@ class PlaceFinder:
             left, right = doc[ent.start:k], doc[k:ent.end]
             if all(t.text in COMPASS_WORDS for t in left):
                 continue  # "West Wales", "Eastern China", "South West England"
-            if all(any(e.kind in ("country", "admin1") for e in own_entries(self.gazetteer, x.text))
-                   for x in (left, right)):
+            if all(any(e.kind in ("country", "admin1")
+                       for e in own_entries(self.gazetteer, x.text)) for x in (left, right)):
                 return [Span(doc, left.start, left.end, label=ent.label_),
                         Span(doc, right.start, right.end, label=ent.label_)]
         return [ent]
@@ -365,7 +365,8 @@ class PlaceFinder:
                 return Span(doc, span.start, span.end, label="gazetteer")
         return None
 
-    def _towns_before_regions(self, doc: Doc, places: list[Span], taken: list[bool]) -> list[Span]:
+    def _towns_before_regions(self, doc: Doc, places: list[Span],
+                              taken: list[bool]) -> list[Span]:
         """"Croft, Yorkshire", "Silverstone, Northamptonshire": a name right before a
         comma and a county or state is a place when a town of that county or state bears
         it as its own name. NER entities other than people may be overridden."""
@@ -471,6 +472,19 @@ class PlaceFinder:
 # bears it as its own name ("a gas station in Riverdale")
 TOWN_AFTER_IN = 5_000
 LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
+DATELINE_ENDS = {",", "(", "—", "–", "-", "--", ":"}
+
+
+def _dateline(span: Span) -> bool:
+    """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": a capitalised name that opens a
+    line and is followed by a comma, a bracket or a dash."""
+    doc = span.doc
+    if not all(t.is_upper or not t.is_alpha for t in span) or len(span.text) < 3:
+        return False
+    opens = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws
+    return opens and span.end < len(doc) and doc[span.end].text in DATELINE_ENDS
+
+
 STREET_HEADS = {"Street", "Avenue", "Road", "Boulevard", "Drive", "Lane", "St.", "Ave.",
                 "Rd.", "Blvd."}
 NOT_STREET_WORDS = {"the", "a", "an", "this", "that", "on", "in", "at", "of", "my", "our",
@@ -484,17 +498,6 @@ def _street_word(token) -> bool:  # noqa: ANN001 (spaCy Token)
     if token.lower_ in NOT_STREET_WORDS:
         return False
     return _capitalised(token) or bool(_ORDINAL.match(token.text) or _INITIAL.match(token.text))
-DATELINE_ENDS = {",", "(", "—", "–", "-", "--", ":"}
-
-
-def _dateline(span: Span) -> bool:
-    """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": a capitalised name that opens a
-    line and is followed by a comma, a bracket or a dash."""
-    doc = span.doc
-    if not all(t.is_upper or not t.is_alpha for t in span) or len(span.text) < 3:
-        return False
-    opens = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws
-    return opens and span.end < len(doc) and doc[span.end].text in DATELINE_ENDS
 
 
 def own_entries(gazetteer: "Gazetteer", name: str, limit: int = 25) -> list:
@@ -537,7 +540,8 @@ def _abbreviation_dot(token) -> bool:  # noqa: ANN001 (spaCy Token)
     if token.text != "." or token.i == 0:
         return False
     before = token.doc[token.i - 1]
-    return not before.whitespace_ and before.is_alpha and len(before) <= 3 and token.whitespace_ != ""
+    return not before.whitespace_ and before.is_alpha and len(before) <= 3 \
+        and token.whitespace_ != ""
 
 
 def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
