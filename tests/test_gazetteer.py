@@ -108,6 +108,36 @@ def test_failed_build_leaves_the_old_index_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gaz.sqlite"]
 
 
+def test_an_index_built_from_chosen_sources_is_never_rebuilt(tmp_path: Path) -> None:
+    from geo.gazetteer import ensure_gazetteer
+
+    path = tmp_path / "gaz.sqlite"
+    build_gazetteer(path, progress=False, sources=[TINY])
+    before = path.read_bytes()
+    with ensure_gazetteer(path, progress=False) as gaz:
+        assert gaz.info()["inputs"] == "custom"
+    assert path.read_bytes() == before
+
+
+@pytest.mark.gazetteer
+def test_an_index_older_than_its_sources_is_rebuilt(full_gazetteer: Gazetteer,
+                                                    tmp_path: Path) -> None:
+    from geo.gazetteer import ensure_gazetteer
+    from geo.gazetteer.fingerprint import inputs_fingerprint
+
+    assert full_gazetteer.info()["inputs"] == inputs_fingerprint()  # fresh: kept as is
+    old = tmp_path / "gaz.sqlite"
+    old.write_bytes(full_gazetteer.path.read_bytes())
+    conn = sqlite3.connect(old)  # as if built before a curated place was added
+    conn.execute("UPDATE meta SET value = 'older' WHERE key = 'inputs'")
+    conn.execute("DELETE FROM names WHERE key = ?", (name_key("Oahu"),))
+    conn.commit()
+    conn.close()
+    with ensure_gazetteer(old, progress=False) as gaz:
+        assert gaz.info()["inputs"] == inputs_fingerprint()
+        assert gaz.lookup("Oahu")
+
+
 def test_unknown_source_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(GazetteerError, match="no such gazetteer source"):
         build_gazetteer(tmp_path / "g.sqlite", progress=False, sources=["planets"])

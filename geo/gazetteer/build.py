@@ -17,6 +17,7 @@ from typing import Union
 from geo.errors import GazetteerError
 from geo.gazetteer import admin, curated, packages
 from geo.gazetteer.countries import countries
+from geo.gazetteer.fingerprint import inputs_fingerprint
 from geo.gazetteer.normalize import name_key, token_count
 from geo.gazetteer.paths import default_gazetteer_path
 from geo.gazetteer.records import (
@@ -157,7 +158,8 @@ def _write_meta(conn: sqlite3.Connection, stats: dict) -> None:
     longest = conn.execute("SELECT MAX(tokens) FROM names").fetchone()[0] or 1
     meta = {"schema_version": SCHEMA_VERSION, "built_at": stats["built_at"],
             "max_token_len": str(min(longest, MAX_TOKEN_LEN_CAP)),
-            "sources": json.dumps(stats["sources"]), "counts": json.dumps(stats["counts"])}
+            "sources": json.dumps(stats["sources"]), "counts": json.dumps(stats["counts"]),
+            "inputs": stats["inputs"]}
     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
 
 
@@ -194,6 +196,8 @@ def build_gazetteer(path: str | os.PathLike | None = None, *, progress: bool = T
             counts = _load(conn, resolved, progress)
             stats = {"path": str(target), "sources": [label for label, _ in resolved],
                      "counts": dict(sorted(counts.items())),
+                     # only a default build can be compared with the code it came from
+                     "inputs": inputs_fingerprint() if sources is None else "custom",
                      "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             _write_meta(conn, stats)
             conn.commit()

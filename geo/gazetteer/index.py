@@ -117,6 +117,7 @@ class Gazetteer:
             "path": str(self.path), "bytes": self.path.stat().st_size,
             "built_at": self._meta.get("built_at"),
             "schema_version": self._meta.get("schema_version"),
+            "inputs": self._meta.get("inputs"),
             "entries": sum(kinds.values()), "entries_by_kind": kinds,
             "name_rows": self._conn.execute("SELECT COUNT(*) FROM names").fetchone()[0],
             "demonyms": self._conn.execute("SELECT COUNT(*) FROM demonyms").fetchone()[0],
@@ -148,11 +149,27 @@ class Gazetteer:
 
 def ensure_gazetteer(path: str | os.PathLike | None = None, *,
                      progress: bool = True) -> Gazetteer:
-    """Open the index, building it first when it is missing."""
+    """Open the index, building it first when it is missing, or rebuilding it when it
+    was built from the default sources and those have changed since (a curated place
+    added, the builder or a data package upgraded)."""
     target = Path(path) if path is not None else default_gazetteer_path()
-    if not target.is_file():
+    why = "missing" if not target.is_file() else _stale(target)
+    if why:
         from geo.gazetteer.build import build_gazetteer
 
-        logger.info("no gazetteer at %s: building it (a minute or so)", target)
+        logger.info("gazetteer at %s is %s: building it (a minute or so)", target, why)
         build_gazetteer(target, progress=progress)
     return Gazetteer.open(target)
+
+
+def _stale(target: Path) -> str | None:
+    """Why a default-built index no longer matches its inputs, or None."""
+    from geo.gazetteer.fingerprint import inputs_fingerprint
+
+    with Gazetteer.open(target) as gaz:
+        built_from = gaz._meta.get("inputs")
+    if built_from == "custom":
+        return None
+    if built_from != inputs_fingerprint():
+        return "out of date with its sources"
+    return None
