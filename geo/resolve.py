@@ -269,7 +269,10 @@ class Resolver:
                                   (NEAR_PREFIX, "near")):
             rest = pattern.sub("", name, count=1).strip()
             if rest != name and rest[:1].isupper() and (len(rest) >= 3 or rest.isupper()):
-                found = self.gazetteer.lookup(rest, limit=self.max_candidates)
+                # a town only under its own name: "Cape Peron" is not near a town that
+                # lists "Peron" among its alternate names ("Western US" is the country)
+                found = [e for e in self.gazetteer.lookup(rest, limit=self.max_candidates)
+                         if e.kind != "city" or _same_name(rest, e.name)]
                 if found:
                     return f"{relation} {rest}", found
         return None

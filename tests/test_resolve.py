@@ -177,6 +177,9 @@ def test_a_part_of_a_known_place_resolves_to_it_and_says_so(gazetteer):
     got, _ = resolve(gazetteer, "Boats sailed on Lake Tacoma.", "Lake Tacoma")
     assert got["Lake Tacoma"].place.id == "gn:5812944"
     assert got["Lake Tacoma"].rule.startswith("near Tacoma")
+    # a town that only lists the name among its alternates is no anchor
+    got, _ = resolve(gazetteer, "Divers swam off Cape NYC.", "Cape NYC")
+    assert got["Cape NYC"].place is None
 
 
 def test_a_curated_landmark_before_a_town_of_its_name(gazetteer):
