@@ -363,6 +363,11 @@ class Resolver:
         if near:
             parts["same passage"] = near
         points = ctx.points_except(key)
+        if e.kind == "water" and not e.country_code:
+            # a sea is beside the countries the article names ("Qatar ... the Gulf"),
+            # whose points say too little about a town's place but enough for a sea's
+            named = [self.gazetteer.country(cc) for cc, v in countries.items() if v >= 0.5]
+            points = points + [(c.lat, c.lon) for c in named if c is not None]
         if points and e.kind in ("city", "admin2", "water", "landmark"):
             d = min(haversine_km(e.lat, e.lon, la, lo) for la, lo in points)
             parts["nearby"] = w.nearby * math.exp(-d / 500.0)

@@ -263,3 +263,13 @@ def test_a_list_of_states_wants_a_state_of_their_country(full_gazetteer):
     got, _ = resolve(full_gazetteer, text, "Long Island", "New York", "Pennsylvania",
                      "New Jersey")
     assert got["Long Island"].place.country_code == "US"  # not the Bahamas' district
+
+
+@pytest.mark.gazetteer
+def test_the_gulf_is_the_sea_the_article_is_beside(full_gazetteer):
+    text = "Saudi Arabia cut ties with Qatar, a fellow ally in the Gulf."
+    got, _ = resolve(full_gazetteer, text, "Saudi Arabia", "Qatar", "Gulf")
+    assert got["Gulf"].place.id == "ne:persian-gulf"
+    text = "The storm crossed the Gulf toward Houston and New Orleans."
+    got, _ = resolve(full_gazetteer, text, "Gulf", "Houston", "New Orleans")
+    assert got["Gulf"].place.id == "ne:gulf-of-mexico"
