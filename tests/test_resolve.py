@@ -273,3 +273,11 @@ def test_the_gulf_is_the_sea_the_article_is_beside(full_gazetteer):
     text = "The storm crossed the Gulf toward Houston and New Orleans."
     got, _ = resolve(full_gazetteer, text, "Gulf", "Houston", "New Orleans")
     assert got["Gulf"].place.id == "ne:gulf-of-mexico"
+
+
+@pytest.mark.gazetteer
+def test_news_names_for_iran_and_new_york_theatre(full_gazetteer):
+    got, _ = resolve(full_gazetteer, "Exports from the Islamic Republic rose.", "Islamic Republic")
+    assert got["Islamic Republic"].place.id == "cc:IR"
+    got, _ = resolve(full_gazetteer, "She is starring on Broadway this spring.", "Broadway")
+    assert got["Broadway"].place.id == "cur:broadway-nyc"
