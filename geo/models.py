@@ -75,6 +75,21 @@ class GazetteerEntry:
     alt_names: int = 0  # how many alternate names it has: a proxy for prominence
     source: str | None = None
 
+    @property
+    def is_nation(self) -> bool:
+        """England, Scotland, Wales: countries inside a country (ISO 3166-2 files them
+        so), which hold their towns by admin1 code as a first-level region does."""
+        return self.kind == "country" and self.id.startswith("iso:")
+
+    def contains(self, other: GazetteerEntry) -> bool:
+        """``other`` lies in this country, or in this region (same country and admin1)."""
+        if other.id == self.id or not other.country_code:
+            return False
+        if self.kind == "country" and not self.is_nation:
+            return other.country_code == self.country_code
+        return other.country_code == self.country_code and bool(self.admin1) \
+            and other.admin1 == self.admin1
+
     def as_raw(self) -> dict:
         """The row as a plain dict (what geopy's ``Location.raw`` carries)."""
         return {

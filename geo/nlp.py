@@ -48,6 +48,7 @@ LOCATIVE = {
     "northern", "southern", "eastern", "western", "central", "north", "south", "east",
     "west", "of",
 }
+INSIDE_OR_NEAR = {"in", "near", "outside", "inside", "around", "across"}
 DESCRIPTORS = {
     "province", "region", "district", "state", "county", "city", "town", "village",
     "area", "municipality", "prefecture", "governorate", "oblast", "territory",
@@ -140,15 +141,13 @@ class PlaceFinder:
                 self._from_entity(doc, part, places, demonyms, actors, taken)
         places.extend(self._gazetteer_matches(doc, taken))
         listed = self._listed_with(doc, places, taken)
-        if listed:  # a listed name the model took for a person is a place after all
-            actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
-                                                   for x in listed)]
         places.extend(listed)
         towns = self._towns_before_regions(doc, places, taken)
-        if towns:  # "Croft, Yorkshire": the model took the town for an organisation
-            actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
-                                                   for x in towns)]
         places.extend(towns)
+        # a listed name the model took for a person ("Gloucester and Cheltenham"), a town
+        # it took for an organisation ("Croft, Yorkshire"): places after all
+        actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
+                                               for x in (*listed, *towns))]
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors
@@ -386,7 +385,7 @@ class PlaceFinder:
                         or any(t.ent_type_ == "PERSON" for t in span) \
                         or span[0].pos_ != "PROPN" or span.text in NOT_PLACES:
                     continue
-                if any(e.kind == "city" and any(_in_area(e, a) for a in areas)
+                if any(e.kind == "city" and any(a.contains(e) for a in areas)
                        for e in own_entries(self.gazetteer, span.text)):
                     added.append(Span(doc, start, k, label="town, region"))
                     _mark(taken, start, k)
@@ -559,12 +558,6 @@ def _best(entries: list, text: str):  # noqa: ANN202 (GazetteerEntry)
     return own[0] if own else replace(entries[0], population=0)
 
 
-def _in_area(town, area) -> bool:  # noqa: ANN001 (GazetteerEntry)
-    """The town lies in the state or county (same country and first-level region)."""
-    return town.country_code == area.country_code and bool(area.admin1) \
-        and town.admin1 == area.admin1
-
-
 def _strong(entry) -> bool:  # noqa: ANN001 (GazetteerEntry)
     """A reading that a bare name in news usually means: a country, a first-level region,
     a sea, a curated entry, or a county that ISO 3166-2 lists ("Kent", "Hampshire")."""
@@ -618,15 +611,15 @@ def _inside_town(span: Span) -> bool:
     """"in Riverdale", "near Castlegar": a preposition that puts something inside or
     beside a place, and no possessive after ("in Clinton's speech")."""
     doc = span.doc
-    k = span.start - 1
-    if k < 0 or doc[k].lower_ not in ("in", "near", "outside", "inside", "around", "across"):
+    if not _locative_before(span, INSIDE_OR_NEAR):
         return False
     return span.end >= len(doc) or doc[span.end].text not in ("'s", "’s", "'", "’")
 
 
-def _locative_before(span: Span) -> bool:
+def _locative_before(span: Span, words: set[str] = LOCATIVE) -> bool:
+    """One of ``words`` right before the span, "the" aside ("in the Bronx")."""
     k = span.start - 1
     doc = span.doc
     while k >= 0 and doc[k].lower_ in ("the",):
         k -= 1
-    return k >= 0 and doc[k].lower_ in LOCATIVE
+    return k >= 0 and doc[k].lower_ in words

@@ -323,7 +323,7 @@ class Resolver:
         if e.kind in ("admin1", "admin2"):
             if cues.region_word:
                 parts["state named"] = w.region_word
-            if cues.after and any(_inside(x, e) for x in cues.after):
+            if cues.after and any(e.contains(x) for x in cues.after):
                 parts["X, Y"] = w.pair  # "Tacoma, Washington": Washington holds Tacoma
         if cues.list_kinds.get(e.kind) and (e.kind != "admin1" or e.country_code in
                                             cues.list_countries):  # states of one country
@@ -357,7 +357,7 @@ class Resolver:
         if e.kind == "city" and e.country_code and \
                 (e.country_code, e.admin1 or "") in ctx.regions_except(key):
             parts["document region"] = w.doc_region
-        if pair is not None and _inside(e, pair):
+        if pair is not None and pair.contains(e):
             parts["X, Y"] = w.pair
         near = 0.0 if is_region else self._same_passage(m, e, ctx)
         if near:
@@ -382,7 +382,7 @@ class Resolver:
         own = _fold(m.text)
         regions = [(abs(start - m.start), b) for name, b, start
                    in ctx.by_passage.get(m.passage_id or "", ())
-                   if name != own and (b.kind in ("admin1", "admin2") or _nation(b))
+                   if name != own and (b.kind in ("admin1", "admin2") or b.is_nation)
                    and b.id != e.id]
         if not regions:
             return 0.0
@@ -406,7 +406,7 @@ class Resolver:
         by_passage: dict[str, list[tuple[str, GazetteerEntry, int]]] = {}
         # "the Texas Rangers" says less about where a story is than "in Texas": a state
         # named only inside organisations' names sets no document region
-        named_outside_names = {_fold(m.text) for m in mentions if m.label != "embedded:ORG"}
+        named_outside_orgs = {_fold(m.text) for m in mentions if m.label != "embedded:ORG"}
         for m in mentions:
             key, ranked = _fold(m.text), first.get(id(m))
             if m.kind == "demonym":
@@ -429,8 +429,8 @@ class Resolver:
             countries[key] = votes
             if margin < 1.5:
                 continue
-            if (best.kind == "admin1" or _nation(best)) and best.country_code and best.admin1 \
-                    and key in named_outside_names:
+            if (best.kind == "admin1" or best.is_nation) and best.country_code \
+                    and best.admin1 and key in named_outside_orgs:
                 regions[key] = (best.country_code, best.admin1)
             if best.kind not in ("country", "continent", "region"):
                 points[key] = (best.lat, best.lon)
@@ -569,18 +569,3 @@ def _fold(s: str) -> str:
     s = re.sub(r"^the\s+", "", s.strip(), flags=re.I)
     words = re.sub(r"[^\w]+", " ", s.casefold()).split()
     return " ".join(_SHORT_WORDS.get(w, w) for w in words)
-
-
-def _nation(e: GazetteerEntry) -> bool:
-    """England, Scotland, Wales: countries inside a country, which contain their towns as
-    a first-level region does."""
-    return e.kind == "country" and e.id.startswith("iso:")
-
-
-def _inside(e: GazetteerEntry, container: GazetteerEntry) -> bool:
-    if e.id == container.id or not e.country_code:
-        return False
-    if container.kind == "country" and not _nation(container):
-        return e.country_code == container.country_code
-    return e.country_code == container.country_code and bool(container.admin1) and \
-        e.admin1 == container.admin1

@@ -152,24 +152,19 @@ def ensure_gazetteer(path: str | os.PathLike | None = None, *,
     """Open the index, building it first when it is missing, or rebuilding it when it
     was built from the default sources and those have changed since (a curated place
     added, the builder or a data package upgraded)."""
-    target = Path(path) if path is not None else default_gazetteer_path()
-    why = "missing" if not target.is_file() else _stale(target)
-    if why:
-        from geo.gazetteer.build import build_gazetteer
-
-        logger.info("gazetteer at %s is %s: building it (a minute or so)", target, why)
-        build_gazetteer(target, progress=progress)
-    return Gazetteer.open(target)
-
-
-def _stale(target: Path) -> str | None:
-    """Why a default-built index no longer matches its inputs, or None."""
     from geo.gazetteer.fingerprint import inputs_fingerprint
 
-    with Gazetteer.open(target) as gaz:
-        built_from = gaz._meta.get("inputs")
-    if built_from == "custom":
-        return None
-    if built_from != inputs_fingerprint():
-        return "out of date with its sources"
-    return None
+    target = Path(path) if path is not None else default_gazetteer_path()
+    if target.is_file():
+        gaz = Gazetteer.open(target)
+        if gaz._meta.get("inputs") in ("custom", inputs_fingerprint()):
+            return gaz  # built from chosen sources, or from today's defaults
+        gaz.close()
+        why = "out of date with its sources"
+    else:
+        why = "missing"
+    from geo.gazetteer.build import build_gazetteer
+
+    logger.info("gazetteer at %s is %s: building it (a minute or so)", target, why)
+    build_gazetteer(target, progress=progress)
+    return Gazetteer.open(target)
