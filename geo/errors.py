@@ -34,3 +34,8 @@ class StoreError(GeoError, RuntimeError):
 
 class ModelError(GeoError, RuntimeError):
     """The spaCy model is not installed or cannot be loaded."""
+
+
+class StoreFaultError(StoreError):
+    """The store itself cannot be used (damaged, not a database, read-only, full, locked
+    too long): nothing more can be written, so a batch stops here."""

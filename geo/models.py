@@ -14,12 +14,13 @@ ActorKind = Literal["PERSON", "ORG", "NORP"]
 
 
 def article_id_for(text: str, *, url: str | None = None, title: str | None = None) -> str:
-    """Stable id of an article: a hash of its URL when it has one, else of its text.
+    """Stable id of an article: a hash of its text (whitespace runs count as one space).
 
-    Re-reading the same article (same URL, or same text) gives the same id, which is
-    what makes ``ingest`` idempotent.
+    Re-reading the same text gives the same id, with or without a URL, which is what
+    makes ``ingest`` idempotent; two different texts under one URL keep two ids (the
+    store warns about them). ``url`` and ``title`` are accepted for compatibility.
     """
-    basis = url.strip() if url and url.strip() else " ".join(text.split())
+    basis = " ".join(text.split())
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,272 @@ def test_store_urls():
     assert sqlite_path("x.db") == "x.db"
     with pytest.raises(StoreError, match="unsupported"):
         sqlite_path("mysql://host/db")
+
+
+# -- store faults: a clear StoreError saying what is wrong and what to do ----------------
+
+def filled_store(path) -> str:
+    """A store file holding a few articles, closed (so its WAL is checkpointed)."""
+    with Store.open(str(path)) as store:
+        for i in range(40):
+            store.save(analyzed(f"a{i}", text=f"Kim arrived in Khasan on day {i}. " * 40))
+    return str(path)
+
+
+def overwrite_middle(path, n: int = 16384) -> None:
+    """Overwrite ``n`` bytes in the middle of a file, as a disk or a bad copy might."""
+    size = Path(path).stat().st_size
+    with open(path, "r+b") as f:
+        f.seek(size // 2)
+        f.write(bytes(range(256)) * (n // 256))
+
+
+def _truncated(tmp_path) -> str:
+    path = filled_store(tmp_path / "s.sqlite")
+    with open(path, "r+b") as f:
+        f.truncate(Path(path).stat().st_size // 2)
+    return path
+
+
+def _tiny_truncated(tmp_path) -> str:
+    path = filled_store(tmp_path / "s.sqlite")
+    with open(path, "r+b") as f:
+        f.truncate(60)
+    return path
+
+
+def _overwritten(tmp_path) -> str:
+    path = filled_store(tmp_path / "s.sqlite")
+    overwrite_middle(path)
+    return path
+
+
+def _text_file(tmp_path) -> str:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are my notes, not a database\n" * 20)
+    return str(path)
+
+
+def _folder(tmp_path) -> str:
+    (tmp_path / "stores").mkdir()
+    return str(tmp_path / "stores")
+
+
+STORE_FAULTS = {
+    "truncated": (_truncated, "damaged|not a News Atlas store"),
+    "truncated to its header": (_tiny_truncated, "damaged|not a News Atlas store"),
+    "overwritten mid-file": (_overwritten, "damaged"),
+    "not SQLite": (_text_file, "not a News Atlas store \\(not an SQLite database"),
+    "a folder": (_folder, "is a folder, not a file: give a file path"),
+    "under /dev/null": (lambda tmp_path: "/dev/null/x.sqlite",
+                        "cannot create the store /dev/null/x.sqlite: its folder /dev/null"),
+    "unsupported URL": (lambda tmp_path: "mysql://host/db", "unsupported store URL"),
+}
+
+
+@pytest.mark.parametrize("fault", list(STORE_FAULTS))
+def test_store_faults_say_what_is_wrong_and_what_to_do(fault, tmp_path):
+    make, message = STORE_FAULTS[fault]
+    url = make(tmp_path)
+    with pytest.raises(StoreError, match=message) as info:
+        Store.open(url)
+    text = str(info.value)
+    if fault not in ("a folder", "unsupported URL", "under /dev/null"):
+        assert "restore it from a backup" in text or "move it aside" in text
+
+
+def test_damage_found_after_opening_is_a_store_fault(tmp_path, monkeypatch):
+    from geo.errors import StoreFaultError
+    from geo.store import connect
+
+    path = filled_store(tmp_path / "s.sqlite")
+    monkeypatch.setattr(connect, "QUICK_CHECK_MAX_BYTES", 0)  # as for a very large store
+    overwrite_middle(path, n=len(Path(path).read_bytes()) // 2)
+    with pytest.raises(StoreFaultError, match="damaged|not a News Atlas store"):
+        with Store.open(path) as store:
+            for i in range(40):
+                store.is_stored(Article(id=f"x{i}", text="x", url="u"))
+            store.save(analyzed("new"))
+            store.article_count()
+
+
+# -- read-only stores are served, never written -----------------------------------------
+
+def _snapshot(path: str) -> tuple[bytes, int]:
+    return Path(path).read_bytes(), Path(path).stat().st_mtime_ns
+
+
+def test_a_read_only_url_serves_the_store_without_writing_it(tmp_path):
+    from geo.errors import StoreFaultError
+
+    path = filled_store(tmp_path / "s.sqlite")
+    before = _snapshot(path)
+    with Store.open(f"sqlite:///{path}?mode=ro") as store:
+        assert store.read_only is True
+        assert store.article_count() == 40
+        with pytest.raises(StoreFaultError, match="read-only"):
+            store.save(analyzed("new"))
+    assert _snapshot(path) == before  # (a WAL reader may add -shm and -wal beside it)
+
+
+def test_a_writable_store_says_so(tmp_path):
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        assert store.read_only is False
+
+
+def test_a_missing_store_asked_read_only_is_not_created(tmp_path):
+    with pytest.raises(StoreError, match="no store at"):
+        Store.open(f"sqlite:///{tmp_path / 'nope.sqlite'}?mode=ro")
+    assert not (tmp_path / "nope.sqlite").exists()
+
+
+def test_an_old_read_only_store_cannot_be_upgraded_and_says_so(tmp_path):
+    from geo.store.schema import statements
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    for statement in statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 1, older .*read-only.*writable"):
+        Store.open(f"sqlite:///{path}?mode=ro")
+    assert schema_version(sqlite3.connect(path)) == 1
+    with Store.open(str(path)) as store:  # writable: upgraded
+        assert schema_version(store.conn) == len(MIGRATIONS)
+
+
+@pytest.fixture
+def immutable_store(tmp_path):
+    """A store file that even root cannot write (``chattr +i``), when the file system
+    allows it."""
+    import shutil
+    import subprocess
+
+    path = filled_store(tmp_path / "s.sqlite")
+    if not shutil.which("chattr") or subprocess.run(
+            ["chattr", "+i", path], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    yield path
+    subprocess.run(["chattr", "-i", path], check=True)
+
+
+def test_an_unwritable_store_file_opens_read_only(immutable_store):
+    from geo.errors import StoreFaultError
+
+    before = _snapshot(immutable_store)
+    with Store.open(immutable_store) as store:
+        assert store.read_only is True
+        assert store.article_count() == 40
+        with pytest.raises(StoreFaultError, match="read-only"):
+            store.save(analyzed("new"))
+    assert _snapshot(immutable_store) == before
+
+
+def test_a_store_another_user_owns_is_served_read_only(tmp_path):
+    """Run as ``nobody`` (tests run as root, for whom every file is writable)."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    python = "/usr/bin/python3"
+    if os.geteuid() != 0 or not shutil.which("runuser") or not os.path.exists(python):
+        pytest.skip("needs root, runuser and a system python3 to run as nobody")
+    repo = Path(__file__).resolve().parents[1]
+    folder = Path(tempfile.mkdtemp(prefix="news-atlas-ro-"))
+    try:
+        folder.chmod(0o755)
+        path = filled_store(folder / "s.sqlite")
+        before = _snapshot(path)
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); from geo.store import Store\n"
+                "with Store.open(sys.argv[2]) as s: print(s.read_only, s.article_count())")
+        run = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", code, str(repo),
+                              path], capture_output=True, text=True, timeout=60)
+        if "Permission denied" in run.stderr and "geo" not in run.stderr:
+            pytest.skip(f"nobody cannot run {python} here")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.split() == ["True", "40"]
+        assert _snapshot(path) == before
+    finally:
+        shutil.rmtree(folder)
+
+
+# -- concurrency: migrations and saves from several processes at once --------------------
+
+def _at_once(code: str, args_per_process: list[list[str]]) -> list:
+    """Run ``python -c code`` in several processes that start their work together."""
+    import subprocess
+    import sys
+    import time
+
+    repo = Path(__file__).resolve().parents[1]
+    start = str(time.time() + 1.5)
+    prelude = "import sys, time; time.sleep(max(0, float(sys.argv[1]) - time.time()))\n"
+    procs = [subprocess.Popen([sys.executable, "-c", prelude + code, start, *args],
+                              cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for args in args_per_process]
+    return [(p.wait(timeout=120), *p.communicate()) for p in procs]
+
+
+def test_processes_opening_a_new_store_together_migrate_it_once(tmp_path):
+    code = ("from geo.store import Store\n"
+            "with Store.open(sys.argv[2]) as s: print(s.article_count())")
+    for round_ in range(6):
+        path = str(tmp_path / f"new{round_}.sqlite")
+        for rc, out, err in _at_once(code, [[path]] * 4):
+            assert rc == 0 and out.strip() == "0", err
+        with Store.open(path) as store:
+            assert schema_version(store.conn) == len(MIGRATIONS)
+
+
+def test_processes_saving_the_same_articles_store_each_once(tmp_path):
+    code = ("from geo.store import Store\nfrom tests.test_store import analyzed\n"
+            "with Store.open(sys.argv[2]) as s:\n"
+            "    print(sum(s.save(analyzed(f'a{i}', text=f'Kim in Khasan, {i}.'))"
+            " for i in range(60)))")
+    for round_ in range(3):
+        path = str(tmp_path / f"s{round_}.sqlite")
+        results = _at_once(code, [[path]] * 3)
+        assert [rc for rc, _, _ in results] == [0, 0, 0], [err for _, _, err in results]
+        assert sum(int(out) for _, out, _ in results) == 60
+        with Store.open(path) as store:
+            assert store.article_count() == 60
+            assert store.conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 60
+            assert store.conn.execute("SELECT count(*) FROM actors").fetchone()[0] == 1
+            assert store.conn.execute("SELECT count(*) FROM places").fetchone()[0] == 2
+
+
+# -- duplicates and odd strings ---------------------------------------------------------
+
+def test_same_text_under_an_old_url_id_is_already_stored(tmp_path):
+    from geo.models import article_id_for
+
+    text = "Kim arrived in Khasan."
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        old = analyzed("0123456789abcdef", text=text)  # an id an older version gave it
+        old.article.url = "http://news.example/kim"
+        store.save(old)
+        same = Article(id=article_id_for(text), text=" Kim  arrived in Khasan.\n",
+                       url="http://news.example/kim", path="again.jsonl:1")
+        other = Article(id=article_id_for("Kim left."), text="Kim left.",
+                        url="http://news.example/kim", path="b.jsonl:1")
+        assert store.is_stored(same) is True
+        assert store.is_stored(other) is False
+        assert store.url_twins(other) == ["0123456789abcdef"]
+
+
+def test_unencodable_strings_are_stored_with_a_replacement_character(tmp_path):
+    text = "Kim arrived in Khasan \ud800 today."
+    art = analyzed("a1", text=text)
+    art.article.path = "news/caf\udce9.txt"  # a file name with a non-UTF-8 byte
+    art.article.title = "Title \udcff"
+    art.actors[0].canonical = "Kim \ud83d"
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        assert store.save(art) is True
+        row = store.conn.execute("SELECT path, title, text FROM articles").fetchone()
+        assert row["path"] == "news/caf\ufffd.txt" and row["title"] == "Title \ufffd"
+        assert len(row["text"]) == len(text)  # offsets into the text still hold
+        assert store.conn.execute("SELECT name FROM actors").fetchone()[0] == "Kim \ufffd"
+        assert store.conn.execute("SELECT text FROM passages").fetchone()[0] == row["text"]

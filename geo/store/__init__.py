@@ -1,8 +1,14 @@
 """The store: the only part of News Atlas that speaks SQL.
 
-SQLite by default (WAL journal, foreign keys on). ``Store.save`` writes one analysed
-article in one transaction, so a failure leaves nothing half-written, and skips an
-article that is already stored, so re-ingesting is harmless.
+SQLite by default (WAL journal, foreign keys on, a busy timeout on every connection).
+``Store.save`` writes one analysed article in one ``BEGIN IMMEDIATE`` transaction, so a
+failure leaves nothing half-written and two processes saving the same article at once
+store it once; it skips an article that is already stored, so re-ingesting is harmless.
+
+A store whose file or folder is not writable, or whose URL says ``?mode=ro``, opens
+read-only (``Store.read_only``): it is served but never migrated or written. Every
+SQLite fault (a damaged, truncated or non-SQLite file, a folder, a read-only file) is a
+:class:`StoreError` that says what is wrong and what to do.
 
 Read queries for the dashboard and exports live in :mod:`geo.store.queries`.
 """
@@ -11,17 +17,24 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from geo.errors import StoreError
-from geo.models import AnalyzedArticle, GazetteerEntry
-from geo.store.schema import migrate
+from geo.errors import StoreError, StoreFaultError
+from geo.models import AnalyzedArticle, Article, GazetteerEntry
+from geo.store.connect import (
+    check_health, check_location, connect_ro, connect_rw, fault, is_read_only_error,
+    is_writable, parse_url, use_wal,
+)
+from geo.store.schema import MIGRATIONS, migrate, schema_version
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "news_atlas.sqlite"
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def default_db_url() -> str:
@@ -31,39 +44,108 @@ def default_db_url() -> str:
 
 def sqlite_path(url: str) -> str:
     """The file path of an SQLite URL (``sqlite:///x.db``, ``x.db`` or ``:memory:``)."""
-    if url.startswith("sqlite:///"):
-        return url[len("sqlite:///"):]
-    if url.startswith("sqlite://"):
-        return url[len("sqlite://"):] or ":memory:"
-    if "://" in url:
-        raise StoreError(f"unsupported store URL {url!r}: use a file path or sqlite:///PATH")
-    return url
+    return parse_url(url).path
+
+
+def storable(value: object) -> object:
+    """``value``, with a string made encodable as UTF-8: each lone surrogate (a file
+    name's undecodable byte, ``"\\ud800"`` in JSON) becomes U+FFFD, so offsets hold."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _row(*values: object) -> tuple:
+    return tuple(storable(v) for v in values)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.split() == b.split()
 
 
 class Store:
-    """An open News Atlas database."""
+    """An open News Atlas database; ``read_only`` when it may not be written."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, path: str = ":memory:",
+                 read_only: bool = False) -> None:
         self.conn = conn
+        self.path = path
+        self.read_only = read_only
 
     @classmethod
     def open(cls, url: str | None = None, *, read_only: bool = False) -> "Store":
-        """Open (creating and migrating when needed) the store at ``url``."""
-        path = sqlite_path(url or default_db_url())
+        """Open the store at ``url``: read-write (created and migrated when needed), or
+        read-only when asked or when the file or its folder is not writable."""
+        parsed = parse_url(url or default_db_url())
+        path = parsed.path
+        if path == ":memory:":
+            return cls._open_rw(path)
+        want_ro = read_only or parsed.read_only
+        check_location(Path(path), create=not want_ro)
+        if want_ro or not is_writable(Path(path)):
+            return cls._open_ro(path)
         try:
-            if read_only and path != ":memory:":
-                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            else:
-                if path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(path, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                migrate(conn)
+            return cls._open_rw(path)
+        except StoreFaultError as err:
+            if not isinstance(err.__cause__, sqlite3.Error) \
+                    or not is_read_only_error(err.__cause__):
+                raise
+            log.info("%s is not writable: opening it read-only", path)
+            return cls._open_ro(path)
+
+    @classmethod
+    def _open_rw(cls, path: str) -> "Store":
+        conn = None
+        try:
+            conn = connect_rw(path)
+            check_health(conn, path)
+            if path != ":memory:":
+                use_wal(conn)
+            migrate(conn)
         except sqlite3.Error as err:
-            raise StoreError(f"cannot open store {path}: {err}") from err
+            if conn is not None:
+                conn.close()
+            raise fault(path, err, doing="open") from err
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            raise
+        return cls._ready(conn, path, read_only=False)
+
+    @classmethod
+    def _open_ro(cls, path: str) -> "Store":
+        conn = None
+        try:
+            conn = connect_ro(Path(path))
+            check_health(conn, path)
+            version = schema_version(conn)
+        except sqlite3.Error as err:
+            if conn is not None:
+                conn.close()
+            raise fault(path, err, doing="open") from err
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            raise
+        if version < len(MIGRATIONS):
+            conn.close()
+            what = "is not a News Atlas store (it is empty)" if version == 0 else \
+                f"has schema version {version}, older than this News Atlas ({len(MIGRATIONS)})"
+            raise StoreFaultError(
+                f"the store {path} {what}, and it is read-only, so it cannot be "
+                "upgraded: make the file and its folder writable and open it once "
+                "(`python -m geo ingest` or the dashboard), or open a newer store")
+        return cls._ready(conn, path, read_only=True)
+
+    @classmethod
+    def _ready(cls, conn: sqlite3.Connection, path: str, *, read_only: bool) -> "Store":
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys=ON")
-        return cls(conn)
+        return cls(conn, path=path, read_only=read_only)
 
     def close(self) -> None:
         self.conn.close()
@@ -74,28 +156,82 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- writing ---------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------
 
     def has_article(self, article_id: str) -> bool:
-        row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        try:
+            row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?",
+                                    (article_id,)).fetchone()
+        except sqlite3.Error as err:
+            raise fault(self.path, err, doing="read") from err
         return row is not None
 
     def article_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        try:
+            return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        except sqlite3.Error as err:
+            raise fault(self.path, err, doing="read") from err
+
+    def is_stored(self, article: Article) -> bool:
+        """Whether ``article`` is stored: under its id, or (stored by an older News
+        Atlas, whose ids hashed the URL) under its URL with the same text."""
+        try:
+            return self._stored(article)
+        except sqlite3.Error as err:
+            raise fault(self.path, err, doing="read") from err
+
+    def _stored(self, art: Article) -> bool:
+        c = self.conn
+        if c.execute("SELECT 1 FROM articles WHERE id = ?", (storable(art.id),)).fetchone():
+            return True
+        if not art.url:
+            return False
+        rows = c.execute("SELECT text FROM articles WHERE url = ?", (storable(art.url),))
+        return any(_same_text(row[0], art.text) for row in rows)
+
+    def url_twins(self, article: Article) -> list[str]:
+        """Where the stored articles that share ``article``'s URL but not its id were
+        read from (their path, else their id): different texts under one URL."""
+        if not article.url:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT coalesce(path, id) FROM articles WHERE url = ? AND id != ?"
+                " ORDER BY ingested_at, id", _row(article.url, article.id)).fetchall()
+        except sqlite3.Error as err:
+            raise fault(self.path, err, doing="read") from err
+        return [row[0] for row in rows]
+
+    # -- writing ---------------------------------------------------------------------
 
     def save(self, analyzed: AnalyzedArticle) -> bool:
-        """Store one analysed article in one transaction.
+        """Store one analysed article in one transaction, holding the write lock from
+        the check to the commit.
 
-        Returns False (and writes nothing) when the article is already stored.
+        Returns False (and writes nothing) when the article is already stored, by this
+        process or by another one meanwhile. :class:`StoreFaultError` when the store
+        cannot be written at all; :class:`StoreError` when this article cannot be.
         """
         art = analyzed.article
+        if self.read_only:
+            raise StoreFaultError(f"cannot store article {art.id} ({art.path}): the store "
+                                  f"{self.path} is open read-only")
         try:
-            with self.conn:  # one transaction: all of it or nothing
-                if self.has_article(art.id):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self._stored(art):
+                    self.conn.rollback()
                     return False
                 self._insert(analyzed)
-        except sqlite3.Error as err:
+                self.conn.commit()
+            except BaseException:
+                self.conn.rollback()
+                raise
+        except sqlite3.IntegrityError as err:
             raise StoreError(f"cannot store article {art.id} ({art.path}): {err}") from err
+        except sqlite3.Error as err:
+            raise fault(self.path, err, doing=f"store article {art.id} ({art.path}) in") \
+                from err
         return True
 
     def _insert(self, analyzed: AnalyzedArticle) -> None:
@@ -104,13 +240,13 @@ class Store:
         c.execute(
             "INSERT INTO articles (id, title, url, source, published, language, path, text,"
             " ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (art.id, art.title, art.url, art.source, art.published, art.language, art.path,
-             art.text, now),
+            _row(art.id, art.title, art.url, art.source, art.published, art.language,
+                 art.path, art.text, now),
         )
         c.executemany(
             'INSERT INTO passages (id, article_id, idx, start, "end", text, date)'
             " VALUES (?,?,?,?,?,?,?)",
-            [(p.id, p.article_id, p.index, p.start, p.end, p.text, p.date)
+            [_row(p.id, p.article_id, p.index, p.start, p.end, p.text, p.date)
              for p in analyzed.passages],
         )
         for m in analyzed.places:
@@ -121,28 +257,27 @@ class Store:
         c.executemany(
             'INSERT INTO place_mentions (article_id, passage_id, start, "end", text, kind,'
             " label, place_id, score, rule, alternatives) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(art.id, m.passage_id, m.start, m.end, m.text, m.kind, m.label,
-              m.place.id if m.place else None, m.score, m.rule,
-              json.dumps([{"id": a.entry.id, "name": a.entry.name, "score": round(a.score, 4)}
-                          for a in m.alternatives]))
+            [_row(art.id, m.passage_id, m.start, m.end, m.text, m.kind, m.label,
+                  m.place.id if m.place else None, m.score, m.rule,
+                  json.dumps([{"id": a.entry.id, "name": a.entry.name,
+                               "score": round(a.score, 4)} for a in m.alternatives]))
              for m in analyzed.places],
         )
         for m in analyzed.actors:
-            name = m.canonical or m.text
-            c.execute("INSERT OR IGNORE INTO actors (name, kind) VALUES (?, ?)", (name, m.label))
-            actor_id = c.execute(
-                "SELECT id FROM actors WHERE name = ? AND kind = ?", (name, m.label)
-            ).fetchone()[0]
+            key = _row(m.canonical or m.text, m.label)
+            c.execute("INSERT OR IGNORE INTO actors (name, kind) VALUES (?, ?)", key)
+            actor_id = c.execute("SELECT id FROM actors WHERE name = ? AND kind = ?",
+                                 key).fetchone()[0]
             c.execute(
                 'INSERT INTO actor_mentions (article_id, passage_id, start, "end", text, actor_id)'
                 " VALUES (?,?,?,?,?,?)",
-                (art.id, m.passage_id, m.start, m.end, m.text, actor_id),
+                _row(art.id, m.passage_id, m.start, m.end, m.text, actor_id),
             )
 
     def _upsert_place(self, e: GazetteerEntry) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO places (id, name, lat, lon, kind, country_code, feature_class,"
             " feature_code, admin1, population, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (e.id, e.name, e.lat, e.lon, e.kind, e.country_code, e.feature_class,
-             e.feature_code, e.admin1, e.population, e.source),
+            _row(e.id, e.name, e.lat, e.lon, e.kind, e.country_code, e.feature_class,
+                 e.feature_code, e.admin1, e.population, e.source),
         )

@@ -1,8 +1,10 @@
 """The store's schema and its migrations, in one place.
 
 The database's ``PRAGMA user_version`` is the number of migrations applied; opening a
-store applies the missing ones in order, each in its own transaction. A migration is
-only ever appended, never edited, once it has landed.
+writable store applies the missing ones in order, all in one ``BEGIN IMMEDIATE``
+transaction that re-reads the version once it holds the write lock, so two processes
+opening a new store at once never both run a migration. A migration is only ever
+appended, never edited, once it has landed.
 """
 from __future__ import annotations
 
@@ -109,6 +111,10 @@ MIGRATIONS: list[str] = [
         UPDATE passages_fts SET text = new.text WHERE id = old.id;
     END;
     """,
+    # 4: finding the articles that share a URL (an article's id is the hash of its text)
+    """
+    CREATE INDEX articles_url ON articles(url);
+    """,
 ]
 
 
@@ -116,10 +122,33 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def statements(script: str) -> list[str]:
+    """The SQL statements of a script, whole (a trigger body's ``;`` included)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations this database lacks; return the resulting version."""
-    version = schema_version(conn)
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        # executescript commits first; wrap each migration in its own transaction.
-        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    """Apply the migrations this database lacks, under the write lock; return the
+    resulting version."""
+    if schema_version(conn) >= len(MIGRATIONS):
+        return schema_version(conn)
+    conn.execute("BEGIN IMMEDIATE")  # waits (busy timeout) for another process's migration
+    try:
+        version = schema_version(conn)
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return schema_version(conn)

@@ -1,0 +1,156 @@
+"""Opening an SQLite store file: URLs, read-only detection, health checks, and what a
+store fault means for the user (every ``sqlite3`` error becomes a :class:`StoreError`
+that says what is wrong and what to do).
+
+A store is opened read-only (no migration, no write, no WAL switch) when its URL asks
+for it (``sqlite:///PATH?mode=ro``) or when the file or its folder is not writable.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from geo.errors import StoreError, StoreFaultError
+
+BUSY_TIMEOUT_S = 30.0  # every connection waits this long for another writer's lock
+QUICK_CHECK_MAX_BYTES = 128 * 1024 * 1024  # integrity-check stores up to this size on open
+
+_RESTORE = ("restore it from a backup, or move it aside and run `python -m geo ingest` "
+            "again to rebuild it")
+_READ_ONLY_HINT = ("make the file and its folder writable, or open it read-only with "
+                   "sqlite:///PATH?mode=ro")
+
+
+@dataclass(frozen=True)
+class StoreUrl:
+    """A parsed store URL: the file path (or ``:memory:``) and whether it asks for
+    read-only access."""
+
+    path: str
+    read_only: bool = False
+
+
+def parse_url(url: str) -> StoreUrl:
+    """Parse ``sqlite:///PATH[?mode=ro]``, ``sqlite://`` (memory), a plain path or
+    ``:memory:``; :class:`StoreError` for any other scheme or option."""
+    if url.startswith("sqlite://"):
+        rest = url[len("sqlite:///"):] if url.startswith("sqlite:///") else \
+            url[len("sqlite://"):] or ":memory:"
+        path, _, query = rest.partition("?")
+        options = dict(parse_qsl(query, keep_blank_values=True))
+        mode = options.pop("mode", "rw")
+        if options or mode not in ("ro", "rw", "rwc"):
+            raise StoreError(f"unsupported store URL {url!r}: the only option is ?mode=ro")
+        return StoreUrl(path or ":memory:", read_only=mode == "ro")
+    if "://" in url:
+        raise StoreError(f"unsupported store URL {url!r}: use a file path or sqlite:///PATH "
+                         "(add ?mode=ro to open it read-only)")
+    return StoreUrl(url)
+
+
+def fault(path: str, err: sqlite3.Error, *, doing: str = "use") -> StoreFaultError:
+    """The StoreFaultError for an sqlite3 error on the store at ``path``."""
+    code = getattr(err, "sqlite_errorcode", 0) & 0xFF
+    if code == sqlite3.SQLITE_NOTADB:
+        why = f"is not a News Atlas store (not an SQLite database, or truncated): {_RESTORE}"
+    elif code == sqlite3.SQLITE_CORRUPT:
+        why = f"is damaged ({err}): {_RESTORE}"
+    elif code == sqlite3.SQLITE_READONLY:
+        why = f"is read-only ({err}): {_READ_ONLY_HINT}"
+    elif code == sqlite3.SQLITE_FULL:
+        why = f"cannot grow: the disk is full ({err}); free some space and try again"
+    elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        why = (f"stayed locked by another process for over {BUSY_TIMEOUT_S:.0f} s ({err}); "
+               "try again when it has finished")
+    elif code == sqlite3.SQLITE_CANTOPEN:
+        why = f"cannot be opened ({err}): check that it and its folder exist and are readable"
+    else:
+        why = f"failed ({err})"
+    return StoreFaultError(f"cannot {doing} the store {path}: it {why}")
+
+
+def is_read_only_error(err: sqlite3.Error) -> bool:
+    return getattr(err, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY
+
+
+def check_location(path: Path, *, create: bool) -> None:
+    """Refuse a folder, a path under a non-folder, or (when not ``create``) a missing
+    file, with what to do; create the parent folder when ``create``."""
+    if path.is_dir():
+        raise StoreFaultError(f"the store {path} is a folder, not a file: give a file path "
+                              f"such as {path / 'news_atlas.sqlite'}")
+    if path.exists():
+        return
+    if not create:
+        raise StoreFaultError(f"no store at {path}: run `python -m geo ingest FILES --db "
+                              f"{path}` to create it, or check the path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreFaultError(f"cannot create the store {path}: its folder {path.parent} "
+                              f"cannot be created ({err.strerror or err}); choose another "
+                              "path with --db or NEWS_ATLAS_DB") from err
+
+
+def is_writable(path: Path) -> bool:
+    """Whether this process may write the store file and its folder (SQLite writes its
+    journal and WAL files beside it); a missing file counts as writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not path.exists():
+        return os.access(folder, os.W_OK | os.X_OK)
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+
+
+def connect_rw(path: str) -> sqlite3.Connection:
+    """A read-write connection (``:memory:`` included), busy timeout set."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new store to the WAL journal. The switch does not wait for the busy
+    timeout when another process opens the same new store at that moment: retry it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return  # (a file SQLite may not write keeps its journal mode)
+        except sqlite3.OperationalError as err:
+            busy = getattr(err, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def connect_ro(path: Path) -> sqlite3.Connection:
+    """A read-only connection that never writes. A WAL store in a folder this process
+    cannot write has no ``-shm`` to share: it is then read as an immutable file."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
+                               check_same_thread=False)
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError as err:
+        if getattr(err, "sqlite_errorcode", 0) & 0xFF not in (
+                sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def check_health(conn: sqlite3.Connection, path: str) -> None:
+    """Read the header, and run ``PRAGMA quick_check`` when the file is small enough for
+    it to be cheap (a store overwritten mid-file is found on open, not mid-ingest)."""
+    conn.execute("PRAGMA user_version").fetchone()  # "file is not a database"
+    size = os.path.getsize(path) if path != ":memory:" else 0
+    if 0 < size <= QUICK_CHECK_MAX_BYTES:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise StoreFaultError(f"cannot use the store {path}: it is damaged "
+                                  f"({'; '.join(problems)}): {_RESTORE}")
