@@ -15,9 +15,13 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from geo.errors import GeoError
+
+if TYPE_CHECKING:
+    from geo.models import Article
+    from geo.store import Store
 
 log = logging.getLogger("geo")
 
@@ -30,31 +34,66 @@ def _report_read(result, *, err: IO[str]) -> None:  # noqa: ANN001 (ReadResult)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from geo.pipeline import default_pipeline
     from geo.readers import read_articles
     from geo.store import Store
 
     result = read_articles(args.paths)
     _report_read(result, err=sys.stderr)
-    pipeline = default_pipeline()
-    added = skipped = failed = 0
+    added = failed = 0
     with Store.open(args.db) as store:
-        fresh = [a for a in result.articles if not store.has_article(a.id)]
-        skipped = len(result.articles) - len(fresh)
-        for analyzed in pipeline.analyze_many(fresh):
-            try:
-                if store.save(analyzed):
-                    added += 1
-                else:
-                    skipped += 1
-            except GeoError as err:
-                failed += 1
-                print(f"error: {err}", file=sys.stderr)
-            if not analyzed.places:
-                print(f"warning: {analyzed.article.path}: no places found", file=sys.stderr)
+        fresh, skipped = _new_articles(result.articles, store)
+        if fresh:  # the model and gazetteer load only when there is something to analyse
+            added, failed = _analyze_and_save(fresh, store)
+        skipped += len(fresh) - added - failed
     bad = len(result.errors) + failed
     print(f"ingested {added} article(s), {skipped} already stored, {bad} failed")
     return 1 if bad else 0
+
+
+def _new_articles(articles: list[Article], store: Store) -> tuple[list[Article], int]:
+    """The articles not stored yet (each text once), and how many were skipped."""
+    from geo.errors import StoreFaultError
+
+    if articles and store.read_only:
+        raise StoreFaultError(f"cannot ingest into the store {store.path}: it is read-only; "
+                              "make the file and its folder writable, or choose another "
+                              "store with --db")
+    seen: set[str] = set()
+    fresh = []
+    for article in articles:
+        if article.id not in seen and not store.is_stored(article):
+            fresh.append(article)
+        seen.add(article.id)
+    return fresh, len(articles) - len(fresh)
+
+
+def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, int]:
+    """Analyse and store ``articles``; report each problem; return (added, failed).
+    A fault of the store itself (damaged, read-only, full) stops the batch."""
+    from geo.errors import StoreFaultError
+    from geo.pipeline import default_pipeline
+
+    pipeline = default_pipeline()
+    added = failed = 0
+    for analyzed in pipeline.analyze_many(articles):
+        art = analyzed.article
+        try:
+            stored = store.save(analyzed)
+        except StoreFaultError:
+            raise
+        except GeoError as err:
+            failed += 1
+            print(f"error: {err}", file=sys.stderr)
+            continue
+        if not stored:
+            continue  # another process stored it meanwhile
+        added += 1
+        for other in store.url_twins(art):
+            print(f"warning: {art.path}: same URL as {other} ({art.url}) but a different "
+                  "text: both are stored", file=sys.stderr)
+        if not analyzed.places:
+            print(f"warning: {art.path}: no places found", file=sys.stderr)
+    return added, failed
 
 
 def _read_for_geoparse(path: str):  # noqa: ANN202

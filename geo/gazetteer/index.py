@@ -1,13 +1,15 @@
 """Reading the gazetteer index: a read-only SQLite file, queried by name key."""
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from geo.errors import GazetteerError
 from geo.gazetteer.geometry import haversine_km
@@ -22,6 +24,35 @@ _SELECT = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
 _BY_KEY = (f"SELECT {_SELECT} FROM names n JOIN entries e ON e.rowid = n.entry "
            "WHERE n.key = ? ORDER BY n.score DESC, e.population DESC LIMIT ?")
 _BUILD_HINT = "run `python -m geo gazetteer build` to build it"
+_REBUILD_HINT = "run `python -m geo gazetteer build` to rebuild it"
+QUICK_CHECK_MAX_BYTES = 512 * 1024 * 1024  # integrity-check indexes up to this size on open
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guarded(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A query that turns an SQLite fault (a damaged index) into a GazetteerError."""
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.DatabaseError as err:
+            path = getattr(args[0], "path", "the gazetteer")
+            raise GazetteerError(f"the gazetteer index {path} is damaged ({err}): "
+                                 f"{_REBUILD_HINT}") from err
+    return wrapper
+
+
+def _check_health(conn: sqlite3.Connection, target: Path) -> None:
+    """``PRAGMA quick_check`` (well under a second for the default index), so a file
+    overwritten mid-way is refused on open rather than mid-analysis or never."""
+    if target.stat().st_size > QUICK_CHECK_MAX_BYTES:
+        return
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise GazetteerError(f"the gazetteer index {target} is damaged "
+                             f"({'; '.join(problems)}): {_REBUILD_HINT}")
 
 
 class Gazetteer:
@@ -41,17 +72,24 @@ class Gazetteer:
         target = Path(path) if path is not None else default_gazetteer_path()
         if not target.is_file():
             raise GazetteerError(f"no gazetteer index at {target}: {_BUILD_HINT}")
+        conn = None
         try:
             conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True,
                                    check_same_thread=False)
             conn.execute("PRAGMA query_only = ON")
+            _check_health(conn, target)
             return cls(conn, target)
-        except sqlite3.Error as err:
+        except (sqlite3.Error, GazetteerError) as err:
+            if conn is not None:
+                conn.close()
+            if isinstance(err, GazetteerError):
+                raise
             raise GazetteerError(f"{target} is not a readable gazetteer index ({err}): "
-                                 f"{_BUILD_HINT}") from err
+                                 f"{_REBUILD_HINT}") from err
 
     # -- lookups ------------------------------------------------------------------------
 
+    @_guarded
     def lookup(self, name: str, *, limit: int | None = None) -> list[GazetteerEntry]:
         """Every entry called ``name`` (own or alternate name, under :func:`name_key`),
         most prominent first."""
@@ -67,12 +105,14 @@ class Gazetteer:
                 out.append(GazetteerEntry(*row))
         return out if limit is None else out[:limit]
 
+    @_guarded
     def has_name(self, name: str) -> bool:
         """True when some entry is called ``name`` (fast: one index probe)."""
         key = name_key(name)
         return bool(key) and self._conn.execute(
             "SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
 
+    @_guarded
     def get(self, entry_id: str) -> GazetteerEntry | None:
         """The entry with this id (``gn:2013348``, ``cc:RU``, ``iso:RU-PRI``...)."""
         row = self._conn.execute(f"SELECT {_SELECT} FROM entries e WHERE e.id = ?",
@@ -83,6 +123,7 @@ class Gazetteer:
         """The country entry of an ISO 3166-1 alpha-2 code."""
         return self.get(f"cc:{code.strip().upper()}") if code else None
 
+    @_guarded
     def demonym(self, word: str) -> str | None:
         """ISO alpha-2 code of the country a demonym names ("Russians" -> "RU")."""
         key = name_key(word)
@@ -90,6 +131,7 @@ class Gazetteer:
                                  (key,)).fetchone() if key else None
         return row[0] if row else None
 
+    @_guarded
     def nearest(self, lat: float, lon: float, *, kinds: Iterable[str] | None = None,
                 max_km: float = 500.0) -> GazetteerEntry | None:
         """The entry closest to a point (within ``max_km``), optionally of some kinds."""
@@ -110,6 +152,7 @@ class Gazetteer:
 
     # -- housekeeping --------------------------------------------------------------------
 
+    @_guarded
     def info(self) -> dict:
         """What is in the index: entries per kind and per source, names, size, build date."""
         kinds = dict(self._conn.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind"))
