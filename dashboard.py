@@ -15,7 +15,7 @@ import dashboard_ui as ui  # noqa: E402
 
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
 
-ui.get_store(ui.db_url())
+ui.open_store()
 ui.vendor_assets()
 
 page = st.navigation([

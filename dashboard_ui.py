@@ -32,21 +32,57 @@ _LOCK = threading.Lock()  # one SQLite connection shared by the sessions' thread
 
 @st.cache_resource(show_spinner=False)
 def get_store(db_url: str) -> Store:
-    """Open the store once per server; load the built-in sample into an empty one."""
+    """Open the store once per server; load the built-in sample into an empty writable
+    one (a read-only store is served as it is). StoreError when it cannot be opened."""
     from geo.mention_index import defer_index
     from geo.store import sqlite_path
 
     store = Store.open(db_url)
-    try:
-        from geo.sample import ensure_sample
+    if not store.read_only:
+        try:
+            from geo.sample import ensure_sample
 
-        if ensure_sample(store):
-            log.info("loaded the built-in sample into %s", db_url)
-    except (OSError, GeoError, ValueError) as err:
-        log.warning("could not load the built-in sample: %s", err)
+            if ensure_sample(store):
+                log.info("loaded the built-in sample into %s", db_url)
+        except (OSError, GeoError, ValueError) as err:
+            log.warning("could not load the built-in sample: %s", err)
     if sqlite_path(db_url) != ":memory:":
         defer_index(store, db_url)  # built after the first page is drawn; SQL until then
     return store
+
+
+READ_ONLY_NOTICE = ("This store is read-only: it is shown as it is, and nothing is added "
+                    "to it or upgraded.")
+
+
+def open_store() -> Store:
+    """The store for this page run: on a store fault, its message (what is wrong and
+    what to do, without the server's folders) and the page stops; a read-only store
+    gets a short notice."""
+    url = db_url()
+    try:
+        store = get_store(url)
+    except GeoError as err:
+        log.error("cannot open the store %s: %s", url, err)
+        st.error(_without_folders(str(err), url))
+        st.stop()
+    if store.read_only:
+        st.sidebar.info(READ_ONLY_NOTICE, icon=":material/lock:")
+    return store
+
+
+def _without_folders(message: str, url: str) -> str:
+    """``message`` with the store's folder left out of its path (visitors see it)."""
+    from pathlib import Path
+
+    from geo.store import sqlite_path
+
+    try:
+        path = Path(sqlite_path(url))
+    except GeoError:
+        return message
+    folder = str(path.parent)
+    return message.replace(folder + "/", "") if folder not in ("", ".", "/") else message
 
 
 INDEX_DELAY_S = 4.0  # after the first page run: let the browser fetch the map's files

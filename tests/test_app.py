@@ -132,3 +132,70 @@ def test_map_table_lists_the_most_mentioned_places_and_links_to_all(tmp_path, mo
     assert f"The 500 most mentioned of {total} places" in _text(at)
     at.switch_page("pages/places.py").run()
     assert len(at.dataframe[0].value) == total
+
+
+# -- store faults and read-only stores ---------------------------------------------------
+
+def _damaged_store(tmp_path: Path) -> str:
+    from tests.test_store import filled_store, overwrite_middle
+
+    path = filled_store(tmp_path / "s.sqlite")
+    overwrite_middle(path)
+    return path
+
+
+def _not_sqlite(tmp_path: Path) -> str:
+    (tmp_path / "notes.sqlite").write_text("not a database\n" * 50)
+    return str(tmp_path / "notes.sqlite")
+
+
+def _a_folder(tmp_path: Path) -> str:
+    (tmp_path / "stores").mkdir()
+    return str(tmp_path / "stores")
+
+
+DASHBOARD_STORE_FAULTS = {
+    "damaged": (_damaged_store, "s.sqlite: it is damaged"),
+    "not SQLite": (_not_sqlite, "notes.sqlite: it is not a News Atlas store"),
+    "a folder": (_a_folder, "is a folder, not a file"),
+    "under /dev/null": (lambda tmp_path: "/dev/null/x.sqlite", "cannot create the store"),
+    "unsupported URL": (lambda tmp_path: "mysql://host/db", "unsupported store URL"),
+}
+
+
+@pytest.mark.parametrize("fault", list(DASHBOARD_STORE_FAULTS))
+def test_a_store_fault_shows_what_to_do_not_a_traceback(fault, tmp_path, monkeypatch):
+    make, message = DASHBOARD_STORE_FAULTS[fault]
+    monkeypatch.setenv("NEWS_ATLAS_DB", make(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value
+    assert str(tmp_path) not in at.error[0].value  # no server folders for visitors
+
+
+def test_a_read_only_store_is_served_with_a_notice(dashboard_db, monkeypatch):
+    import dashboard_ui
+
+    before = Path(dashboard_db).read_bytes()
+    monkeypatch.setenv("NEWS_ATLAS_DB", f"sqlite:///{dashboard_db}?mode=ro")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert "9 places, 16 mentions" in _text(at)
+    assert [i.value for i in at.sidebar.info] == [dashboard_ui.READ_ONLY_NOTICE]
+    assert Path(dashboard_db).read_bytes() == before
+
+
+def test_an_empty_read_only_store_gets_no_sample(tmp_path, monkeypatch):
+    from geo.store import Store
+
+    path = tmp_path / "empty.sqlite"
+    Store.open(str(path)).close()
+    monkeypatch.setenv("NEWS_ATLAS_DB", f"sqlite:///{path}?mode=ro")
+    before = path.read_bytes()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert len(at.sidebar.info) == 1 and "read-only" in at.sidebar.info[0].value
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "mode=ro" in p.name) == []
+    with Store.open(str(path)) as store:
+        assert store.article_count() == 0

@@ -98,6 +98,32 @@ def test_a_file_that_is_not_an_index_is_refused(tmp_path: Path) -> None:
         Gazetteer.open(junk)
 
 
+def _overwrite_middle(path: Path, n: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(path.stat().st_size // 2)
+        f.write(b"\xa5" * n)
+
+
+def test_an_index_overwritten_mid_file_is_refused_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "gaz.sqlite"
+    build_gazetteer(path, progress=False, sources=[TINY])
+    _overwrite_middle(path, 4096)
+    with pytest.raises(GazetteerError, match="is damaged .*python -m geo gazetteer build"):
+        Gazetteer.open(path)
+
+
+def test_damage_found_after_opening_is_a_gazetteer_error(tmp_path: Path, monkeypatch) -> None:
+    from geo.gazetteer import index
+
+    path = tmp_path / "gaz.sqlite"
+    build_gazetteer(path, progress=False, sources=[TINY])
+    monkeypatch.setattr(index, "QUICK_CHECK_MAX_BYTES", 0)  # as for a very large index
+    with Gazetteer.open(path) as gaz:
+        _overwrite_middle(path, path.stat().st_size // 2)
+        with pytest.raises(GazetteerError, match="is damaged .*gazetteer build"):
+            gaz.info()
+
+
 def test_failed_build_leaves_the_old_index_untouched(tmp_path: Path) -> None:
     path = tmp_path / "gaz.sqlite"
     build_gazetteer(path, progress=False, sources=[TINY])

@@ -17,6 +17,7 @@ from geo.gazetteer.normalize import name_key
 from geo.gazetteer.paths import default_gazetteer_path
 from geo.gazetteer.schema import ENTRY_COLUMNS, MAX_TOKEN_LEN_CAP
 from geo.models import GazetteerEntry
+from geo.sqlite_check import quick_check
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +48,10 @@ def _guarded(method: Callable[_P, _R]) -> Callable[_P, _R]:
 def _check_health(conn: sqlite3.Connection, target: Path) -> None:
     """``PRAGMA quick_check`` (well under a second for the default index), so a file
     overwritten mid-way is refused on open rather than mid-analysis or never."""
-    if target.stat().st_size > QUICK_CHECK_MAX_BYTES:
-        return
-    problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
-    if problems != ["ok"]:
-        raise GazetteerError(f"the gazetteer index {target} is damaged "
-                             f"({'; '.join(problems)}): {_REBUILD_HINT}")
+    problem = quick_check(conn, target, max_bytes=QUICK_CHECK_MAX_BYTES)
+    if problem:
+        raise GazetteerError(f"the gazetteer index {target} is damaged ({problem}): "
+                             f"{_REBUILD_HINT}")
 
 
 class Gazetteer:

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from geo.errors import StoreError, StoreFaultError
+from geo.sqlite_check import quick_check
 
 BUSY_TIMEOUT_S = 30.0  # every connection waits this long for another writer's lock
 QUICK_CHECK_MAX_BYTES = 128 * 1024 * 1024  # integrity-check stores up to this size on open
@@ -148,9 +149,7 @@ def check_health(conn: sqlite3.Connection, path: str) -> None:
     """Read the header, and run ``PRAGMA quick_check`` when the file is small enough for
     it to be cheap (a store overwritten mid-file is found on open, not mid-ingest)."""
     conn.execute("PRAGMA user_version").fetchone()  # "file is not a database"
-    size = os.path.getsize(path) if path != ":memory:" else 0
-    if 0 < size <= QUICK_CHECK_MAX_BYTES:
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
-        if problems != ["ok"]:
-            raise StoreFaultError(f"cannot use the store {path}: it is damaged "
-                                  f"({'; '.join(problems)}): {_RESTORE}")
+    problem = quick_check(conn, path, max_bytes=QUICK_CHECK_MAX_BYTES)
+    if problem:
+        raise StoreFaultError(f"cannot use the store {path}: it is damaged ({problem}): "
+                              f"{_RESTORE}")
