@@ -276,6 +276,12 @@ def test_a_store_another_user_owns_is_served_read_only(tmp_path):
         assert run.returncode == 0, run.stderr
         assert run.stdout.split() == ["True", "40"]
         assert _snapshot(path) == before
+        new = ("import sys; sys.path.insert(0, sys.argv[1]); from geo.store import Store\n"
+               "try: Store.open(sys.argv[2])\nexcept Exception as e: print(e)")
+        run = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", new, str(repo),
+                              str(folder / "new.sqlite")], capture_output=True, text=True,
+                             timeout=60)
+        assert "its folder is not writable" in run.stdout, run.stderr
     finally:
         shutil.rmtree(folder)
 

@@ -87,6 +87,10 @@ class Store:
         want_ro = read_only or parsed.read_only
         check_location(Path(path), create=not want_ro)
         if want_ro or not is_writable(Path(path)):
+            if not Path(path).exists():
+                raise StoreFaultError(f"cannot create the store {path}: its folder is not "
+                                      "writable; choose another path with --db or "
+                                      "NEWS_ATLAS_DB")
             return cls._open_ro(path)
         try:
             return cls._open_rw(path)

@@ -100,7 +100,7 @@ def check_location(path: Path, *, create: bool) -> None:
 def is_writable(path: Path) -> bool:
     """Whether this process may write the store file and its folder (SQLite writes its
     journal and WAL files beside it); a missing file counts as writable."""
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if not path.exists():
         return os.access(folder, os.W_OK | os.X_OK)
     return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
@@ -140,7 +140,8 @@ def connect_ro(path: Path) -> sqlite3.Connection:
         if getattr(err, "sqlite_errorcode", 0) & 0xFF not in (
                 sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
             raise
-        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True,
+                               check_same_thread=False)
     conn.execute("PRAGMA query_only = ON")
     return conn
 
