@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,6 +68,23 @@ def _same_text(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
+def _connected(path: str, connect: Callable[[], sqlite3.Connection],
+               prepare: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    """``connect()`` then ``prepare(conn)``; on any failure the connection is closed and
+    the error is a StoreError saying what to do."""
+    conn = None
+    try:
+        conn = connect()
+        prepare(conn)
+        return conn
+    except (sqlite3.Error, StoreError) as err:
+        if conn is not None:
+            conn.close()
+        if isinstance(err, StoreError):
+            raise
+        raise fault(path, err, doing="open") from err
+
+
 class Store:
     """An open News Atlas database; ``read_only`` when it may not be written."""
 
@@ -103,38 +121,20 @@ class Store:
 
     @classmethod
     def _open_rw(cls, path: str) -> "Store":
-        conn = None
-        try:
-            conn = connect_rw(path)
+        def prepare(conn: sqlite3.Connection) -> None:
             check_health(conn, path)
             if path != ":memory:":
                 use_wal(conn)
             migrate(conn)
-        except sqlite3.Error as err:
-            if conn is not None:
-                conn.close()
-            raise fault(path, err, doing="open") from err
-        except StoreError:
-            if conn is not None:
-                conn.close()
-            raise
+
+        conn = _connected(path, lambda: connect_rw(path), prepare)
         return cls._ready(conn, path, read_only=False)
 
     @classmethod
     def _open_ro(cls, path: str) -> "Store":
-        conn = None
-        try:
-            conn = connect_ro(Path(path))
-            check_health(conn, path)
-            version = schema_version(conn)
-        except sqlite3.Error as err:
-            if conn is not None:
-                conn.close()
-            raise fault(path, err, doing="open") from err
-        except StoreError:
-            if conn is not None:
-                conn.close()
-            raise
+        conn = _connected(path, lambda: connect_ro(Path(path)),
+                          lambda conn: check_health(conn, path))
+        version = schema_version(conn)
         if version < len(MIGRATIONS):
             conn.close()
             what = "is not a News Atlas store (it is empty)" if version == 0 else \
