@@ -199,3 +199,26 @@ def test_an_empty_read_only_store_gets_no_sample(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir() if "mode=ro" in p.name) == []
     with Store.open(str(path)) as store:
         assert store.article_count() == 0
+
+
+def test_an_unwritable_store_file_is_served(dashboard_db, monkeypatch):
+    """``chattr +i``: a file even root cannot write ("attempt to write a readonly
+    database" before)."""
+    import shutil
+    import subprocess
+
+    import dashboard_ui
+
+    if not shutil.which("chattr") or subprocess.run(
+            ["chattr", "+i", dashboard_db], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        before = Path(dashboard_db).read_bytes()
+        monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception and not at.error
+        assert "9 places, 16 mentions" in _text(at)
+        assert [i.value for i in at.sidebar.info] == [dashboard_ui.READ_ONLY_NOTICE]
+        assert Path(dashboard_db).read_bytes() == before
+    finally:
+        subprocess.run(["chattr", "-i", dashboard_db], check=True)
