@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -122,6 +123,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
         n = export(args.format, out, db=args.db)
+        out.flush()
+    except BrokenPipeError:
+        # the reader stopped early (``| head``): stop quietly, and point stdout at
+        # /dev/null so Python's own flush at exit does not complain either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         if args.out:
             out.close()
