@@ -1,23 +1,39 @@
 """``python -m geo export --format html``: the map as one self-contained HTML file.
 
-Leaflet, the cluster plugin, jQuery, the styles and the country outlines are inlined
-as ``data:`` URLs, so the file opens offline, anywhere, with nothing else beside it.
-Popup links point into a running dashboard (``dashboard_url``).
+Leaflet, the cluster and heat plugins, the styles and the country outlines are inlined
+as ``data:`` URLs, so the file opens from disk with no network and no server. Every
+popup carries the place's latest passages (``per_place`` of them, then "and K more");
+its links open the passage in a reader panel *inside the file*: each article that a
+popup cites is in the file (hidden until asked for), as is a list of each place's
+passages. With ``base_url`` the links go into a hosted dashboard instead.
+
+The page has a ``<title>`` and a heading naming the store, the filters and the date of
+export, and a legend that explains the markers and switches the layers (heat included).
+All article text is escaped (:mod:`geo.render`): nothing from an article runs.
 """
 from __future__ import annotations
 
 import base64
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pandas as pd
+from branca.element import Element, MacroElement
+from folium.template import Template
 
 from geo import maps
 from geo.assets import AssetUrls, _sources
-from geo.query import Filters, place_snippets, place_table
+from geo.query import Filters, article_view, place_snippets, place_table
+from geo.render import esc, external_link
 from geo.store import Store
-from geo.urlstate import link_maker
+from geo.urlstate import LIST_KEYS, filters_from_params, link_maker
 
-DEFAULT_DASHBOARD_URL = "http://localhost:8501"
-POPUPS_WITH_PASSAGES = 300
+PER_PLACE = 5  # passages per place in its popup and in its list; "and K more" after
+IDS_PER_QUERY = 5000  # place ids per snippet query (SQLite's variable limit)
+FILTER_KEYS = {"from", "to", "datefield", "q", "broad", *LIST_KEYS.values()}
 
 
 @dataclass(frozen=True)
@@ -31,18 +47,331 @@ class InlineAssets(AssetUrls):
         return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+# -- options ---------------------------------------------------------------------------
+
+def dashboard_base_url(value: str) -> str:
+    """``value`` checked as the absolute http(s) URL of a hosted dashboard (no query);
+    returned without a trailing slash. Raises ``ValueError`` with the reason."""
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an http(s) URL (e.g. http://example.org/atlas)")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{value!r}: give the dashboard's address without ?query or #part")
+    return url.rstrip("/")
+
+
+def filters_from_query(value: str) -> tuple[Filters, list[str]]:
+    """Filters from a dashboard link or its query string (``actor=X&from=2023-09-01``),
+    and the names of the keys that are not filters (ignored)."""
+    query = value.split("?", 1)[1] if "?" in value else value.lstrip("?")
+    params = parse_qs(query.split("#", 1)[0], keep_blank_values=False)
+    unknown = sorted(k for k in params if k not in FILTER_KEYS)
+    return filters_from_params(params), unknown
+
+
+def describe_filters(f: Filters) -> str:
+    """The filters in words, for the page's heading ("all mentions" when none)."""
+    parts = []
+    field = "passage date" if f.date_field == "passage" else "published"
+    if f.date_from and f.date_to:
+        parts.append(f"{field} {f.date_from} to {f.date_to}")
+    elif f.date_from:
+        parts.append(f"{field} from {f.date_from}")
+    elif f.date_to:
+        parts.append(f"{field} until {f.date_to}")
+    for name, label in (("actors", "actor"), ("sources", "source"),
+                        ("countries", "country"), ("kinds", "kind")):
+        values = getattr(f, name)
+        if values:
+            parts.append(f"{label}{'s' if len(values) > 1 else ''}: {', '.join(values)}")
+    if f.text.strip():
+        parts.append(f"text “{f.text.strip()}”")
+    if not f.include_broad:
+        parts.append("without countries and demonyms")
+    return "; ".join(parts) if parts else "all mentions"
+
+
+# -- links -------------------------------------------------------------------------------
+
+def in_file_links() -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+    """``(reader_href, place_href)`` to the passage and place sections of the file."""
+    return (lambda article_id, passage_id: "#" + quote(f"passage-{passage_id}", safe=""),
+            lambda place_id: "#" + quote(f"place-{place_id}", safe=""))
+
+
+def dashboard_links(base_url: str, f: Filters
+                    ) -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+    """``(reader_href, place_href)`` as absolute URLs into the dashboard at ``base_url``
+    (``base_url/articles?article=..&passage=..``, keeping the filters)."""
+    base = dashboard_base_url(base_url)
+    reader = link_maker("", "articles", f, "article", "passage")
+    place = link_maker("", "places", f, "place")
+    return (lambda article_id, passage_id: base + reader(article_id, passage_id),
+            lambda place_id: base + place(place_id))
+
+
+# -- the parts of the page ---------------------------------------------------------------
+
+def snippets_for(store: Store, f: Filters, place_ids: list[str],
+                 per_place: int = PER_PLACE) -> pd.DataFrame:
+    """:func:`geo.query.place_snippets` for every place, in chunks of ids."""
+    frames = [place_snippets(store, f, place_ids[i:i + IDS_PER_QUERY], per_place=per_place)
+              for i in range(0, len(place_ids), IDS_PER_QUERY)]
+    frames = [x for x in frames if len(x)]
+    return pd.concat(frames, ignore_index=True) if frames else place_snippets(store, f, [])
+
+
+def more_note(total: int, shown: int, *, in_file: bool) -> str:
+    """"and K more" under a place's passages (empty when all are shown)."""
+    rest = max(0, total - shown)
+    if not rest:
+        return ""
+    where = " (not in this file)" if in_file else ""
+    return f'<div class="na-more">and {rest} more mention{"s" if rest > 1 else ""}{where}</div>'
+
+
+def add_more_notes(data: dict, places: pd.DataFrame, snippets: pd.DataFrame, *,
+                   in_file: bool) -> dict:
+    """Append "and K more" to the popups of :func:`geo.maps.marker_data` ``data``."""
+    shown = snippets.groupby("place_id").size().to_dict() if len(snippets) else {}
+    total = dict(zip(places["place_id"].astype(str), places["mentions"].astype(int)))
+    for i, place_id in enumerate(data["id"]):
+        note = more_note(total.get(place_id, 0), shown.get(place_id, 0), in_file=in_file)
+        if note:
+            data["snips"][i] = data["snips"].get(i, "") + note
+    return data
+
+
+def place_section(place: dict, snips: list[dict], reader_href) -> str:
+    """A place's passages in the file (hidden until its "All N mentions" link is
+    followed): the snippets, each linking to its passage in the article."""
+    items = []
+    for s in snips:
+        src = " · ".join(esc(x) for x in (s["source"], (s["published"] or "")[:10]) if x)
+        items.append(
+            f'<li><div class="na-snip">{s["snippet_html"]}</div>'
+            f'<a href="{esc(reader_href(s["article_id"], s["passage_id"]))}">'
+            f'{esc(s["title"] or "(untitled)")}</a> <span class="na-src">{src}</span></li>')
+    n, arts = int(place["mentions"]), int(place["articles"])
+    meta = " · ".join(esc(x) for x in (place["kind"], place["country_code"]) if x)
+    return (f'<section class="na-place" id="{esc("place-" + str(place["place_id"]))}" hidden>'
+            f'<h2>{esc(place["name"])}</h2><p class="na-src">{meta} · {n} mention'
+            f'{"s" if n != 1 else ""} in {arts} article{"s" if arts != 1 else ""}</p>'
+            f'<ol class="na-list">{"".join(items)}</ol>'
+            f'{more_note(n, len(snips), in_file=True)}</section>')
+
+
+def article_section(store: Store, article_id: str, place_href) -> str:
+    """One article, every passage escaped with its mentions marked (hidden until a link
+    to one of its passages is followed); empty when the store lacks it."""
+    view = article_view(store, article_id, place_href=place_href,
+                        actor_href=lambda name: None)
+    if view is None:
+        return ""
+    meta = " · ".join(esc(x) for x in (view.source, (view.published or "")[:10]) if x)
+    original = external_link(view.url, "original article") if view.url else ""
+    passages = "".join(
+        f'<p class="na-passage" id="{esc("passage-" + p.id)}" tabindex="-1">{p.html}</p>'
+        for p in view.passages)
+    return (f'<section class="na-article" id="{esc("article-" + view.id)}" hidden>'
+            f'<h2 class="na-title">{esc(view.title or "(untitled)")}</h2>'
+            f'<p class="na-src">{meta}{" · " + original if original else ""}</p>'
+            f'{passages}</section>')
+
+
+def reader_panel(sections: list[str]) -> str:
+    """The in-file reader: a panel over the map showing one section at a time."""
+    return ('<aside id="na-reader" class="na-reader" hidden aria-live="polite">'
+            '<a class="na-close" href="#" title="Back to the map">&times; close</a>'
+            '<p id="na-missing" class="na-src" hidden>That is not in this file (it is'
+            ' outside the exported filters).</p>'
+            f'<div id="na-reader-body">{"".join(sections)}</div></aside>')
+
+
+def legend_html(heat_toggle: str | None) -> str:
+    """What the markers mean, and switches for the layers (``heat_toggle``: the id of
+    the heat layer's checkbox, or None when there is no heat layer)."""
+    small, big = maps.marker_size(1), maps.marker_size(100)
+    heat = (f'<label><input type="checkbox" id="{heat_toggle}" data-layer="heat"> Heat map'
+            ' (where mentions concentrate)</label>' if heat_toggle else "")
+    return f"""<details class="na-legend" open><summary>Legend</summary>
+<div class="na-row"><span class="na-key na-marker" style="width:{small}px;height:{small}px">1</span>
+<span class="na-key na-marker" style="width:{big}px;height:{big}px">100</span>
+<span>A place (town, region, river, site): the number is how often it is mentioned;
+the bigger the circle, the more mentions.</span></div>
+<div class="na-row"><span class="na-key na-marker na-broad" style="width:26px;height:26px">9</span>
+<span>Dashed: a whole country, or a demonym (“Russian” counts for Russia).</span></div>
+<div class="na-row"><span class="na-key marker-cluster marker-cluster-small"><div><span>12</span></div></span>
+<span>A cluster of nearby places: the number adds up their mentions; click or
+zoom in to split it (green &lt; 10, yellow &lt; 100, orange more).</span></div>
+<div class="na-row na-layers"><label><input type="checkbox" data-layer="places" checked>
+Places</label> <label><input type="checkbox" data-layer="broad" checked>
+Countries &amp; demonyms</label> {heat}</div>
+<div class="na-src">A count is the mentions of a place in the articles that pass the
+filters; click a marker for its passages.</div>
+</details>"""
+
+
+PAGE_CSS = """<style>
+html, body { margin: 0; height: 100%; }
+body { display: flex; flex-direction: column; font: 14px/1.4 system-ui, sans-serif; }
+.na-head { padding: 6px 12px; background: #24364f; color: #fff; flex: 0 0 auto; }
+.na-head h1 { font-size: 17px; margin: 0; }
+.na-head p { margin: 2px 0 0; font-size: 12px; color: #d8e0ea; }
+.folium-map { flex: 1 1 auto; height: auto !important; position: relative !important; }
+/* leaflet.css comes after the map's own styles here: say again how a label sits */
+.leaflet-marker-icon.na-marker { display: flex; align-items: center;
+  justify-content: center; text-shadow: 0 0 2px rgba(0, 0, 0, .6); }
+.leaflet-marker-icon.na-marker.na-broad { text-shadow: 0 0 2px #fff; }
+.marker-cluster div { display: flex; align-items: center; justify-content: center; }
+.marker-cluster span { line-height: 1; color: #1b1b1b; font-weight: bold; }
+.na-legend { position: absolute; left: 10px; bottom: 50px; z-index: 1000; max-width: 290px;
+  background: rgba(255, 255, 255, .95); border-radius: 6px; padding: 8px 10px;
+  box-shadow: 0 1px 5px rgba(0, 0, 0, .4); font-size: 12px; }
+.na-legend summary { font-weight: bold; cursor: pointer; }
+.na-legend .na-row { display: flex; align-items: center; gap: 6px; margin: 5px 0; }
+.na-legend .na-key { position: static; flex: 0 0 auto; display: flex; align-items: center;
+  justify-content: center; box-sizing: border-box; }
+.na-legend .marker-cluster { width: 40px; height: 40px; }
+.na-legend .marker-cluster div { margin: 5px; }
+.na-legend .na-layers { flex-wrap: wrap; gap: 2px 10px; }
+.na-reader { position: absolute; top: 0; right: 0; bottom: 0; z-index: 1100;
+  width: min(480px, 100vw); box-sizing: border-box; overflow-y: auto; background: #fff;
+  padding: 10px 16px 40px; box-shadow: -2px 0 8px rgba(0, 0, 0, .3); }
+.na-reader[hidden], .na-reader section[hidden] { display: none; }
+.na-reader h2 { font-size: 18px; margin: 6px 0; }
+.na-reader .na-close { float: right; text-decoration: none; color: #24364f; }
+.na-passage { margin: 10px 0; padding: 4px 6px; border-left: 3px solid transparent; }
+.na-passage.na-current { background: #fff6cc; border-left-color: #e0a800; }
+.na-passage a.place, .na-passage mark { background: #e3ecfa; color: inherit; }
+.na-src { color: #666; font-size: 12px; }
+.na-more { color: #555; font-style: italic; padding: 4px 0; }
+.na-list li { margin: 8px 0; }
+.na-main { position: relative; flex: 1 1 auto; display: flex; }
+</style>"""
+
+READER_JS = """
+(function () {
+  var map = %(map)s, panel = document.getElementById("na-reader");
+  var layers = {places: %(places)s, broad: %(broad)s, heat: %(heat)s};
+  function route() {
+    var id = null;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = null; }
+    var body = document.getElementById("na-reader-body");
+    body.querySelectorAll("section").forEach(function (s) { s.hidden = true; });
+    body.querySelectorAll(".na-current").forEach(function (p) {
+      p.classList.remove("na-current"); });
+    var target = id ? document.getElementById(id) : null;
+    if (target && !body.contains(target)) { target = null; }
+    document.getElementById("na-missing").hidden = !!target || !id;
+    panel.hidden = !id;
+    if (!target) { return; }
+    var section = target.closest("section");
+    section.hidden = false;
+    if (target !== section) { target.classList.add("na-current"); }
+    target.scrollIntoView({block: "center"});
+  }
+  // Links to "#..." stay in this page (popups ask for a new tab: not here).
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a[href^='#']") : null;
+    if (!a) { return; }
+    e.preventDefault();
+    var hash = a.getAttribute("href");
+    if (hash === "#") {
+      history.pushState(null, "", location.pathname + location.search); route();
+    } else if (location.hash === hash) { route(); } else { location.hash = hash; }
+  }, true);
+  window.addEventListener("hashchange", route);
+  window.addEventListener("popstate", route);
+  document.querySelectorAll(".na-legend input").forEach(function (box) {
+    var layer = layers[box.dataset.layer];
+    if (!layer) { box.disabled = true; return; }
+    box.checked = map.hasLayer(layer);
+    box.addEventListener("change", function () {
+      if (box.checked) { map.addLayer(layer); } else { map.removeLayer(layer); }
+    });
+  });
+  if (window.innerWidth < 600) {  // a phone: the legend starts folded
+    document.querySelector(".na-legend").removeAttribute("open");
+  }
+  route();
+})();
+"""
+
+
+class _Script(MacroElement):
+    """Ready JavaScript, put in the page's script where the element is rendered."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.text }}{% endmacro %}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+@dataclass(frozen=True)
+class ExportedMap:
+    """The page and what it shows."""
+
+    html: str
+    places: int
+    mentions: int
+    articles: int
+
+
 def standalone_map_html(store: Store, *, filters: Filters | None = None,
-                        dashboard_url: str = DEFAULT_DASHBOARD_URL) -> tuple[str, int]:
-    """The whole map page and how many places it shows."""
+                        base_url: str | None = None, store_name: str = "",
+                        per_place: int = PER_PLACE,
+                        exported_at: datetime | None = None) -> ExportedMap:
+    """The whole map page (see the module's docstring)."""
     f = filters or Filters()
     assets = InlineAssets(base="inline")
     places = place_table(store, f)
-    top = list(places["place_id"].head(POPUPS_WITH_PASSAGES))
-    snippets = place_snippets(store, f, top)
+    snippets = snippets_for(store, f, places["place_id"].astype(str).tolist(), per_place)
+    in_file = not base_url
+    reader_href, place_href = in_file_links() if in_file else dashboard_links(base_url, f)
+    data = maps.marker_layers_data(places, snippets, reader_href=reader_href,
+                                   place_href=place_href)
+    for part in data.values():
+        add_more_notes(part, places, snippets, in_file=in_file)
+
     m = maps.base_map(assets)
-    for layer in maps.place_layers(
-            places, snippets, assets=assets,
-            reader_href=link_maker(dashboard_url, "articles", f, "article", "passage"),
-            place_href=link_maker(dashboard_url, "places", f, "place")):
-        layer.add_to(m)
-    return m.get_root().render(), len(places)
+    groups = maps.layers_from_data(data, places, assets=assets, heat=True)
+    by_name = {g.layer_name: g for g in groups}
+    heat = by_name.get("Heat map")
+    if heat is not None:
+        heat.show = False  # off until the legend's switch turns it on
+    for g in groups:
+        g.add_to(m)
+
+    when = (exported_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
+    label = store_name or "News Atlas store"
+    what = describe_filters(f)
+    mentions, n_articles = int(places["mentions"].sum()), int(
+        snippets["article_id"].nunique()) if len(snippets) else 0
+    fig = m.get_root()
+    fig.title = esc(f"News Atlas map: {label} ({what}), exported {when}")
+    fig.header.add_child(Element(PAGE_CSS), name="news_atlas_export_css")
+    heading = (f'<header class="na-head"><h1>News Atlas map: {esc(label)}</h1>'
+               f"<p>{esc(what)} · {len(places)} place{'s' if len(places) != 1 else ''},"
+               f" {mentions} mention{'s' if mentions != 1 else ''} · exported {esc(when)}"
+               f"{'' if in_file else ' · links open the dashboard at ' + esc(base_url)}"
+               "</p></header>")
+    sections: list[str] = []
+    if in_file:
+        for row in maps._records(places):
+            snips = maps._records(snippets[snippets["place_id"] == row["place_id"]])
+            sections.append(place_section(row, snips, reader_href))
+        for article_id in dict.fromkeys(snippets["article_id"].astype(str)):
+            sections.append(article_section(store, article_id, place_href))
+    # the body: heading first, the map (folium's div), then legend and reader panel
+    fig.html.add_child(Element(heading), name="na_heading", index=0)
+    fig.html.add_child(Element(legend_html("na-heat-toggle" if heat is not None else None)
+                               + reader_panel(sections)), name="na_overlays")
+    # a child of the map, added last: its script runs after the layers exist
+    m.add_child(_Script(READER_JS % {
+        "map": m.get_name(), "places": by_name["Places"].get_name(),
+        "broad": by_name["Countries & demonyms"].get_name(),
+        "heat": heat.get_name() if heat is not None else "null"}), name="na_reader_js")
+    return ExportedMap(fig.render(), len(places), mentions, n_articles)
