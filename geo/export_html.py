@@ -256,6 +256,7 @@ READER_JS = """
   var map = %(map)s, panel = document.getElementById("na-reader");
   var layers = {places: %(places)s, broad: %(broad)s, heat: %(heat)s};
   function route() {
+    if (!panel) { return; }  // links go to a hosted dashboard: no reader here
     var id = null;
     try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = null; }
     var body = document.getElementById("na-reader-body");
@@ -320,6 +321,62 @@ class ExportedMap:
     articles: int
 
 
+@dataclass(frozen=True)
+class MapContent:
+    """What the page shows: the place table, the passages its popups carry, the marker
+    columns (:func:`geo.maps.marker_layers_data`, with "and K more"), and the links."""
+
+    places: pd.DataFrame
+    snippets: pd.DataFrame
+    markers: dict[str, dict]
+    reader_href: Callable[[str, str], str]
+    place_href: Callable[[str], str]
+    in_file: bool
+
+
+def map_content(store: Store, f: Filters, *, base_url: str | None = None,
+                per_place: int = PER_PLACE) -> MapContent:
+    """Every place passing ``f``, each with its latest ``per_place`` passages; links into
+    the file, or into the dashboard at ``base_url``."""
+    places = place_table(store, f)
+    snippets = snippets_for(store, f, places["place_id"].astype(str).tolist(), per_place)
+    in_file = not base_url
+    reader_href, place_href = in_file_links() if in_file else dashboard_links(base_url, f)
+    markers = maps.marker_layers_data(places, snippets, reader_href=reader_href,
+                                      place_href=place_href)
+    for part in markers.values():
+        add_more_notes(part, places, snippets, in_file=in_file)
+    return MapContent(places, snippets, markers, reader_href, place_href, in_file)
+
+
+def library_sections(store: Store, content: MapContent) -> list[str]:
+    """The hidden sections the in-file links open: one per place (its passages), one
+    per article that a popup cites (the whole article)."""
+    by_place: dict[str, list[dict]] = {}
+    for snip in maps._records(content.snippets):
+        by_place.setdefault(str(snip["place_id"]), []).append(snip)
+    sections = [place_section(row, by_place.get(str(row["place_id"]), []),
+                              content.reader_href)
+                for row in maps._records(content.places)]
+    for article_id in dict.fromkeys(content.snippets["article_id"].astype(str)):
+        sections.append(article_section(store, article_id, content.place_href))
+    return sections
+
+
+def page_heading(store_name: str, f: Filters, content: MapContent, when: str,
+                 base_url: str | None) -> tuple[str, str]:
+    """The page's ``<title>`` text (unescaped) and its visible heading (HTML)."""
+    label, what = store_name or "News Atlas store", describe_filters(f)
+    n, mentions = len(content.places), int(content.places["mentions"].sum())
+    title = f"News Atlas map: {label} ({what}), exported {when}"
+    heading = (f'<header class="na-head"><h1>News Atlas map: {esc(label)}</h1>'
+               f"<p>{esc(what)} · {n} place{'s' if n != 1 else ''},"
+               f" {mentions} mention{'s' if mentions != 1 else ''} · exported {esc(when)}"
+               f"{' · links open the dashboard at ' + esc(base_url) if base_url else ''}"
+               "</p></header>")
+    return title, heading
+
+
 def standalone_map_html(store: Store, *, filters: Filters | None = None,
                         base_url: str | None = None, store_name: str = "",
                         per_place: int = PER_PLACE,
@@ -327,17 +384,10 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
     """The whole map page (see the module's docstring)."""
     f = filters or Filters()
     assets = InlineAssets(base="inline")
-    places = place_table(store, f)
-    snippets = snippets_for(store, f, places["place_id"].astype(str).tolist(), per_place)
-    in_file = not base_url
-    reader_href, place_href = in_file_links() if in_file else dashboard_links(base_url, f)
-    data = maps.marker_layers_data(places, snippets, reader_href=reader_href,
-                                   place_href=place_href)
-    for part in data.values():
-        add_more_notes(part, places, snippets, in_file=in_file)
-
+    content = map_content(store, f, base_url=base_url, per_place=per_place)
     m = maps.base_map(assets)
-    groups = maps.layers_from_data(data, places, assets=assets, heat=True)
+    groups = maps.layers_from_data(content.markers, content.places, assets=assets,
+                                   heat=True)
     by_name = {g.layer_name: g for g in groups}
     heat = by_name.get("Heat map")
     if heat is not None:
@@ -346,32 +396,21 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
         g.add_to(m)
 
     when = (exported_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
-    label = store_name or "News Atlas store"
-    what = describe_filters(f)
-    mentions, n_articles = int(places["mentions"].sum()), int(
-        snippets["article_id"].nunique()) if len(snippets) else 0
+    title, heading = page_heading(store_name, f, content, when, base_url)
     fig = m.get_root()
-    fig.title = esc(f"News Atlas map: {label} ({what}), exported {when}")
+    fig.title = esc(title)
     fig.header.add_child(Element(PAGE_CSS), name="news_atlas_export_css")
-    heading = (f'<header class="na-head"><h1>News Atlas map: {esc(label)}</h1>'
-               f"<p>{esc(what)} · {len(places)} place{'s' if len(places) != 1 else ''},"
-               f" {mentions} mention{'s' if mentions != 1 else ''} · exported {esc(when)}"
-               f"{'' if in_file else ' · links open the dashboard at ' + esc(base_url)}"
-               "</p></header>")
-    sections: list[str] = []
-    if in_file:
-        for row in maps._records(places):
-            snips = maps._records(snippets[snippets["place_id"] == row["place_id"]])
-            sections.append(place_section(row, snips, reader_href))
-        for article_id in dict.fromkeys(snippets["article_id"].astype(str)):
-            sections.append(article_section(store, article_id, place_href))
+    sections = library_sections(store, content) if content.in_file else []
     # the body: heading first, the map (folium's div), then legend and reader panel
     fig.html.add_child(Element(heading), name="na_heading", index=0)
     fig.html.add_child(Element(legend_html("na-heat-toggle" if heat is not None else None)
-                               + reader_panel(sections)), name="na_overlays")
+                               + (reader_panel(sections) if content.in_file else "")),
+                       name="na_overlays")
     # a child of the map, added last: its script runs after the layers exist
     m.add_child(_Script(READER_JS % {
         "map": m.get_name(), "places": by_name["Places"].get_name(),
         "broad": by_name["Countries & demonyms"].get_name(),
         "heat": heat.get_name() if heat is not None else "null"}), name="na_reader_js")
-    return ExportedMap(fig.render(), len(places), mentions, n_articles)
+    return ExportedMap(fig.render(), len(content.places),
+                       int(content.places["mentions"].sum()),
+                       int(content.snippets["article_id"].nunique()))
