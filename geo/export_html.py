@@ -17,6 +17,7 @@ import base64
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -31,6 +32,7 @@ from geo.render import esc, external_link
 from geo.store import Store
 from geo.urlstate import LIST_KEYS, filters_from_params, link_maker
 
+PAGE_FILES = Path(__file__).resolve().parent / "data" / "export"  # page.css, reader.js
 PER_PLACE = 5  # passages per place in its popup and in its list; "and K more" after
 IDS_PER_QUERY = 5000  # place ids per snippet query (SQLite's variable limit)
 FILTER_KEYS = {"from", "to", "datefield", "q", "broad", *LIST_KEYS.values()}
@@ -213,92 +215,7 @@ filters; click a marker for its passages.</div>
 </details>"""
 
 
-PAGE_CSS = """<style>
-html, body { margin: 0; height: 100%; }
-body { display: flex; flex-direction: column; font: 14px/1.4 system-ui, sans-serif; }
-.na-head { padding: 6px 12px; background: #24364f; color: #fff; flex: 0 0 auto; }
-.na-head h1 { font-size: 17px; margin: 0; }
-.na-head p { margin: 2px 0 0; font-size: 12px; color: #d8e0ea; }
-.folium-map { flex: 1 1 auto; height: auto !important; position: relative !important; }
-/* leaflet.css comes after the map's own styles here: say again how a label sits */
-.leaflet-marker-icon.na-marker { display: flex; align-items: center;
-  justify-content: center; text-shadow: 0 0 2px rgba(0, 0, 0, .6); }
-.leaflet-marker-icon.na-marker.na-broad { text-shadow: 0 0 2px #fff; }
-.marker-cluster div { display: flex; align-items: center; justify-content: center; }
-.marker-cluster span { line-height: 1; color: #1b1b1b; font-weight: bold; }
-.na-legend { position: absolute; left: 10px; bottom: 50px; z-index: 1000; max-width: 290px;
-  background: rgba(255, 255, 255, .95); border-radius: 6px; padding: 8px 10px;
-  box-shadow: 0 1px 5px rgba(0, 0, 0, .4); font-size: 12px; }
-.na-legend summary { font-weight: bold; cursor: pointer; }
-.na-legend .na-row { display: flex; align-items: center; gap: 6px; margin: 5px 0; }
-.na-legend .na-key { position: static; flex: 0 0 auto; display: flex; align-items: center;
-  justify-content: center; box-sizing: border-box; }
-.na-legend .marker-cluster { width: 40px; height: 40px; }
-.na-legend .marker-cluster div { margin: 5px; }
-.na-legend .na-layers { flex-wrap: wrap; gap: 2px 10px; }
-.na-reader { position: absolute; top: 0; right: 0; bottom: 0; z-index: 1100;
-  width: min(480px, 100vw); box-sizing: border-box; overflow-y: auto; background: #fff;
-  padding: 10px 16px 40px; box-shadow: -2px 0 8px rgba(0, 0, 0, .3); }
-.na-reader[hidden], .na-reader section[hidden] { display: none; }
-.na-reader h2 { font-size: 18px; margin: 6px 0; }
-.na-reader .na-close { float: right; text-decoration: none; color: #24364f; }
-.na-passage { margin: 10px 0; padding: 4px 6px; border-left: 3px solid transparent; }
-.na-passage.na-current { background: #fff6cc; border-left-color: #e0a800; }
-.na-passage a.place, .na-passage mark { background: #e3ecfa; color: inherit; }
-.na-src { color: #666; font-size: 12px; }
-.na-more { color: #555; font-style: italic; padding: 4px 0; }
-.na-list li { margin: 8px 0; }
-.na-main { position: relative; flex: 1 1 auto; display: flex; }
-</style>"""
 
-READER_JS = """
-(function () {
-  var map = %(map)s, panel = document.getElementById("na-reader");
-  var layers = {places: %(places)s, broad: %(broad)s, heat: %(heat)s};
-  function route() {
-    if (!panel) { return; }  // links go to a hosted dashboard: no reader here
-    var id = null;
-    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = null; }
-    var body = document.getElementById("na-reader-body");
-    body.querySelectorAll("section").forEach(function (s) { s.hidden = true; });
-    body.querySelectorAll(".na-current").forEach(function (p) {
-      p.classList.remove("na-current"); });
-    var target = id ? document.getElementById(id) : null;
-    if (target && !body.contains(target)) { target = null; }
-    document.getElementById("na-missing").hidden = !!target || !id;
-    panel.hidden = !id;
-    if (!target) { return; }
-    var section = target.closest("section");
-    section.hidden = false;
-    if (target !== section) { target.classList.add("na-current"); }
-    target.scrollIntoView({block: "center"});
-  }
-  // Links to "#..." stay in this page (popups ask for a new tab: not here).
-  document.addEventListener("click", function (e) {
-    var a = e.target.closest ? e.target.closest("a[href^='#']") : null;
-    if (!a) { return; }
-    e.preventDefault();
-    var hash = a.getAttribute("href");
-    if (hash === "#") {
-      history.pushState(null, "", location.pathname + location.search); route();
-    } else if (location.hash === hash) { route(); } else { location.hash = hash; }
-  }, true);
-  window.addEventListener("hashchange", route);
-  window.addEventListener("popstate", route);
-  document.querySelectorAll(".na-legend input").forEach(function (box) {
-    var layer = layers[box.dataset.layer];
-    if (!layer) { box.disabled = true; return; }
-    box.checked = map.hasLayer(layer);
-    box.addEventListener("change", function () {
-      if (box.checked) { map.addLayer(layer); } else { map.removeLayer(layer); }
-    });
-  });
-  if (window.innerWidth < 600) {  // a phone: the legend starts folded
-    document.querySelector(".na-legend").removeAttribute("open");
-  }
-  route();
-})();
-"""
 
 
 class _Script(MacroElement):
@@ -377,6 +294,15 @@ def page_heading(store_name: str, f: Filters, content: MapContent, when: str,
     return title, heading
 
 
+def frame_places(m, places: pd.DataFrame) -> None:  # noqa: ANN001 (folium.Map)
+    """Open the map on the specific places (all places when there are none)."""
+    shown = places[~places["broad"]] if (~places["broad"]).any() else places
+    if len(shown):
+        m.fit_bounds([[float(shown["lat"].min()), float(shown["lon"].min())],
+                      [float(shown["lat"].max()), float(shown["lon"].max())]],
+                     padding=(30, 30), max_zoom=8)
+
+
 def standalone_map_html(store: Store, *, filters: Filters | None = None,
                         base_url: str | None = None, store_name: str = "",
                         per_place: int = PER_PLACE,
@@ -394,12 +320,14 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
         heat.show = False  # off until the legend's switch turns it on
     for g in groups:
         g.add_to(m)
+    frame_places(m, content.places)
 
     when = (exported_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     title, heading = page_heading(store_name, f, content, when, base_url)
     fig = m.get_root()
     fig.title = esc(title)
-    fig.header.add_child(Element(PAGE_CSS), name="news_atlas_export_css")
+    css = (PAGE_FILES / "page.css").read_text(encoding="utf-8")
+    fig.header.add_child(Element(f"<style>\n{css}</style>"), name="news_atlas_export_css")
     sections = library_sections(store, content) if content.in_file else []
     # the body: heading first, the map (folium's div), then legend and reader panel
     fig.html.add_child(Element(heading), name="na_heading", index=0)
@@ -407,10 +335,13 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
                                + (reader_panel(sections) if content.in_file else "")),
                        name="na_overlays")
     # a child of the map, added last: its script runs after the layers exist
-    m.add_child(_Script(READER_JS % {
-        "map": m.get_name(), "places": by_name["Places"].get_name(),
-        "broad": by_name["Countries & demonyms"].get_name(),
-        "heat": heat.get_name() if heat is not None else "null"}), name="na_reader_js")
+    layers = {"places": by_name["Places"].get_name(),
+              "broad": by_name["Countries & demonyms"].get_name(),
+              "heat": heat.get_name() if heat is not None else "null"}
+    m.add_child(_Script((PAGE_FILES / "reader.js").read_text(encoding="utf-8")
+                        + f"naExportPage({m.get_name()}, {{places: {layers['places']},"
+                        f" broad: {layers['broad']}, heat: {layers['heat']}}});\n"),
+                name="na_reader_js")
     return ExportedMap(fig.render(), len(content.places),
                        int(content.places["mentions"].sum()),
                        int(content.snippets["article_id"].nunique()))
