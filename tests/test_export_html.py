@@ -265,3 +265,9 @@ def test_exported_file_works_from_disk_with_no_network(fixture_db, tmp_path, off
 
     assert page.errors == [], page.errors
     assert page.blocked == [], page.blocked
+
+
+def test_an_empty_selection_still_gives_a_page(fixture_db):
+    with Store.open(fixture_db) as store:
+        page = standalone_map_html(store, filters=Filters(actors=("Nobody",)))
+    assert page.places == 0 and "actor: Nobody · 0 places, 0 mentions" in page.html
