@@ -4,6 +4,7 @@
     python -m geo geoparse INPUT [--out FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
     python -m geo export --format geojson|csv|jsonl|html [--db URL] [--out FILE]
+                         [--base-url URL] [--filters QUERY]   (the last two: html)
     python -m geo gazetteer build|info|lookup NAME
     python -m geo sample            (rebuild the dashboard's built-in sample)
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -155,12 +157,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html_export_options(args: argparse.Namespace) -> dict:
+    """``standalone_map_html`` keywords from ``--base-url``, ``--filters`` and ``--db``."""
+    from geo.export_html import filters_from_query
+    from geo.store import default_db_url, sqlite_path
+
+    options: dict = {"store_name": Path(sqlite_path(args.db or default_db_url())).name,
+                     "base_url": args.base_url}
+    if args.filters:
+        options["filters"], unknown = filters_from_query(args.filters)
+        if unknown:
+            print(f"warning: --filters: ignoring {', '.join(unknown)} (not a filter)",
+                  file=sys.stderr)
+    return options
+
+
+def _base_url(value: str) -> str:
+    from geo.export_html import dashboard_base_url
+
+    try:
+        return dashboard_base_url(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from geo.export import export
 
+    html_options = None
+    if args.format == "html":
+        html_options = _html_export_options(args)
+    elif args.base_url or args.filters:
+        raise SystemExit("python -m geo export: --base-url and --filters apply to"
+                         " --format html only")
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
-        n = export(args.format, out, db=args.db)
+        n = export(args.format, out, db=args.db, html_options=html_options)
+        out.flush()
+    except BrokenPipeError:
+        # the reader stopped early (``| head``): stop quietly, and point stdout at
+        # /dev/null so Python's own flush at exit does not complain either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         if args.out:
             out.close()
@@ -219,8 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("export", help="export the store")
     p.add_argument("--format", required=True, choices=["geojson", "csv", "jsonl", "html"])
-    p.add_argument("--db")
-    p.add_argument("--out")
+    p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
+    p.add_argument("--out", help="output file (default: standard output)")
+    p.add_argument("--base-url", type=_base_url, metavar="URL",
+                   help="html: popup links open the dashboard hosted at URL"
+                        " (default: a reader inside the file)")
+    p.add_argument("--filters", metavar="QUERY",
+                   help="html: only what a dashboard link's filters show, e.g."
+                        " 'actor=Sergei+Shoigu&from=2023-09-01' or the whole link")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("gazetteer", help="build or query the offline gazetteer")
     p.add_argument("action", choices=["build", "info", "lookup"])

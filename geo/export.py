@@ -11,8 +11,10 @@ from geo.store.export import MENTION_COLUMNS, article_records, mention_rows, pla
 FORMATS = ("geojson", "csv", "jsonl", "html")
 
 
-def export(fmt: str, out: IO[str], *, db: str | None = None) -> int:
-    """Write the store at ``db`` to ``out`` in ``fmt``; return how many records."""
+def export(fmt: str, out: IO[str], *, db: str | None = None,
+           html_options: dict | None = None) -> int:
+    """Write the store at ``db`` to ``out`` in ``fmt``; return how many records.
+    ``html_options`` go to :func:`geo.export_html.standalone_map_html`."""
     with Store.open(db) as store:
         if fmt == "geojson":
             features = list(place_features(store))
@@ -35,7 +37,7 @@ def export(fmt: str, out: IO[str], *, db: str | None = None) -> int:
         if fmt == "html":
             from geo.export_html import standalone_map_html
 
-            html, n = standalone_map_html(store)
-            out.write(html)
-            return n
+            page = standalone_map_html(store, **(html_options or {}))
+            out.write(page.html)
+            return page.places
     raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")

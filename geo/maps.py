@@ -180,6 +180,44 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
                             if cluster else [])
 
 
+class HeatLayer(HeatMap):
+    """folium's heat layer, with its plugin (leaflet-heat) from ``plugin_url`` (local).
+
+    ``st_folium`` loads the page's scripts only when it first draws the map, so a heat
+    layer switched on later would find no ``L.heatLayer``. The layer is therefore a
+    group that fills itself once the plugin is there, loading the script first when
+    the page lacks it (once per page, whichever layer asks first)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        (function (group, src) {
+            function draw() {
+                group.addLayer(L.heatLayer({{ this.data|tojson }},
+                                           {{ this.options|tojavascript }}));
+            }
+            if (typeof L.heatLayer === "function") { draw(); return; }
+            var loading = window.__naScripts = window.__naScripts || {};
+            loading[src] = loading[src] || new Promise(function (ok, fail) {
+                var s = document.createElement("script");
+                s.src = src; s.onload = ok;
+                s.onerror = function () { fail(new Error("cannot load " + src)); };
+                document.head.appendChild(s);
+            });
+            loading[src].then(draw, function (err) {
+                console.error("heat map: the leaflet-heat plugin did not load:", err);
+            });
+        })({{ this.get_name() }}, {{ this.plugin_url|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: list, *, plugin_url: str, **options) -> None:
+        super().__init__(data, **options)
+        self._name = "HeatLayer"
+        self.plugin_url = plugin_url
+        self.default_js = [("leaflet-heat.js", plugin_url)]
+
+
 def base_map(assets: AssetUrls, *, tiles: TileSource | None = None,
              location: tuple[float, float] = (35.0, 60.0), zoom: int = 2) -> folium.Map:
     """The one base map: local Leaflet/jQuery, outline basemap, optional tile layer."""
@@ -303,12 +341,11 @@ def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: Ass
         fg_heat = folium.FeatureGroup(name="Heat map")
         top = float(specific["mentions"].max())
         weight = (specific["mentions"].astype(float) / top) ** 0.5
-        layer = HeatMap(list(zip(specific["lat"].astype(float).tolist(),
-                                 specific["lon"].astype(float).tolist(),
-                                 weight.round(3).tolist())),
-                        radius=18, blur=14, min_opacity=0.3)
-        layer.default_js = [("leaflet-heat.js", assets.heat_js)]
-        layer.add_to(fg_heat)
+        HeatLayer(list(zip(specific["lat"].astype(float).tolist(),
+                           specific["lon"].astype(float).tolist(),
+                           weight.round(3).tolist())),
+                  plugin_url=assets.heat_js, radius=18, blur=14, min_opacity=0.3,
+                  ).add_to(fg_heat)
         groups.append(fg_heat)
     return groups
 
