@@ -17,10 +17,11 @@ def article_id_for(text: str, *, url: str | None = None, title: str | None = Non
     """Stable id of an article: a hash of its URL when it has one, else of its text.
 
     Re-reading the same article (same URL, or same text) gives the same id, which is
-    what makes ``ingest`` idempotent.
+    what makes ``ingest`` idempotent. Never raises on a lone surrogate (the readers
+    replace those before they get here; ``surrogatepass`` keeps any other caller safe).
     """
     basis = url.strip() if url and url.strip() else " ".join(text.split())
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass
