@@ -235,7 +235,8 @@ def _iter_utf16_lines(stream: BinaryIO, codec: str, where: str, *, max_bytes: in
         yield number + 1, InputError(where, f"invalid {codec.upper()}: {err.reason}; "
                                      "the rest of the file is not read", line=number + 1)
     finally:
-        text.detach()
+        if not text.closed:  # leave the caller's stream open (and closing to the caller)
+            text.detach()
 
 
 def iter_lines(stream: BinaryIO, where: str, *, max_bytes: int
