@@ -499,6 +499,13 @@ def test_utf16_with_a_bom_is_read_line_by_line_too(tmp_path):
     result = read_articles([path])
     assert [a.text for a in result.articles] == ["Ash over Vík.", "\ufffd Höfn."]
     assert [a.path for a in result.articles] == [f"{path}:1", f"{path}:2"]
+    # a lone surrogate in the UTF-16 bytes themselves is an error for its line only
+    path.write_bytes("\ufeff".encode("utf-16-le") + b"\n\x00\x00\xd8\n\x00"
+                     + '{"text": "Ash."}\n'.encode("utf-16-le"))
+    result = read_articles([path])
+    assert [a.text for a in result.articles] == ["Ash."]
+    error = _one_error(result)
+    assert error.line == 2 and "lone surrogate" in error.reason
 
 
 def test_a_file_at_the_20_mb_limit_is_read_and_one_byte_more_is_refused(tmp_path):
@@ -618,6 +625,17 @@ def test_html_declaring_a_charset_that_is_not_one_is_an_error(tmp_path, charset)
     path = tmp_path / "page.html"
     path.write_bytes(page.encode("latin-1"))
     assert "invalid UTF-8" in _one_error(read_articles([path])).reason
+
+
+def test_html_declaring_utf8_then_its_real_charset_is_read(tmp_path):
+    page = ('<html><head><meta charset="utf-8"><meta http-equiv="Content-Type" '
+            'content="text/html; charset=windows-1252"><title>Liège</title></head><body>'
+            "<article><p>The mayor of Liège met officials from Namur about the floods "
+            "along the Meuse river this week.</p></article></body></html>")
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode("cp1252"))
+    (article,) = read_articles([path]).articles
+    assert "Liège" in article.text
 
 
 def test_at_most_100_errors_per_file_then_a_count(tmp_path):

@@ -17,6 +17,7 @@ import codecs
 import errno
 import io
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 # UTF-16 without a BOM: at least this share of one parity's bytes are NUL (ASCII-range
 # characters) and at most the second share of the other's.
 _UTF16_NUL_SHARE, _UTF16_STRAY_SHARE = 0.3, 0.02
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                (stat.S_ISDIR, "a folder"))
@@ -222,15 +224,20 @@ def _too_long(where: str, number: int, max_bytes: int) -> InputError:
 
 def _iter_utf16_lines(stream: BinaryIO, codec: str, where: str, *, max_bytes: int
                       ) -> Iterator[tuple[int, str | InputError]]:
-    """Lines of a UTF-16/32 file (lone surrogates are kept, for the caller to replace)."""
+    """Lines of a UTF-16/32 file; a line holding a lone surrogate is an error for that
+    line alone, as a line of bad UTF-8 is."""
     text = io.TextIOWrapper(stream, encoding=codec, errors="surrogatepass", newline="\n")
     number = 0
     try:
         for number, line in enumerate(_bounded_lines(text.readline, max_bytes // 2),
                                       start=1):
-            if number == 1 and isinstance(line, str):
-                line = line.removeprefix("\ufeff")
-            yield number, _too_long(where, number, max_bytes) if line is None else line
+            if line is None:
+                yield number, _too_long(where, number, max_bytes)
+            elif _SURROGATE.search(line):
+                yield number, InputError(where, f"invalid {codec.upper()}: a lone "
+                                         "surrogate; re-save the file as UTF-8", line=number)
+            else:
+                yield number, line.removeprefix("\ufeff") if number == 1 else line
     except UnicodeDecodeError as err:
         yield number + 1, InputError(where, f"invalid {codec.upper()}: {err.reason}; "
                                      "the rest of the file is not read", line=number + 1)

@@ -42,17 +42,16 @@ _REFUSED_CHARSETS = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "
 
 
 def _declared_codec(data: bytes) -> str | None:
-    """The charset a document declares near its start, when it is one we decode with."""
-    declared = _DECLARED_CHARSET.search(data[:4096])
-    if not declared:
-        return None
-    try:
-        info = codecs.lookup(declared.group(1).decode("ascii"))
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _REFUSED_CHARSETS:
-        return None
-    return info.name
+    """The first charset a document declares near its start that we decode with (a page
+    may declare UTF-8 in one tag and its real charset in the next)."""
+    for declared in _DECLARED_CHARSET.finditer(data[:4096]):
+        try:
+            info = codecs.lookup(declared.group(1).decode("ascii"))
+        except LookupError:
+            continue
+        if getattr(info, "_is_text_encoding", True) and info.name not in _REFUSED_CHARSETS:
+            return info.name
+    return None
 
 
 def _read_markup(path: Path, where: str, *, max_bytes: int) -> str:
