@@ -605,12 +605,15 @@ _XXE = ('<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret
         "<description>News &x; here</description></item></channel></rss>\n")
 
 
-@pytest.mark.parametrize("kind", ["bomb", "external"])
+@pytest.mark.parametrize("kind", ["bomb", "external", "bomb declaring utf-16"])
 def test_feed_declaring_entities_is_refused(tmp_path, kind):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
     path = tmp_path / "feed.rss"
-    path.write_text(_BOMB if kind == "bomb" else _XXE.replace("{secret}", str(secret)))
+    feed = _XXE.replace("{secret}", str(secret)) if kind == "external" else _BOMB
+    if kind.endswith("utf-16"):  # a lying declaration must not get it past the check
+        feed = feed.replace('version="1.0"?>', 'version="1.0" encoding="utf-16"?>')
+    path.write_text(feed)
     result = read_articles([path])
     assert result.articles == []
     assert "declares XML entities or external references" in _one_error(result).reason

@@ -83,7 +83,7 @@ def _as_text(value: object, where: str, field: str, warn: Warn) -> str | None:
     return value.strip() or None
 
 
-def unix_time(value: float) -> str:
+def _unix_time(value: float) -> str:
     """A Unix time in seconds or milliseconds (by magnitude, see the module docstring)
     as ISO-8601 in UTC; _Refused when it is neither."""
     shown = json.dumps(value)  # as the file wrote it: NaN, Infinity, true, 1e+20
@@ -102,7 +102,7 @@ def _published(value: object, where: str, warn: Warn) -> str | None:
     if value is None:
         return None
     if isinstance(value, (int, float)):
-        return unix_time(value)
+        return _unix_time(value)
     if not isinstance(value, str):
         raise _Refused(f"date is {_json_type(value)}, expected a string or a Unix time")
     iso = parse_date(value)

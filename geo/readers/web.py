@@ -126,10 +126,10 @@ def _entry_text(entry) -> str:
 
 def _refuse_entities(markup: str, where: str) -> None:
     """InputError if the XML declares entities or external references (defusedxml);
-    XML that is not well-formed is left to feedparser's lenient parser."""
+    XML that is not well-formed is left to feedparser's lenient parser. The text is
+    given as str, so expat ignores the encoding the declaration names (it may lie)."""
     try:
-        fromstring(markup.encode("utf-8"), forbid_dtd=False, forbid_entities=True,
-                   forbid_external=True)
+        fromstring(markup, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as err:
         raise InputError(where, f"refused: the feed declares XML entities or external "
                          f"references, which can expand without bound or read local "
