@@ -508,6 +508,16 @@ def test_utf16_with_a_bom_is_read_line_by_line_too(tmp_path):
     assert error.line == 2 and "lone surrogate" in error.reason
 
 
+def test_binary_with_a_utf16_like_nul_pattern_is_still_binary(tmp_path):
+    samples = bytes(b for n in range(2000) for b in (n % 31 + 1, 0))  # small 16-bit ints
+    for name in ("samples.jsonl", "samples.csv", "samples.txt"):
+        (tmp_path / name).write_bytes(samples)
+    result = read_articles([tmp_path])
+    assert result.articles == []
+    assert [e.reason for e in result.errors] == [
+        "binary file (mostly control characters); expected text"] * 3
+
+
 def test_a_file_at_the_20_mb_limit_is_read_and_one_byte_more_is_refused(tmp_path):
     size = 20 * 1024 * 1024
     sentence = b"Heavy rain flooded streets in Porto Alegre. "

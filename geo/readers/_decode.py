@@ -258,6 +258,9 @@ def iter_lines(stream: BinaryIO, where: str, *, max_bytes: int
     head = stream.read(_SNIFF_BYTES)
     stream.seek(0)
     codec = _unicode_codec(head)
+    if codec and _looks_binary(head.decode(codec, "replace")):
+        yield 1, InputError(where, "binary file (mostly control characters); expected text")
+        return
     if codec:
         yield from _iter_utf16_lines(stream, codec, where, max_bytes=max_bytes)
         return
