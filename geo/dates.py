@@ -63,6 +63,8 @@ _DATE_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_DATE_LINE_CHARS = 80
+# longer is never one date, and dateparser's time grows with length (29 s for 1.2 MB)
+MAX_DATE_CHARS = 100
 
 
 class DateLine(NamedTuple):
@@ -87,7 +89,7 @@ def _dateparser():  # imported lazily: dateparser loads its language data on fir
 def _fast_iso(value: str) -> str | None:
     """ISO-8601 input, normalised without dateparser (most feeds and JSON give this)."""
     text = value.strip()
-    if not re.fullmatch(r"\d{4}-\d\d-\d\d([T ][\d:.]+(Z|[+-]\d\d:?\d\d)?)?", text):
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d([T ][\d:.]+(Z|[+-]\d\d(:?\d\d)?)?)?", text):
         return None
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -110,12 +112,12 @@ def parse_date(value: str | None, *, relative_to: str | None = None) -> str | No
     """Parse a date as written in a feed, a JSON field or a date line; ISO-8601 or None.
 
     Without ``relative_to`` parsing is strict (day, month and year must all be there),
-    so a random word is never a date. With it, relative expressions ("yesterday",
+    so a random word is never a date; nor is anything over MAX_DATE_CHARS. With it, relative expressions ("yesterday",
     "Sunday", "in July") are accepted and resolved against that date, preferring the past.
     """
-    if value is None or not str(value).strip():
+    value = str(value).strip() if value is not None else ""
+    if not value or len(value) > MAX_DATE_CHARS:
         return None
-    value = str(value).strip()
     fast = _fast_iso(value)
     if fast:
         return fast

@@ -19,9 +19,11 @@ def article_id_for(text: str, *, url: str | None = None, title: str | None = Non
     Re-reading the same text gives the same id, with or without a URL, which is what
     makes ``ingest`` idempotent; two different texts under one URL keep two ids (the
     store warns about them). ``url`` and ``title`` are accepted for compatibility.
+    Never raises on a lone surrogate (the readers replace those before they get here;
+    ``surrogatepass`` keeps any other caller safe).
     """
     basis = " ".join(text.split())
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass

@@ -87,3 +87,74 @@ def test_gazetteer_lookup_command():
     out = subprocess.run([sys.executable, "-m", "geo", "gazetteer", "lookup", "Khasan"],
                          capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0].split()[0].startswith("cur:") and " RU " in out.splitlines()[0]
+
+
+def _bad_inputs(folder) -> dict[str, str]:
+    """Files that each aborted a whole ingest, or hung it, or were lost silently (issue 9),
+    and what stderr must say about each (a name, and its reason)."""
+    import os
+
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = {
+        "dates.jsonl": ['{"text": "Sirens sounded in Kyiv on Friday.", "date": 1694476800000}',
+                        '{"text": "Rain fell on Oslo.", "date": 1e20}',
+                        '{"text": "Snow fell on Bergen.", "date": NaN}'],
+        "deep.jsonl": ['{"text": "Protests filled the streets of Tbilisi."}', deep],
+        "surrogate.jsonl": ['{"text": "Floods hit Derna \\ud800 in Libya."}'],
+        "types.jsonl": ['{"text": ["Floods hit Derna."]}'],
+    }
+    for name, records in lines.items():
+        (folder / name).write_text("\n".join(records) + "\n", encoding="utf-8")
+    (folder / "deep.json").write_text(deep)
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.txt"), "wb") as handle:
+        handle.write(b"Cafe news\n\nA cafe opened in Lyon, France.\n")
+    (folder / "nul.csv").write_bytes(b"title,text\nNul,A fire\x00 broke out in Marseille.\n")
+    (folder / "utf16.txt").write_bytes("Quake\n\nA quake shook Izmir.".encode("utf-16-le"))
+    (folder / "bomb.rss").write_text(
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "lol">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><rss version="2.0"><channel><title>T'
+        "</title><item><title>x</title><description>&b;</description></item></channel></rss>")
+    os.mkfifo(folder / "pipe.jsonl")
+    os.symlink(folder / "nowhere.txt", folder / "dangling.txt")
+    return {
+        "dates.jsonl:2": "date 1e+20 is not a Unix time in seconds or milliseconds",
+        "dates.jsonl:3": "date NaN is not a date",
+        "deep.jsonl:2": "JSON nested too deeply",
+        "deep.json": "JSON nested too deeply",
+        "types.jsonl:1": "'text' is a list",
+        "bomb.rss": "declares XML entities",
+        "pipe.jsonl": "not a regular file (a named pipe)",
+        "dangling.txt": "broken symbolic link",
+        "surrogate.jsonl:1": "text: 1 lone surrogate(s) replaced with U+FFFD",
+        "nul.csv:2": "text: 1 NUL character(s) replaced with U+FFFD",
+    }
+
+
+def test_ingest_of_bad_files_beside_a_good_one_stores_the_good_and_names_the_bad(tmp_path):
+    """`python -m geo ingest` as a user runs it: no traceback, no hang, exit 1, every
+    bad file named with its reason on stderr, and every good article stored."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    expected = _bad_inputs(folder)
+    db = tmp_path / "s.sqlite"
+    run = subprocess.run([sys.executable, "-m", "geo", "ingest", str(folder), "--db", str(db)],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "NEWS_ATLAS_GAZETTEER": os.environ.get(
+                             "NEWS_ATLAS_GAZETTEER", "data/gazetteer.sqlite")})
+    assert "Traceback" not in run.stdout + run.stderr, run.stderr
+    assert run.returncode == 1, run.stderr
+    for where, reason in expected.items():
+        assert any(line.startswith(("error: ", "warning: ")) and f"{folder}/{where}: " in line
+                   and reason in line for line in run.stderr.splitlines()), (where, run.stderr)
+    with Store.open(str(db)) as store:
+        rows = store.conn.execute("SELECT path, text, published FROM articles").fetchall()
+    stored = {path.removeprefix(f"{folder}/"): (text, published) for path, text, published in rows}
+    assert set(stored) == {"good.txt", "dates.jsonl:1", "deep.jsonl:1", "surrogate.jsonl:1",
+                           "caf\\xe9.txt", "nul.csv:2", "utf16.txt"}
+    assert stored["dates.jsonl:1"][1] == "2023-09-12T00:00:00+00:00"
+    assert stored["surrogate.jsonl:1"][0] == "Floods hit Derna \ufffd in Libya."
+    assert stored["nul.csv:2"][0] == "A fire\ufffd broke out in Marseille."
+    assert stored["utf16.txt"][0] == "Quake\n\nA quake shook Izmir."

@@ -16,6 +16,7 @@ PUBLISHED = "2023-09-12"  # a Tuesday: the seed article's publication date
     ("2023-09-12T08:00:00Z", "2023-09-12T08:00:00+00:00"),
     ("Tue, 12 Sep 2023 10:00:00 +0300", "2023-09-12T10:00:00+03:00"),
     ("September 12, 2023 10:30 AM", "2023-09-12T10:30:00"),
+    ("2009-03-20 12:24:52.002364-05", "2009-03-20T12:24:52.002364-05:00"),  # PostgreSQL
 ])
 def test_parse_date_gives_iso_date_or_datetime(value, expected):
     assert parse_date(value) == expected
@@ -24,6 +25,14 @@ def test_parse_date_gives_iso_date_or_datetime(value, expected):
 @pytest.mark.parametrize("value", ["Blursday", "North Korea", "May", "2023", "", None, "  "])
 def test_parse_date_refuses_words_and_partial_dates_without_a_base(value):
     assert parse_date(value) is None
+
+
+def test_parse_date_refuses_an_overlong_value_at_once():
+    import time
+
+    started = time.perf_counter()
+    assert parse_date("Sep 12 2023 " * 100_000) is None  # dateparser took 29 s on it
+    assert time.perf_counter() - started < 1
 
 
 def test_parse_date_resolves_relative_expressions_against_a_base():

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from geo.dates import find_date_line
 from geo.errors import InputError
-from geo.models import Article, article_id_for
+from geo.models import Article
+from geo.readers._article import make_article
 from geo.readers._decode import read_text
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*|\s+#+\s*$")
@@ -42,10 +43,7 @@ def article_from_text(text: str, where: str, *, warn: Callable[[str], None]) -> 
         if line.strip() and (date_line is None or index != date_line.index):
             title = clean_title(line) or None
             break
-    return Article(
-        id=article_id_for(text, title=title), text=text, title=title, published=published,
-        path=where,
-    )
+    return make_article(text, where, warn, title=title, published=published)
 
 
 def read_text_file(path: Path, where: str, *, max_bytes: int,

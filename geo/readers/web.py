@@ -2,19 +2,28 @@
 
 Encoding: UTF-8 as everywhere, except that a page or feed which declares another
 charset (``<meta charset=...>``, ``<?xml encoding=...?>``) is decoded with the charset it
-declares. Nothing is fetched: feedparser gets the bytes, never a URL or a path.
+declares, when that is a real text charset (not UTF-16/32, which a BOM or the NUL pattern
+already reveals, nor Python-only codecs such as ``unicode_escape`` or ``punycode``).
+Nothing is fetched: feedparser gets the bytes, never a URL or a path. A feed that
+declares XML entities or external references (a "billion laughs" bomb, an external
+entity naming a local file) is refused whole, checked with defusedxml.
 """
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
 from geo.dates import parse_date
 from geo.errors import InputError
-from geo.models import Article, article_id_for
+from geo.models import Article
+from geo.readers._article import make_article
 from geo.readers._decode import decode_bytes, normalise_newlines, read_bytes
 
 logger = logging.getLogger(__name__)
@@ -25,6 +34,24 @@ _DECLARED_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_
 _BLOCK_TAGS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "tr", "table", "section", "article", "figure", "pre")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "head")
+# declared charsets never used: Unicode forms are found without a declaration, and the
+# rest are Python's own codecs, not charsets a page can mean
+_REFUSED_CHARSETS = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32",
+                     "utf-32-le", "utf-32-be", "utf-7", "unicode-escape",
+                     "raw-unicode-escape", "punycode", "idna", "undefined"}
+
+
+def _declared_codec(data: bytes) -> str | None:
+    """The first charset a document declares near its start that we decode with (a page
+    may declare UTF-8 in one tag and its real charset in the next)."""
+    for declared in _DECLARED_CHARSET.finditer(data[:4096]):
+        try:
+            info = codecs.lookup(declared.group(1).decode("ascii"))
+        except LookupError:
+            continue
+        if getattr(info, "_is_text_encoding", True) and info.name not in _REFUSED_CHARSETS:
+            return info.name
+    return None
 
 
 def _read_markup(path: Path, where: str, *, max_bytes: int) -> str:
@@ -33,13 +60,12 @@ def _read_markup(path: Path, where: str, *, max_bytes: int) -> str:
     try:
         text = decode_bytes(data, where)
     except InputError as err:
-        declared = _DECLARED_CHARSET.search(data[:4096])
-        name = declared.group(1).decode("ascii", "replace").lower() if declared else ""
-        if not name or name.replace("-", "") == "utf8" or b"\x00" in data[:8192]:
+        name = _declared_codec(data)
+        if not name or b"\x00" in data[:8192]:
             raise
         try:
             text = data.decode(name)
-        except (LookupError, UnicodeDecodeError) as decode_err:
+        except UnicodeError as decode_err:
             raise InputError(where, f"{err.reason}; the declared charset {name!r} "
                              f"does not decode it either") from decode_err
     if not text.strip():
@@ -84,13 +110,10 @@ def read_html_file(path: Path, where: str, *, max_bytes: int,
         yield InputError(where, "no article text found in the HTML page (only navigation, "
                          "scripts or boilerplate)")
         return
-    title, url = data.get("title") or None, data.get("url") or None
     published = parse_date(data.get("date")) if data.get("date") else None
-    yield Article(
-        id=article_id_for(text, url=url, title=title), text=text, title=title, url=url,
-        source=data.get("sitename") or data.get("hostname") or None, published=published,
-        path=where,
-    )
+    yield make_article(text, where, warn, title=data.get("title") or None,
+                       url=data.get("url") or None, published=published,
+                       source=data.get("sitename") or data.get("hostname") or None)
 
 
 def _entry_text(entry) -> str:
@@ -101,12 +124,27 @@ def _entry_text(entry) -> str:
     return max(texts, key=len, default="")
 
 
+def _refuse_entities(markup: str, where: str) -> None:
+    """InputError if the XML declares entities or external references (defusedxml);
+    XML that is not well-formed is left to feedparser's lenient parser. The text is
+    given as str, so expat ignores the encoding the declaration names (it may lie)."""
+    try:
+        fromstring(markup, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as err:
+        raise InputError(where, f"refused: the feed declares XML entities or external "
+                         f"references, which can expand without bound or read local "
+                         f"files ({err}); remove its <!DOCTYPE> declarations") from err
+    except (ParseError, ValueError, LookupError):
+        pass
+
+
 def read_feed_file(path: Path, where: str, *, max_bytes: int,
                    warn: Warn) -> Iterator[Article | InputError]:
     """Each entry of an RSS or Atom feed as an Article (named ``file#N``)."""
     import feedparser
 
     markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
+    _refuse_entities(markup, where)
     feed = feedparser.parse(io.BytesIO(markup.encode("utf-8")),
                             response_headers={"content-type": "application/xml; charset=utf-8"})
     if not feed.get("version"):
@@ -132,8 +170,5 @@ def _entry_article(entry, where: str, number: int, *, source: str | None,
     published = parse_date(raw_date) if raw_date else None
     if raw_date and published is None:
         warn(f"{where}#{number}: unparseable date {raw_date!r} (kept without a date)")
-    url = entry.get("link") or None
-    return Article(
-        id=article_id_for(text, url=url, title=title), text=text, title=title, url=url,
-        source=source, published=published, path=f"{where}#{number}",
-    )
+    return make_article(text, f"{where}#{number}", warn, title=title,
+                        url=entry.get("link") or None, source=source, published=published)
