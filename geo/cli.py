@@ -6,7 +6,7 @@
     python -m geo export --format geojson|csv|jsonl|html [--db URL] [--out FILE]
                          [--base-url URL] [--filters QUERY]   (the last two: html)
     python -m geo gazetteer build|info|lookup NAME
-    python -m geo sample            (rebuild the dashboard's built-in sample)
+    python -m geo sample --load|--remove [--db URL] | --rebuild   (the built-in sample)
 """
 from __future__ import annotations
 
@@ -47,9 +47,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if fresh:  # the model and gazetteer load only when there is something to analyse
             added, failed = _analyze_and_save(fresh, store)
         skipped += len(fresh) - added - failed
+        _sample_hint(store, added)
     bad = len(result.errors) + failed
     print(f"ingested {added} article(s), {skipped} already stored, {bad} failed")
     return 1 if bad else 0
+
+
+def _sample_hint(store: Store, added: int) -> None:
+    """After adding the user's articles next to the built-in sample, say how to drop it."""
+    from geo.store.sample import sample_count
+
+    if added and sample_count(store):
+        print("note: this store also holds the built-in sample article; remove it with"
+              f" `python -m geo sample --remove{_db_option(store)}`", file=sys.stderr)
+
+
+def _db_option(store: Store) -> str:
+    from geo.store import is_default_store
+
+    return "" if is_default_store(store.path) else f" --db {store.path}"
 
 
 def _new_articles(articles: list[Article], store: Store) -> tuple[list[Article], int]:
@@ -231,10 +247,41 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from geo.sample import rebuild_sample
+    """``--load`` the built-in sample into a store, ``--remove`` it, or ``--rebuild``
+    its shipped analysis."""
+    from geo.store import Store
 
-    path = rebuild_sample()
-    print(f"wrote {path}")
+    if args.rebuild:
+        if args.db:
+            raise SystemExit("python -m geo sample: --db applies to --load and --remove")
+        from geo.sample import rebuild_sample
+
+        print(f"wrote {rebuild_sample()}")
+        return 0
+    with Store.open(args.db) as store:
+        return _remove_sample(store) if args.remove else _load_sample(store)
+
+
+def _load_sample(store: Store) -> int:
+    from geo.sample import add_sample
+
+    if not add_sample(store):
+        print(f"the built-in sample is already in the store {store.path}: nothing loaded")
+        return 0
+    print(f"loaded the built-in sample (1 article) into the store {store.path};"
+          f" remove it with `python -m geo sample --remove{_db_option(store)}`")
+    return 0
+
+
+def _remove_sample(store: Store) -> int:
+    from geo.store.sample import remove_sample
+
+    removed = remove_sample(store)
+    if not removed.articles:
+        print(f"the built-in sample is not in the store {store.path}: nothing removed")
+    else:
+        print(f"removed the built-in sample from the store {store.path}:"
+              f" {removed.describe()}")
     return 0
 
 
@@ -272,7 +319,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", help="gazetteer file (default: $NEWS_ATLAS_GAZETTEER or data/gazetteer.sqlite)")
     p.add_argument("--limit", type=int, default=10)
     p.set_defaults(func=cmd_gazetteer)
-    p = sub.add_parser("sample", help="re-analyse the built-in sample article")
+    p = sub.add_parser("sample", help="load, remove or rebuild the built-in sample article")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--load", action="store_true",
+                      help="add the sample to the store (marked as the sample)")
+    what.add_argument("--remove", action="store_true",
+                      help="remove the sample and what only it referred to from the store")
+    what.add_argument("--rebuild", action="store_true",
+                      help="re-analyse the sample and rewrite geo/data/sample/")
+    p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.set_defaults(func=cmd_sample)
     return ap
 
