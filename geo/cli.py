@@ -36,21 +36,43 @@ def _report_read(result, *, err: IO[str]) -> None:  # noqa: ANN001 (ReadResult)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read, analyse and store; progress on stderr, the summary at the end."""
     from geo.readers import read_articles
     from geo.store import Store
 
+    started = time.monotonic()
     result = read_articles(args.paths)
     _report_read(result, err=sys.stderr)
-    added = failed = 0
+    failures = [str(error) for error in result.errors]
+    added = 0
     with Store.open(args.db) as store:
         fresh, skipped = _new_articles(result.articles, store)
         if fresh:  # the model and gazetteer load only when there is something to analyse
+            print(f"ingest: analysing {len(fresh)} new article(s)"
+                  f" ({skipped} already stored)", file=sys.stderr, flush=True)
             added, failed = _analyze_and_save(fresh, store)
-        skipped += len(fresh) - added - failed
+            failures += failed
+            skipped += len(fresh) - added - len(failed)
         _sample_hint(store, added)
-    bad = len(result.errors) + failed
-    print(f"ingested {added} article(s), {skipped} already stored, {bad} failed")
-    return 1 if bad else 0
+    print(f"ingested {added} article(s), {skipped} already stored, {len(failures)} failed")
+    _print_summary(added, skipped, failures, time.monotonic() - started)
+    return 1 if failures else 0
+
+
+FAILURES_LISTED = 20
+
+
+def _print_summary(added: int, skipped: int, failures: list[str], seconds: float) -> None:
+    """The end of an ingest on stderr: the counts, the time, each failure's reason."""
+    print(f"ingest: {added} added, {skipped} already stored, {len(failures)} failed"
+          f" in {seconds:.1f} s", file=sys.stderr)
+    if failures:
+        print("failed:", file=sys.stderr)
+        for reason in failures[:FAILURES_LISTED]:
+            print(f"  {reason}", file=sys.stderr)
+        if len(failures) > FAILURES_LISTED:
+            print(f"  ... and {len(failures) - FAILURES_LISTED} more (see the error lines"
+                  " above)", file=sys.stderr)
 
 
 def _sample_hint(store: Store, added: int) -> None:
@@ -85,32 +107,36 @@ def _new_articles(articles: list[Article], store: Store) -> tuple[list[Article],
     return fresh, len(articles) - len(fresh)
 
 
-def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, int]:
-    """Analyse and store ``articles``; report each problem; return (added, failed).
-    A fault of the store itself (damaged, read-only, full) stops the batch."""
+def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, list[str]]:
+    """Analyse and store ``articles`` with a progress bar; report each problem; return
+    how many were added and why the others failed. A fault of the store itself
+    (damaged, read-only, full) stops the batch."""
     from geo.errors import StoreFaultError
     from geo.pipeline import default_pipeline
+    from geo.progress import Progress
 
     pipeline = default_pipeline()
-    added = failed = 0
-    for analyzed in pipeline.analyze_many(articles):
-        art = analyzed.article
-        try:
-            stored = store.save(analyzed)
-        except StoreFaultError:
-            raise
-        except GeoError as err:
-            failed += 1
-            print(f"error: {err}", file=sys.stderr)
-            continue
-        if not stored:
-            continue  # another process stored it meanwhile
-        added += 1
-        for other in store.url_twins(art):
-            print(f"warning: {art.path}: same URL as {other} ({art.url}) but a different "
-                  "text: both are stored", file=sys.stderr)
-        if not analyzed.places:
-            print(f"warning: {art.path}: no places found", file=sys.stderr)
+    added, failed = 0, []
+    with Progress(len(articles), desc="ingest", unit="articles") as progress:
+        for analyzed in pipeline.analyze_many(articles):
+            art = analyzed.article
+            progress.update(art.title or art.path or art.id)
+            try:
+                stored = store.save(analyzed)
+            except StoreFaultError:
+                raise
+            except GeoError as err:
+                failed.append(str(err))
+                progress.write(f"error: {err}")
+                continue
+            if not stored:
+                continue  # another process stored it meanwhile
+            added += 1
+            for other in store.url_twins(art):
+                progress.write(f"warning: {art.path}: same URL as {other} ({art.url}) but a "
+                               "different text: both are stored")
+            if not analyzed.places:
+                progress.write(f"warning: {art.path}: no places found")
     return added, failed
 
 
