@@ -18,7 +18,8 @@ from tqdm import tqdm
 
 BAR_FORMAT = ("{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
               "[{elapsed}<{remaining}, {rate_noinv_fmt}{postfix}]")
-LINE_FORMAT = "{desc}: {n_fmt}/{total_fmt} ({percentage:.0f}%), {rate_noinv_fmt}, ETA {remaining}{postfix}"
+LINE_FORMAT = ("{desc}: {n_fmt}/{total_fmt} ({percentage:.0f}%), {rate_noinv_fmt},"
+               " ETA {remaining}{postfix}")
 NOTE_CHARS = 50
 FALLBACK_SIZE = {"ncols": 100, "nrows": 24}  # a terminal that reports no size
 

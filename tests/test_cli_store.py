@@ -259,7 +259,8 @@ def test_ingest_shows_progress_in_a_log_and_sums_up(tmp_path):
     assert run.returncode == 1, run.stderr
     err = run.stderr
     assert "ingest: analysing 12 new article(s) (0 already stored)" in err
-    progress = [line for line in err.splitlines() if line.startswith("ingest: ") and "/12 (" in line]
+    progress = [line for line in err.splitlines()
+                if line.startswith("ingest: ") and "/12 (" in line]
     assert 4 <= len(progress) <= 12, err  # a line per tenth at most, not a bar
     assert "\r" not in err
     for line in progress:
