@@ -36,7 +36,7 @@ def test_shipped_sample_has_the_known_facts():
 @pytest.mark.gazetteer
 @pytest.mark.model
 def test_shipped_sample_matches_what_the_pipeline_produces_today(pipeline):
-    """If this fails, the pipeline changed: run `python -m geo sample` and commit."""
+    """If this fails, the pipeline changed: run `python -m geo sample --rebuild` and commit."""
     fresh = to_dict(analyze_sample(pipeline))
     shipped = to_dict(load_sample())
     assert fresh["places"] == shipped["places"]
