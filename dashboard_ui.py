@@ -54,11 +54,13 @@ def get_store(db_url: str) -> Store:
 
 READ_ONLY_NOTICE = ("This store is read-only: it is shown as it is, and nothing is added "
                     "to it or upgraded.")
+# the notices are fixed texts (no stored value in them, so nothing to escape); {named}
+# is NAMED_STORE_HINT for a store named by NEWS_ATLAS_DB, else empty
 SAMPLE_NOTICE = ("Showing the built-in sample, a CBC News report of 12 September 2023."
                  " Add your own articles with `python -m geo ingest PATH...`; remove the"
-                 " sample with `python -m geo sample --remove`.")
+                 " sample with `python -m geo sample --remove`{named}.")
 SAMPLE_AMONG_NOTICE = ("This store also holds the built-in sample article (a CBC News"
-                       " report); remove it with `python -m geo sample --remove`.")
+                       " report); remove it with `python -m geo sample --remove`{named}.")
 NAMED_STORE_HINT = " (with `--db` naming this store, or the same `NEWS_ATLAS_DB`)"
 EMPTY_NOTICE = ("**This store has no articles yet.** Add yours with `python -m geo ingest"
                 " PATH...` (text, HTML, JSON, JSON Lines, CSV or RSS/Atom files, or"
@@ -94,7 +96,7 @@ def contents(url: str, rev: str) -> tuple[int, int]:
 
 def _contents_notice(url: str) -> None:
     """Say when the store is empty (how to add articles) or shows the built-in sample
-    (and how to remove it); the texts are fixed, with no stored value in them."""
+    (and how to remove it)."""
     from geo.store import is_default_store
 
     total, sample = contents(url, revision())
@@ -102,10 +104,9 @@ def _contents_notice(url: str) -> None:
     if not total:
         st.info(EMPTY_NOTICE, icon=":material/inbox:")
     elif sample == total:
-        st.sidebar.info(SAMPLE_NOTICE.replace("--remove`", f"--remove`{named}"),
-                        icon=":material/science:")
+        st.sidebar.info(SAMPLE_NOTICE.format(named=named), icon=":material/science:")
     elif sample:
-        st.sidebar.caption(SAMPLE_AMONG_NOTICE.replace("--remove`", f"--remove`{named}"))
+        st.sidebar.caption(SAMPLE_AMONG_NOTICE.format(named=named))
 
 
 def _without_folders(message: str, url: str) -> str:

@@ -70,7 +70,6 @@ def add_sample(store: "Store") -> bool:
     return added
 
 
-
 def rebuild_sample(pipeline: "Pipeline | None" = None) -> Path:
     """Re-analyse the sample and rewrite the shipped analysis file."""
     from geo.pipeline import default_pipeline

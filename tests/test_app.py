@@ -127,8 +127,10 @@ def test_the_empty_default_store_gets_the_sample_with_a_notice(default_store):
     shown = set(at.dataframe[0].value["name"])
     assert {"Khasan", "Vladivostok", "Razdolnaya River", "Moscow", "Pyongyang",
             "Seoul"} <= shown
-    assert [i.value for i in at.sidebar.info] == [dashboard_ui.SAMPLE_NOTICE]
-    assert "python -m geo sample --remove" in dashboard_ui.SAMPLE_NOTICE
+    notice = dashboard_ui.SAMPLE_NOTICE.format(named="")
+    assert [i.value for i in at.sidebar.info] == [notice]
+    assert "Showing the built-in sample" in notice
+    assert "remove the sample with `python -m geo sample --remove`." in notice
     with Store.open(str(default_store)) as store:
         assert sample_count(store) == store.article_count() == 1
 
@@ -178,8 +180,7 @@ def test_the_sample_among_the_users_articles_is_named_and_removable(dashboard_db
     monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    notice = dashboard_ui.SAMPLE_AMONG_NOTICE.replace(
-        "--remove`", "--remove`" + dashboard_ui.NAMED_STORE_HINT)
+    notice = dashboard_ui.SAMPLE_AMONG_NOTICE.format(named=dashboard_ui.NAMED_STORE_HINT)
     assert notice in [c.value for c in at.sidebar.caption]
     with Store.open(dashboard_db) as store:
         remove_sample(store)
