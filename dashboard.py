@@ -1,7 +1,8 @@
 """News Atlas dashboard: ``streamlit run dashboard.py``.
 
 The entry point and router: opens the store (loading the built-in sample into an empty
-one), copies the map assets for offline use, draws the shared filters, runs the page.
+default store, or saying how to add articles to an empty named one), copies the map
+assets for offline use, draws the shared filters, runs the page.
 """
 from __future__ import annotations
 

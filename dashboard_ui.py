@@ -32,13 +32,14 @@ _LOCK = threading.Lock()  # one SQLite connection shared by the sessions' thread
 
 @st.cache_resource(show_spinner=False)
 def get_store(db_url: str) -> Store:
-    """Open the store once per server; load the built-in sample into an empty writable
-    one (a read-only store is served as it is). StoreError when it cannot be opened."""
+    """Open the store once per server; load the built-in sample into the default store
+    when it is empty and writable (never into a store the user named, nor a read-only
+    one). StoreError when it cannot be opened."""
     from geo.mention_index import defer_index
-    from geo.store import sqlite_path
+    from geo.store import is_default_store, sqlite_path
 
     store = Store.open(db_url)
-    if not store.read_only:
+    if is_default_store(db_url) and not store.read_only:
         try:
             from geo.sample import ensure_sample
 
@@ -53,6 +54,19 @@ def get_store(db_url: str) -> Store:
 
 READ_ONLY_NOTICE = ("This store is read-only: it is shown as it is, and nothing is added "
                     "to it or upgraded.")
+# the notices are fixed texts (no stored value in them, so nothing to escape); {named}
+# is NAMED_STORE_HINT for a store named by NEWS_ATLAS_DB, else empty
+SAMPLE_NOTICE = ("Showing the built-in sample, a CBC News report of 12 September 2023."
+                 " Add your own articles with `python -m geo ingest PATH...`; remove the"
+                 " sample with `python -m geo sample --remove`{named}.")
+SAMPLE_AMONG_NOTICE = ("This store also holds the built-in sample article (a CBC News"
+                       " report); remove it with `python -m geo sample --remove`{named}.")
+NAMED_STORE_HINT = " (with `--db` naming this store, or the same `NEWS_ATLAS_DB`)"
+EMPTY_NOTICE = ("**This store has no articles yet.** Add yours with `python -m geo ingest"
+                " PATH...` (text, HTML, JSON, JSON Lines, CSV or RSS/Atom files, or"
+                " folders of them; run it with the same `NEWS_ATLAS_DB` or `--db` naming"
+                " this store), then reload this page. To look around first, load the"
+                " built-in sample with `python -m geo sample --load`.")
 
 
 def open_store() -> Store:
@@ -68,7 +82,31 @@ def open_store() -> Store:
         st.stop()
     if store.read_only:
         st.sidebar.info(READ_ONLY_NOTICE, icon=":material/lock:")
+    _contents_notice(url)
     return store
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def contents(url: str, rev: str) -> tuple[int, int]:
+    """(articles, of which the built-in sample's) in the store at ``url``."""
+    from geo.store.sample import sample_count
+
+    return _run(url, lambda store: (store.article_count(), sample_count(store)))
+
+
+def _contents_notice(url: str) -> None:
+    """Say when the store is empty (how to add articles) or shows the built-in sample
+    (and how to remove it)."""
+    from geo.store import is_default_store
+
+    total, sample = contents(url, revision())
+    named = "" if is_default_store(url) else NAMED_STORE_HINT
+    if not total:
+        st.info(EMPTY_NOTICE, icon=":material/inbox:")
+    elif sample == total:
+        st.sidebar.info(SAMPLE_NOTICE.format(named=named), icon=":material/science:")
+    elif sample:
+        st.sidebar.caption(SAMPLE_AMONG_NOTICE.format(named=named))
 
 
 def _without_folders(message: str, url: str) -> str:

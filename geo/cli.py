@@ -6,7 +6,7 @@
     python -m geo export --format geojson|csv|jsonl|html [--db URL] [--out FILE]
                          [--base-url URL] [--filters QUERY]   (the last two: html)
     python -m geo gazetteer build|info|lookup NAME
-    python -m geo sample            (rebuild the dashboard's built-in sample)
+    python -m geo sample --load|--remove [--db URL] | --rebuild   (the built-in sample)
 """
 from __future__ import annotations
 
@@ -36,20 +36,58 @@ def _report_read(result, *, err: IO[str]) -> None:  # noqa: ANN001 (ReadResult)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read, analyse and store; progress on stderr, the summary at the end."""
     from geo.readers import read_articles
     from geo.store import Store
 
+    started = time.monotonic()
     result = read_articles(args.paths)
     _report_read(result, err=sys.stderr)
-    added = failed = 0
+    failures = [str(error) for error in result.errors]
+    added = 0
     with Store.open(args.db) as store:
         fresh, skipped = _new_articles(result.articles, store)
         if fresh:  # the model and gazetteer load only when there is something to analyse
+            print(f"ingest: analysing {len(fresh)} new article(s)"
+                  f" ({skipped} already stored)", file=sys.stderr, flush=True)
             added, failed = _analyze_and_save(fresh, store)
-        skipped += len(fresh) - added - failed
-    bad = len(result.errors) + failed
-    print(f"ingested {added} article(s), {skipped} already stored, {bad} failed")
-    return 1 if bad else 0
+            failures += failed
+            skipped += len(fresh) - added - len(failed)
+        _sample_hint(store, added)
+    print(f"ingested {added} article(s), {skipped} already stored, {len(failures)} failed")
+    _print_summary(added, skipped, failures, time.monotonic() - started)
+    return 1 if failures else 0
+
+
+FAILURES_LISTED = 20
+
+
+def _print_summary(added: int, skipped: int, failures: list[str], seconds: float) -> None:
+    """The end of an ingest on stderr: the counts, the time, each failure's reason."""
+    print(f"ingest: {added} added, {skipped} already stored, {len(failures)} failed"
+          f" in {seconds:.1f} s", file=sys.stderr)
+    if failures:
+        print("failed:", file=sys.stderr)
+        for reason in failures[:FAILURES_LISTED]:
+            print(f"  {reason}", file=sys.stderr)
+        if len(failures) > FAILURES_LISTED:
+            print(f"  ... and {len(failures) - FAILURES_LISTED} more (see the error lines"
+                  " above)", file=sys.stderr)
+
+
+def _sample_hint(store: Store, added: int) -> None:
+    """After adding the user's articles next to the built-in sample, say how to drop it."""
+    from geo.store.sample import sample_count
+
+    if added and sample_count(store):
+        print("note: this store also holds the built-in sample article; remove it with"
+              f" `python -m geo sample --remove{_db_option(store)}`", file=sys.stderr)
+
+
+def _db_option(store: Store) -> str:
+    from geo.store import is_default_store
+
+    return "" if is_default_store(store.path) else f" --db {store.path}"
 
 
 def _new_articles(articles: list[Article], store: Store) -> tuple[list[Article], int]:
@@ -69,32 +107,36 @@ def _new_articles(articles: list[Article], store: Store) -> tuple[list[Article],
     return fresh, len(articles) - len(fresh)
 
 
-def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, int]:
-    """Analyse and store ``articles``; report each problem; return (added, failed).
-    A fault of the store itself (damaged, read-only, full) stops the batch."""
+def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, list[str]]:
+    """Analyse and store ``articles`` with a progress bar; report each problem; return
+    how many were added and why the others failed. A fault of the store itself
+    (damaged, read-only, full) stops the batch."""
     from geo.errors import StoreFaultError
     from geo.pipeline import default_pipeline
+    from geo.progress import Progress
 
     pipeline = default_pipeline()
-    added = failed = 0
-    for analyzed in pipeline.analyze_many(articles):
-        art = analyzed.article
-        try:
-            stored = store.save(analyzed)
-        except StoreFaultError:
-            raise
-        except GeoError as err:
-            failed += 1
-            print(f"error: {err}", file=sys.stderr)
-            continue
-        if not stored:
-            continue  # another process stored it meanwhile
-        added += 1
-        for other in store.url_twins(art):
-            print(f"warning: {art.path}: same URL as {other} ({art.url}) but a different "
-                  "text: both are stored", file=sys.stderr)
-        if not analyzed.places:
-            print(f"warning: {art.path}: no places found", file=sys.stderr)
+    added, failed = 0, []
+    with Progress(len(articles), desc="ingest", unit="articles") as progress:
+        for analyzed in pipeline.analyze_many(articles):
+            art = analyzed.article
+            progress.update(art.title or art.path or art.id)
+            try:
+                stored = store.save(analyzed)
+            except StoreFaultError:
+                raise
+            except GeoError as err:
+                failed.append(str(err))
+                progress.write(f"error: {err}")
+                continue
+            if not stored:
+                continue  # another process stored it meanwhile
+            added += 1
+            for other in store.url_twins(art):
+                progress.write(f"warning: {art.path}: same URL as {other} ({art.url}) but a "
+                               "different text: both are stored")
+            if not analyzed.places:
+                progress.write(f"warning: {art.path}: no places found")
     return added, failed
 
 
@@ -231,10 +273,41 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from geo.sample import rebuild_sample
+    """``--load`` the built-in sample into a store, ``--remove`` it, or ``--rebuild``
+    its shipped analysis."""
+    from geo.store import Store
 
-    path = rebuild_sample()
-    print(f"wrote {path}")
+    if args.rebuild:
+        if args.db:
+            raise SystemExit("python -m geo sample: --db applies to --load and --remove")
+        from geo.sample import rebuild_sample
+
+        print(f"wrote {rebuild_sample()}")
+        return 0
+    with Store.open(args.db) as store:
+        return _remove_sample(store) if args.remove else _load_sample(store)
+
+
+def _load_sample(store: Store) -> int:
+    from geo.sample import add_sample
+
+    if not add_sample(store):
+        print(f"the built-in sample is already in the store {store.path}: nothing loaded")
+        return 0
+    print(f"loaded the built-in sample (1 article) into the store {store.path};"
+          f" remove it with `python -m geo sample --remove{_db_option(store)}`")
+    return 0
+
+
+def _remove_sample(store: Store) -> int:
+    from geo.store.sample import remove_sample
+
+    removed = remove_sample(store)
+    if not removed.articles:
+        print(f"the built-in sample is not in the store {store.path}: nothing removed")
+    else:
+        print(f"removed the built-in sample from the store {store.path}:"
+              f" {removed.describe()}")
     return 0
 
 
@@ -272,7 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", help="gazetteer file (default: $NEWS_ATLAS_GAZETTEER or data/gazetteer.sqlite)")
     p.add_argument("--limit", type=int, default=10)
     p.set_defaults(func=cmd_gazetteer)
-    p = sub.add_parser("sample", help="re-analyse the built-in sample article")
+    p = sub.add_parser("sample", help="load, remove or rebuild the built-in sample article")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--load", action="store_true",
+                      help="add the sample to the store (marked as the sample)")
+    what.add_argument("--remove", action="store_true",
+                      help="remove the sample and what only it referred to from the store")
+    what.add_argument("--rebuild", action="store_true",
+                      help="re-analyse the sample and rewrite geo/data/sample/")
+    p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.set_defaults(func=cmd_sample)
     return ap
 

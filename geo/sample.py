@@ -1,9 +1,15 @@
 """The built-in sample: the CBC News report the project started from.
 
-``streamlit run dashboard.py`` on a fresh clone shows it with no other step. Its
-analysis is shipped pre-computed (``geo/data/sample/seed-article.analysis.json``), so
-the dashboard loads it without the spaCy model or the gazetteer; ``python -m geo
-sample`` re-analyses the text with the current pipeline and rewrites that file, and
+It is a demo, not the user's data. ``streamlit run dashboard.py`` loads it only into
+an empty *default* store (``data/news_atlas.sqlite``, when neither ``NEWS_ATLAS_DB``
+nor ``--db`` names one), marked as the sample (``articles.sample``), and says so;
+``python -m geo sample --remove`` (:func:`geo.store.sample.remove_sample`) takes it
+out again, ``--load`` puts it into any store on request. A store named by the user
+never gets it silently.
+
+Its analysis is shipped pre-computed (``geo/data/sample/seed-article.analysis.json``),
+so loading it needs neither the spaCy model nor the gazetteer; ``python -m geo sample
+--rebuild`` re-analyses the text with the current pipeline and rewrites that file, and
 a test checks that the shipped file matches what the pipeline produces today.
 """
 from __future__ import annotations
@@ -45,10 +51,23 @@ def load_sample() -> AnalyzedArticle:
 
 
 def ensure_sample(store: "Store") -> bool:
-    """Load the sample into ``store`` when the store is empty; True if it did."""
-    if store.article_count():
+    """Load the sample into ``store`` when the store is empty and the user has not
+    removed the sample from it before; True if it did."""
+    from geo.store.sample import removed_by_user
+
+    if store.article_count() or removed_by_user(store):
         return False
-    return store.save(load_sample())
+    return store.save(load_sample(), sample=True)
+
+
+def add_sample(store: "Store") -> bool:
+    """Load the sample into ``store`` on request (empty or not); False when its article
+    is already stored."""
+    from geo.store.sample import forget_removal
+
+    added = store.save(load_sample(), sample=True)
+    forget_removal(store)
+    return added
 
 
 def rebuild_sample(pipeline: "Pipeline | None" = None) -> Path:

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.store import Store
+from geo.store.sample import sample_count
+
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 
 
@@ -101,17 +104,90 @@ def test_places_and_actors_pages(app):
     assert "Kim Jong-un" in set(at.dataframe[0].value["name"])
 
 
-def test_an_empty_store_gets_the_built_in_sample(tmp_path, monkeypatch):
+@pytest.fixture()
+def default_store(tmp_path, monkeypatch) -> Path:
+    """The dashboard's default store (no ``NEWS_ATLAS_DB``), at a new path under tmp."""
+    import geo.store
     from geo.sample import SAMPLE_ANALYSIS
 
     if not SAMPLE_ANALYSIS.exists():
         pytest.skip("the built-in sample's analysis is not shipped yet")
-    monkeypatch.setenv("NEWS_ATLAS_DB", str(tmp_path / "empty.sqlite"))
+    monkeypatch.delenv("NEWS_ATLAS_DB", raising=False)
+    path = tmp_path / "data" / "news_atlas.sqlite"
+    path.parent.mkdir()
+    monkeypatch.setattr(geo.store, "DEFAULT_DB", path)
+    return path
+
+
+def test_the_empty_default_store_gets_the_sample_with_a_notice(default_store):
+    import dashboard_ui
+
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     shown = set(at.dataframe[0].value["name"])
     assert {"Khasan", "Vladivostok", "Razdolnaya River", "Moscow", "Pyongyang",
             "Seoul"} <= shown
+    notice = dashboard_ui.SAMPLE_NOTICE.format(named="")
+    assert [i.value for i in at.sidebar.info] == [notice]
+    assert "Showing the built-in sample" in notice
+    assert "remove the sample with `python -m geo sample --remove`." in notice
+    with Store.open(str(default_store)) as store:
+        assert sample_count(store) == store.article_count() == 1
+
+
+def test_a_named_empty_store_gets_no_sample_but_says_how_to_add_articles(tmp_path,
+                                                                        monkeypatch):
+    import dashboard_ui
+
+    path = tmp_path / "mine.sqlite"
+    monkeypatch.setenv("NEWS_ATLAS_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert [i.value for i in at.info] == [dashboard_ui.EMPTY_NOTICE]
+    assert "python -m geo ingest" in at.info[0].value
+    assert "python -m geo sample --load" in at.info[0].value
+    assert not at.sidebar.info
+    assert "0 places" in _text(at)
+    with Store.open(str(path)) as store:
+        assert store.article_count() == 0
+
+
+def test_the_sample_is_not_loaded_back_once_removed(default_store):
+    """A new server on the default store the user emptied shows the empty state."""
+    import dashboard_ui
+    from geo.store.sample import remove_sample
+
+    AppTest.from_file(APP, default_timeout=60).run()
+    with Store.open(str(default_store)) as store:
+        assert remove_sample(store).articles == 1
+    dashboard_ui.get_store.clear()  # as a restarted server would
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [i.value for i in at.info] == [dashboard_ui.EMPTY_NOTICE]
+    with Store.open(str(default_store)) as store:
+        assert store.article_count() == 0
+
+
+def test_the_sample_among_the_users_articles_is_named_and_removable(dashboard_db,
+                                                                    monkeypatch):
+    import dashboard_ui
+    from geo.sample import add_sample
+    from geo.store.sample import remove_sample
+
+    with Store.open(dashboard_db) as store:
+        before = store.article_count()
+        assert add_sample(store)
+    monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    notice = dashboard_ui.SAMPLE_AMONG_NOTICE.format(named=dashboard_ui.NAMED_STORE_HINT)
+    assert notice in [c.value for c in at.sidebar.caption]
+    with Store.open(dashboard_db) as store:
+        remove_sample(store)
+        assert store.article_count() == before
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert "9 places, 16 mentions" in _text(at)
+    assert "built-in sample" not in "\n".join(c.value for c in at.sidebar.caption)
 
 
 def test_map_table_lists_the_most_mentioned_places_and_links_to_all(tmp_path, monkeypatch):

@@ -73,12 +73,17 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sample_server(tmp_path_factory):
-    """The dashboard on a new, empty store: it must load the built-in sample itself."""
-    from geo.sample import SAMPLE_ANALYSIS
+    """The dashboard on a new store holding the built-in sample, loaded as a user would
+    into a store they name (the dashboard itself loads it only into the default store)."""
+    from geo.sample import SAMPLE_ANALYSIS, add_sample
+    from geo.store import Store
 
     if not SAMPLE_ANALYSIS.exists():
         pytest.skip("the built-in sample's analysis is not shipped yet")
-    yield from _serve(str(tmp_path_factory.mktemp("fresh") / "empty.sqlite"))
+    path = str(tmp_path_factory.mktemp("fresh") / "sample.sqlite")
+    with Store.open(path) as store:
+        add_sample(store)
+    yield from _serve(path)
 
 
 @pytest.fixture(scope="module")

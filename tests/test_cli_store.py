@@ -1,9 +1,11 @@
 """`python -m geo ingest` against the store, as real subprocesses: store and gazetteer
-faults, two ingests at once, duplicates, and no model load when nothing is new."""
+faults, two ingests at once, duplicates, no model load when nothing is new, and the
+progress and summary an ingest prints."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -235,3 +237,69 @@ def test_two_ingests_at_once_lose_nothing_and_report_no_false_errors(tmp_path):
             assert rc == 0 and "error" not in err, err
         assert sum(int(out.split()[1]) for _, out, _ in results) == 4
         _assert_all_stored(db, first + more)
+
+
+# -- progress and summary -----------------------------------------------------------------
+
+def _story_feed(tmp_path: Path, n: int) -> Path:
+    feed = write_jsonl(tmp_path / "feed.jsonl", [
+        {"title": f"Story {i}", "text": rec["text"]} for i, rec in enumerate(_records(n))])
+    with feed.open("a", encoding="utf-8") as f:
+        f.write("{broken\n")
+    return feed
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_ingest_shows_progress_in_a_log_and_sums_up(tmp_path):
+    feed = _story_feed(tmp_path, 12)
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    db = str(tmp_path / "s.sqlite")
+    run = geo("ingest", str(feed), str(tmp_path / "empty.txt"), "--db", db)
+    assert run.returncode == 1, run.stderr
+    err = run.stderr
+    assert "ingest: analysing 12 new article(s) (0 already stored)" in err
+    progress = [line for line in err.splitlines()
+                if line.startswith("ingest: ") and "/12 (" in line]
+    assert 4 <= len(progress) <= 12, err  # a line per tenth at most, not a bar
+    assert "\r" not in err
+    for line in progress:
+        assert "articles/s, ETA " in line and ", last: Story " in line, line
+    assert progress[-1].startswith("ingest: 12/12 (100%)")
+    assert re.search(r"^ingest: 12 added, 0 already stored, 2 failed in \d+\.\d s$", err, re.M)
+    reasons = err[err.index("\nfailed:\n"):].splitlines()[2:]
+    assert reasons == [f"  {feed}:13: invalid JSON: Expecting property name enclosed in"
+                       " double quotes (column 2)",
+                       f"  {tmp_path / 'empty.txt'}: empty file"], err
+    assert run.stdout == "ingested 12 article(s), 0 already stored, 2 failed\n"
+
+    again = geo("ingest", str(feed), "--db", db)
+    assert "ingest: 0 added, 12 already stored, 1 failed in " in again.stderr
+    assert "/12 (" not in again.stderr  # nothing analysed, no progress
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_ingest_on_a_terminal_draws_a_bar(tmp_path):
+    import pty
+
+    feed = _story_feed(tmp_path, 3)
+    master, slave = pty.openpty()  # a terminal with no size set: the bar still draws
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "ingest", str(feed), "--db",
+                             str(tmp_path / "s.sqlite")], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=slave, text=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=600) == 1
+    err = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r" in err and "100%|" in err and "3/3 [" in err and "articles/s" in err, err
+    assert "ingest: 3 added, 0 already stored, 1 failed in " in err

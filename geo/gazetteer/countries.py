@@ -3,7 +3,10 @@ GeoNames-style point for each (curated where known, else a point inside the coun
 
 Point, in order of preference: ``geo/data/country_points.csv`` (GeoNames country
 coordinates); countryinfo's ``latlng`` when it falls inside the country's Natural Earth
-outline; a representative point of the country's largest Natural Earth polygon.
+outline; a representative point of the country's largest Natural Earth polygon; for a
+country Natural Earth draws as part of another (Bonaire, Sint Eustatius and Saba),
+countryinfo's point or its (first) capital. A country none of them places (Bouvet
+Island) is left out, logged at debug level: nothing a user could do about it.
 """
 from __future__ import annotations
 
@@ -98,9 +101,19 @@ def country_point(code: str, info: dict, outlines: dict[str, list],
         lon, lat = representative_point(largest_ring(rings))
         return round(lat, 5), round(lon, 5), "naturalearth: point in main polygon"
     for field in ("latlng", "capital_latlng"):
-        point = info.get(field)
-        if point and len(point) == 2:
-            return float(point[0]), float(point[1]), f"countryinfo {field}"
+        point = _first_point(info.get(field))
+        if point:
+            return point[0], point[1], f"countryinfo {field}"
+    return None
+
+
+def _first_point(value: object) -> tuple[float, float] | None:
+    """``[lat, lon]``, or the first of several (``capital_latlng`` of a country with
+    more than one capital, such as Bonaire, Sint Eustatius and Saba), as floats."""
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        value = value[0]
+    if isinstance(value, list) and len(value) == 2:
+        return float(value[0]), float(value[1])
     return None
 
 
@@ -126,8 +139,9 @@ def countries() -> Iterator[Record]:
         info = info_all.get(code, {})
         py = pycountry.countries.get(alpha_2=code)
         point = country_point(code, info, outlines, curated)
-        if point is None:
-            logger.warning("no point for country %s (%s): skipped", code, gn.get("name"))
+        if point is None:  # Bouvet Island: no package gives it a point or an outline
+            logger.debug("no point for country %s (%s): skipped", code,
+                         (gn.get("name") or "").strip())
             continue
         names = country_names(code, gn, info, py)
         population = int(gn.get("population") or info.get("population") or 0)

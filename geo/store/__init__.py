@@ -43,6 +43,13 @@ def default_db_url() -> str:
     return os.environ.get("NEWS_ATLAS_DB") or str(DEFAULT_DB)
 
 
+def is_default_store(url: str) -> bool:
+    """Whether ``url`` is the default store that no one named: ``$NEWS_ATLAS_DB`` is
+    unset and ``url`` is ``data/news_atlas.sqlite`` (the only store the dashboard loads
+    the built-in sample into)."""
+    return not os.environ.get("NEWS_ATLAS_DB") and url == str(DEFAULT_DB)
+
+
 def sqlite_path(url: str) -> str:
     """The file path of an SQLite URL (``sqlite:///x.db``, ``x.db`` or ``:memory:``)."""
     return parse_url(url).path
@@ -208,9 +215,9 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------
 
-    def save(self, analyzed: AnalyzedArticle) -> bool:
+    def save(self, analyzed: AnalyzedArticle, *, sample: bool = False) -> bool:
         """Store one analysed article in one transaction, holding the write lock from
-        the check to the commit.
+        the check to the commit; ``sample`` marks it as the built-in sample's.
 
         Returns False (and writes nothing) when the article is already stored, by this
         process or by another one meanwhile. :class:`StoreFaultError` when the store
@@ -226,7 +233,7 @@ class Store:
                 if self._stored(art):
                     self.conn.rollback()
                     return False
-                self._insert(analyzed)
+                self._insert(analyzed, sample=sample)
                 self.conn.commit()
             except BaseException:
                 self.conn.rollback()
@@ -238,14 +245,14 @@ class Store:
                 from err
         return True
 
-    def _insert(self, analyzed: AnalyzedArticle) -> None:
+    def _insert(self, analyzed: AnalyzedArticle, *, sample: bool) -> None:
         art, c = analyzed.article, self.conn
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         c.execute(
             "INSERT INTO articles (id, title, url, source, published, language, path, text,"
-            " ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            " ingested_at, sample) VALUES (?,?,?,?,?,?,?,?,?,?)",
             _row(art.id, art.title, art.url, art.source, art.published, art.language,
-                 art.path, art.text, now),
+                 art.path, art.text, now, int(sample)),
         )
         c.executemany(
             'INSERT INTO passages (id, article_id, idx, start, "end", text, date)'

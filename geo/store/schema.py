@@ -115,6 +115,18 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX articles_url ON articles(url);
     """,
+    # 5: the built-in sample is marked, so the dashboard can say it is showing the demo
+    # and `python -m geo sample --remove` can take it out again (geo.sample); a note
+    # remembers the removal, so the dashboard does not load the sample back
+    """
+    -- 1 for the sample's articles; a note records that the user removed the sample
+    ALTER TABLE articles ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_sample ON articles(id) WHERE sample = 1;
+    CREATE TABLE notes (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 
