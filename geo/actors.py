@@ -14,6 +14,8 @@ Across articles the store matches actors by canonical name; :func:`actor_key` an
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import re
 import unicodedata
@@ -327,6 +329,20 @@ def _relabel_ambiguous(kept: list[tuple[ActorMention, str]]) -> None:
             m.label = votes.most_common(1)[0][0]
 
 
+class _Spans:
+    """Character spans that answer "does [start, end) overlap one of you?" in O(log n)
+    (an article can have thousands of place mentions and of actor mentions)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach = list(itertools.accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect.bisect_left(self.starts, end)  # the spans that start before end
+        return before > 0 and self.reach[before - 1] > start
+
+
 def canonicalize_actors(
     mentions: list[ActorMention],
     *,
@@ -343,14 +359,14 @@ def canonicalize_actors(
     mentions are updated in place (``canonical``, and ``label`` when spaCy gave one
     name both PERSON and ORG) and returned in their original order.
     """
-    spans = list(exclude_spans)
+    spans = _Spans(exclude_spans)
     places = {actor_key(p) for p in place_names}
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
     next_of = {id(m): (ordered[i + 1] if i + 1 < len(ordered) else None)
                for i, m in enumerate(ordered)}
     kept: list[tuple[ActorMention, str]] = []
     for m in mentions:
-        if any(m.start < e and s < m.end for s, e in spans):
+        if spans.overlaps(m.start, m.end):
             continue
         name = clean_name(m.text, m.label)
         if name is None or actor_key(name) in places or actor_key(m.text) in places:

@@ -36,7 +36,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geo.dates import CALENDAR_WORDS
 from geo.gazetteer.curated import state_abbreviations
@@ -128,19 +128,28 @@ class _Context:
     points: dict[str, tuple[float, float]]  # name -> its point, when clear on its own
     # passage -> (name, reading, start) of the readings clear on their own
     by_passage: dict[str, list[tuple[str, GazetteerEntry, int]]]
+    # the answers below, per name: every mention of a name and every candidate of it
+    # asks the same, and a long article has thousands of mentions
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def countries_except(self, key: str) -> Counter:
-        total: Counter = Counter()
-        for name, votes in self.countries.items():
-            if name != key:
-                total.update(votes)
-        return total
+        if ("countries", key) not in self._memo:
+            total: Counter = Counter()
+            for name, votes in self.countries.items():
+                if name != key:
+                    total.update(votes)
+            self._memo["countries", key] = total
+        return self._memo["countries", key]
 
     def regions_except(self, key: str) -> set[tuple[str, str]]:
-        return {r for name, r in self.regions.items() if name != key}
+        if ("regions", key) not in self._memo:
+            self._memo["regions", key] = {r for name, r in self.regions.items() if name != key}
+        return self._memo["regions", key]
 
     def points_except(self, key: str) -> list[tuple[float, float]]:
-        return [pt for name, pt in self.points.items() if name != key]
+        if ("points", key) not in self._memo:
+            self._memo["points", key] = [pt for name, pt in self.points.items() if name != key]
+        return self._memo["points", key]
 
 
 class Resolver:
