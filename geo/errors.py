@@ -34,3 +34,12 @@ class StoreError(GeoError, RuntimeError):
 
 class ModelError(GeoError, RuntimeError):
     """The spaCy model is not installed or cannot be loaded."""
+
+
+class OutputError(GeoError, OSError):
+    """An output file (``--out``, ``--errors``) cannot be written; the message names it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
