@@ -14,6 +14,8 @@ Across articles the store matches actors by canonical name; :func:`actor_key` an
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import re
 import unicodedata
@@ -226,12 +228,6 @@ def _group_variants(names: list[str]) -> dict[str, _Group]:
     return groups
 
 
-def _is_short_form(short: list[str], full: list[str]) -> bool:
-    """``short`` is a token prefix or suffix of the longer ``full``."""
-    n = len(short)
-    return 0 < n < len(full) and (full[:n] == short or full[-n:] == short)
-
-
 def _misspelt(a: list[str], b: list[str]) -> bool:
     """``a`` aligns with the end of ``b``, its last part near-identical ("Raisulis")."""
     b_tail = b[-len(a):]
@@ -251,22 +247,46 @@ def _initials(name: str) -> set[str]:
     return {every, capitalised}
 
 
-def _fold_person(group: _Group, groups: list[_Group]) -> _Group | None:
+class _Folds:
+    """Where a name may fold, found by lookup rather than by a scan of every group (an
+    article can name thousands of people): the groups by each shorter token prefix and
+    suffix of their name, by each tail with its last token's initial, and by initials."""
+
+    def __init__(self, groups: list[_Group]) -> None:
+        self.affixes: dict[tuple[str, ...], list[_Group]] = {}
+        self.tails: dict[tuple[tuple[str, ...], str], list[_Group]] = {}
+        self.initials: dict[str, list[_Group]] = {}
+        for g in groups:
+            t = g.tokens
+            for n in range(1, len(t)):
+                for affix in {tuple(t[:n]), tuple(t[-n:])}:
+                    self.affixes.setdefault(affix, []).append(g)
+            for n in range(1, len(t) + 1):
+                self.tails.setdefault((tuple(t[-n:-1]), t[-1][:1]), []).append(g)
+            if len(t) > 1:
+                for letters in _initials(g.name):
+                    self.initials.setdefault(letters, []).append(g)
+
+
+def _fold_person(group: _Group, folds: _Folds) -> _Group | None:
     """The fuller name a short or misspelt PERSON name refers to, if any."""
-    longer = [g for g in groups if _is_short_form(group.tokens, g.tokens)]
+    longer = folds.affixes.get(tuple(group.tokens))  # it is their prefix or suffix
     if longer:
         return min(longer, key=_Group.rank)
-    misspelt = [g for g in groups if g is not group and _misspelt(group.tokens, g.tokens)
+    if not group.tokens:
+        return None
+    near = folds.tails.get((tuple(group.tokens[:-1]), group.tokens[-1][:1]), [])
+    misspelt = [g for g in near if g is not group and _misspelt(group.tokens, g.tokens)
                 and (len(g.tokens) > len(group.tokens) or g.rank() < group.rank())]
     return min(misspelt, key=_Group.rank) if misspelt else None
 
 
-def _fold_acronym(group: _Group, groups: list[_Group]) -> _Group | None:
+def _fold_acronym(group: _Group, folds: _Folds) -> _Group | None:
     """The long ORG name an all-caps ORG name abbreviates ("KCNA"), if any."""
     letters = group.name.replace(".", "")
     if not (letters.isalpha() and letters.isupper() and 2 <= len(letters) <= 6):
         return None
-    longer = [g for g in groups if len(g.tokens) > 1 and letters in _initials(g.name)]
+    longer = folds.initials.get(letters)
     return min(longer, key=_Group.rank) if longer else None
 
 
@@ -276,8 +296,9 @@ def _resolve(names: list[str], label: str) -> dict[str, str]:
     groups = list({id(g): g for g in by_name.values()}.values())
     if label in ("PERSON", "ORG"):
         fold = _fold_person if label == "PERSON" else _fold_acronym
+        folds = _Folds(groups)
         for g in groups:
-            g.target = fold(g, groups)
+            g.target = fold(g, folds)
     canonical = {}
     for name, g in by_name.items():
         seen = {id(g)}
@@ -327,6 +348,20 @@ def _relabel_ambiguous(kept: list[tuple[ActorMention, str]]) -> None:
             m.label = votes.most_common(1)[0][0]
 
 
+class _Spans:
+    """Character spans that answer "does [start, end) overlap one of you?" in O(log n)
+    (an article can have thousands of place mentions and of actor mentions)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach = list(itertools.accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect.bisect_left(self.starts, end)  # the spans that start before end
+        return before > 0 and self.reach[before - 1] > start
+
+
 def canonicalize_actors(
     mentions: list[ActorMention],
     *,
@@ -343,14 +378,14 @@ def canonicalize_actors(
     mentions are updated in place (``canonical``, and ``label`` when spaCy gave one
     name both PERSON and ORG) and returned in their original order.
     """
-    spans = list(exclude_spans)
+    spans = _Spans(exclude_spans)
     places = {actor_key(p) for p in place_names}
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
     next_of = {id(m): (ordered[i + 1] if i + 1 < len(ordered) else None)
                for i, m in enumerate(ordered)}
     kept: list[tuple[ActorMention, str]] = []
     for m in mentions:
-        if any(m.start < e and s < m.end for s, e in spans):
+        if spans.overlaps(m.start, m.end):
             continue
         name = clean_name(m.text, m.label)
         if name is None or actor_key(name) in places or actor_key(m.text) in places:

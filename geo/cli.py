@@ -11,15 +11,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
 import time
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Iterator
 
-from geo.errors import GeoError
+from geo.errors import GeoError, OutputError
 
 if TYPE_CHECKING:
     from geo.models import Article
@@ -33,6 +34,27 @@ def _report_read(result, *, err: IO[str]) -> None:  # noqa: ANN001 (ReadResult)
         print(f"warning: {warning}", file=err)
     for error in result.errors:
         print(f"error: {error}", file=err)
+
+
+def _report_analysis(analyzed, *, err: IO[str]) -> None:  # noqa: ANN001 (AnalyzedArticle)
+    for warning in analyzed.warnings:
+        print(f"warning: {warning}", file=err)
+
+
+@contextlib.contextmanager
+def _output(path: str | None, option: str, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """The file an option such as ``--out`` names, opened for writing (standard output
+    when None); one that cannot be opened is an :class:`OutputError` naming it, raised
+    before any work is done."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8", newline=newline)
+    except OSError as err:
+        raise OutputError(path, f"cannot write {option}: {err.strerror or err}") from err
+    with out:
+        yield out
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -121,6 +143,8 @@ def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, list[
         for analyzed in pipeline.analyze_many(articles):
             art = analyzed.article
             progress.update(art.title or art.path or art.id)
+            for warning in analyzed.warnings:
+                progress.write(f"warning: {warning}")
             try:
                 stored = store.save(analyzed)
             except StoreFaultError:
@@ -153,16 +177,13 @@ def cmd_geoparse(args: argparse.Namespace) -> int:
     from geo.pipeline import default_pipeline
 
     result = _read_for_geoparse(args.input)
-    pipeline = default_pipeline()
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-    started, n = time.perf_counter(), 0
-    try:
+    with _output(args.out, "--out") as out:
+        pipeline = default_pipeline()
+        started, n = time.perf_counter(), 0
         for analyzed in pipeline.analyze_many(result.articles):
+            _report_analysis(analyzed, err=sys.stderr)
             out.write(json.dumps(geoparse_record(analyzed), ensure_ascii=False) + "\n")
             n += 1
-    finally:
-        if args.out:
-            out.close()
     print(f"geoparsed {n} document(s) in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)
     return 1 if result.errors else 0
@@ -180,22 +201,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 doc = json.loads(line)
                 gold[str(doc["id"])] = doc
     result = _read_for_geoparse(args.gold)
-    pipeline = default_pipeline()
-    started = time.perf_counter()
-    pred = {}
-    for analyzed in pipeline.analyze_many(result.articles):
-        rec = geoparse_record(analyzed)
-        pred[rec["id"]] = rec
-    seconds = time.perf_counter() - started
-    if args.out:
-        Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in pred.values()))
-    figures, report = score(gold, pred, precision="wiktor" not in args.gold.lower())
-    figures["docs"] = len(gold)
-    figures["docs_without_prediction"] = len(set(gold) - set(pred))
-    print(format_figures(figures))
-    print(f"{'seconds':24s} {seconds:.1f}")
-    if args.errors:
-        Path(args.errors).write_text(error_report(report, gold), encoding="utf-8")
+    with contextlib.ExitStack() as files:  # both opened (or refused) before the work
+        out = files.enter_context(_output(args.out, "--out")) if args.out else None
+        errors = files.enter_context(_output(args.errors, "--errors")) if args.errors else None
+        pipeline = default_pipeline()
+        started = time.perf_counter()
+        pred = {}
+        for analyzed in pipeline.analyze_many(result.articles):
+            _report_analysis(analyzed, err=sys.stderr)
+            rec = geoparse_record(analyzed)
+            pred[rec["id"]] = rec
+        seconds = time.perf_counter() - started
+        if out is not None:
+            out.write("".join(json.dumps(r) + "\n" for r in pred.values()))
+        figures, report = score(gold, pred, precision="wiktor" not in args.gold.lower())
+        figures["docs"] = len(gold)
+        figures["docs_without_prediction"] = len(set(gold) - set(pred))
+        print(format_figures(figures))
+        print(f"{'seconds':24s} {seconds:.1f}")
+        if errors is not None:
+            errors.write(error_report(report, gold))
     return 0
 
 
@@ -232,18 +257,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.base_url or args.filters:
         raise SystemExit("python -m geo export: --base-url and --filters apply to"
                          " --format html only")
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
-        n = export(args.format, out, db=args.db, html_options=html_options)
-        out.flush()
+        with _output(args.out, "--out", newline="") as out:
+            n = export(args.format, out, db=args.db, html_options=html_options)
+            out.flush()
     except BrokenPipeError:
         # the reader stopped early (``| head``): stop quietly, and point stdout at
         # /dev/null so Python's own flush at exit does not complain either
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    finally:
-        if args.out:
-            out.close()
     print(f"exported {n} record(s) as {args.format}", file=sys.stderr)
     return 0
 

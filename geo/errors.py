@@ -39,3 +39,12 @@ class ModelError(GeoError, RuntimeError):
 class StoreFaultError(StoreError):
     """The store itself cannot be used (damaged, not a database, read-only, full, locked
     too long): nothing more can be written, so a batch stops here."""
+
+
+class OutputError(GeoError, OSError):
+    """An output file (``--out``, ``--errors``) cannot be written; the message names it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

@@ -148,3 +148,5 @@ class AnalyzedArticle:
     passages: list[Passage]
     places: list[PlaceMention] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
+    # what the user should know about the analysis ("...: more than 5,000 mentions ...")
+    warnings: list[str] = field(default_factory=list)

@@ -1,16 +1,24 @@
 """The pipeline: Article -> passages -> places, demonyms and actors -> AnalyzedArticle.
 
 Services (gazetteer, spaCy pipeline) are passed in; :func:`default_pipeline` builds
-the usual ones. Each passage is analysed on its own (``nlp.pipe`` over all passages of
-a batch), and mention offsets are mapped back into the article text.
+the usual ones. Each passage is analysed on its own (``nlp.pipe`` over the passages of
+a few articles at a time), and mention offsets are mapped back into the article text.
+
+Memory stays bounded whatever the article's size: passages are never longer than
+``geo.passages.HARD_MAX_CHARS``, each spaCy ``Doc`` is turned into plain mentions as
+soon as spaCy yields it and then dropped (only a batch of docs exists at a time), and
+the article-level steps (one sense per document, resolution, actors) read those
+mentions, not the docs. An article gives at most :data:`MAX_MENTIONS` place mentions
+and as many actor mentions: the passages after the one that would pass either are not
+analysed, and the result carries a warning naming the article.
 """
 from __future__ import annotations
 
 import bisect
 import logging
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
 from geo.actors import canonicalize_actors
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
@@ -25,6 +33,12 @@ if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# Place mentions (places and demonyms) kept per article, and apart actor mentions: a
+# 5 MB article of news sentences reaches it within its first ~400 kB; ordinary
+# articles stay far below it (GeoVirus and GeoWebNews: at most a few hundred).
+MAX_MENTIONS = 5_000
 
 
 @dataclass
@@ -35,9 +49,13 @@ class Pipeline:
     nlp: "Language"
     resolver: Resolver
     batch_size: int = 64  # passages per spaCy batch
+    # and characters per batch: spaCy needs ~3 kB per character of a batch (64 passages
+    # of 2,000 characters cost +400 MB); news batches stay under 16,000 (GeoWebNews)
+    batch_chars: int = 25_000
     # articles whose passages go through spaCy together: 4 gains most of the speed of
     # bigger batches (GeoVirus 13.7 s -> 10.1 s) for +20 MB; 32 would cost +210 MB
     articles_per_batch: int = 4
+    max_mentions: int = MAX_MENTIONS  # per article, places and actors each
 
     def analyze(self, article: Article) -> AnalyzedArticle:
         return next(iter(self.analyze_many([article])))
@@ -46,31 +64,106 @@ class Pipeline:
         """Analyse articles lazily, in order; the passages of several articles at a time
         go through spaCy together, so its batches stay full."""
         for chunk in _chunks(articles, self.articles_per_batch):
-            split = [(article, split_passages(article)) for article in chunk]
-            texts = (p.text for _, passages in split for p in passages)
-            docs = iter(self.nlp.pipe(texts, batch_size=self.batch_size))
-            for article, passages in split:
-                yield self._analyze_docs(article, passages,
-                                         [next(docs) for _ in passages])
+            found = [_Found(article, split_passages(article)) for article in chunk]
 
-    def _analyze_docs(self, article: Article, passages: list[Passage],
-                      docs: list["Doc"]) -> AnalyzedArticle:
-        places: list[PlaceMention] = []
-        actors: list[ActorMention] = []
-        for passage, doc in zip(passages, docs):
-            places.extend(_place_mentions(doc, passage))
-            actors.extend(_actor_mentions(doc, passage))
-        places, actors = _split_person_names(places, actors, self.gazetteer)
+            def texts() -> Iterator[tuple[str, tuple[int, Passage]]]:
+                for i, f in enumerate(found):
+                    for passage in f.passages:
+                        if f.full:  # no more of an article that reached the cap
+                            break
+                        yield passage.text, (i, passage)
+
+            done = 0
+            for doc, (i, passage) in self._docs(texts()):
+                for _ in range(done, i):  # the articles before this one are complete
+                    yield self._finish(found[done])
+                    done += 1
+                found[i].add(doc, passage, cap=self.max_mentions)
+            for f in found[done:]:
+                yield self._finish(f)
+
+    def _docs(self, items: Iterator[tuple[str, _T]]) -> Iterator[tuple["Doc", _T]]:
+        """spaCy's doc of each text, with its context, in batches of at most
+        ``batch_size`` texts and ``batch_chars`` characters (one text at least)."""
+        for batch in _batches(items, size=self.batch_size, chars=self.batch_chars):
+            docs = self.nlp.pipe([text for text, _ in batch], batch_size=len(batch))
+            yield from zip(docs, (context for _, context in batch))
+
+    def _finish(self, found: "_Found") -> AnalyzedArticle:
+        """The article-level steps over the mentions of one article's passages."""
+        article, passages = found.article, found.passages
+        places, actors = _split_person_names(found.places, found.actors, self.gazetteer)
         places = _drop_disease_names(places, article.text)
         aliases = _abbreviations(places, article.text)
-        places = _propagate_names(places, actors, passages, self.gazetteer, aliases)
+        places = _propagate_names(places, actors, passages[:found.analysed],
+                                  self.gazetteer, aliases)
+        warnings = found.warnings(self.max_mentions)
+        if len(places) > self.max_mentions:  # names repeated in the analysed passages
+            places = places[:self.max_mentions]
+            if not warnings:
+                warnings.append(f"{_name(article)}: more than {self.max_mentions:,} place "
+                                f"mentions: only the first {self.max_mentions:,} are kept")
+        for warning in warnings:
+            log.info("%s", warning)  # the command line prints AnalyzedArticle.warnings
         self.resolver.resolve(places, article.text, aliases=aliases)
         taken = {(m.start, m.end) for m in places}
         names = {m.text for m in places if m.place is not None}
         actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
                                      place_names=names)
         return AnalyzedArticle(article=article, passages=passages, places=places,
-                               actors=actors)
+                               actors=actors, warnings=warnings)
+
+
+@dataclass
+class _Found:
+    """The raw mentions of one article's passages, gathered doc by doc as spaCy yields
+    them (no ``Doc`` is kept); ``analysed`` passages, a prefix, gave them."""
+
+    article: Article
+    passages: list[Passage]
+    places: list[PlaceMention] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    analysed: int = 0
+    full: bool = False  # the mention cap was reached: later passages are not analysed
+
+    def add(self, doc: "Doc", passage: Passage, *, cap: int) -> None:
+        if self.full:
+            return
+        places = list(_place_mentions(doc, passage))
+        actors = list(_actor_mentions(doc, passage))
+        if len(self.places) + len(places) > cap or len(self.actors) + len(actors) > cap:
+            self.full = True
+            return
+        self.places.extend(places)
+        self.actors.extend(actors)
+        self.analysed += 1
+
+    def warnings(self, cap: int) -> list[str]:
+        if not self.full:
+            return []
+        rest = self.passages[self.analysed]
+        return [f"{_name(self.article)}: more than {cap:,} place or actor mentions: only "
+                f"the first {self.analysed:,} of {len(self.passages):,} passages were "
+                f"analysed (up to character {rest.start:,} of {len(self.article.text):,})"]
+
+
+def _name(article: Article) -> str:
+    """How a message names an article: where it was read from, else its id."""
+    return article.path or article.title or article.id
+
+
+def _batches(items: Iterable[tuple[str, _T]], *, size: int, chars: int
+             ) -> Iterator[list[tuple[str, _T]]]:
+    batch: list[tuple[str, _T]] = []
+    total = 0
+    for item in items:
+        if batch and (len(batch) >= size or total + len(item[0]) > chars):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += len(item[0])
+    if batch:
+        yield batch
 
 
 def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

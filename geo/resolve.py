@@ -32,15 +32,18 @@ countries, regions and centre; the second scores every mention with that context
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from geo.dates import CALENDAR_WORDS
 from geo.gazetteer.curated import state_abbreviations
-from geo.gazetteer.geometry import haversine_km
+from geo.gazetteer.geometry import EARTH_RADIUS_KM, haversine_km
 from geo.models import Candidate, GazetteerEntry, PlaceMention
 
 if TYPE_CHECKING:
@@ -78,6 +81,10 @@ LOCAL_RULES = {"X, Y", "state named", "dateline"}
 # "Lake Manassas" is near Manassas, "Mount Chaambi" near Chaambi
 NEAR_PREFIX = re.compile(r"^(?:Lake|Mount|Mt\.?|Cape)\s+")
 MAJOR_CITY_POPULATION = 1_000_000
+# up to this many distinct names, the document context is summed name by name (exactly
+# as always); beyond it (a long dossier), by arrays and differences, so that it costs
+# O(names), not O(names^2) (an article naming 2,300 towns took minutes)
+EXACT_CONTEXT_NAMES = 200
 MAJOR_CAPITAL_POPULATION = 300_000
 
 
@@ -128,19 +135,69 @@ class _Context:
     points: dict[str, tuple[float, float]]  # name -> its point, when clear on its own
     # passage -> (name, reading, start) of the readings clear on their own
     by_passage: dict[str, list[tuple[str, GazetteerEntry, int]]]
+    # caches: every mention of a name and every candidate of it ask the same, and a
+    # long article has thousands of names (each question once per name, not per pair)
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def countries_except(self, key: str) -> Counter:
-        total: Counter = Counter()
-        for name, votes in self.countries.items():
-            if name != key:
-                total.update(votes)
+        if ("countries", key) in self._memo:
+            return self._memo["countries", key]
+        if len(self.countries) <= EXACT_CONTEXT_NAMES:
+            total: Counter = Counter()
+            for name, votes in self.countries.items():
+                if name != key:
+                    total.update(votes)
+        else:  # the sum of all names less this one's: equal but for rounding
+            if ("all countries", "") not in self._memo:
+                everyone: Counter = Counter()
+                for votes in self.countries.values():
+                    everyone.update(votes)
+                self._memo["all countries", ""] = everyone
+            total = Counter(self._memo["all countries", ""])
+            total.subtract(self.countries.get(key, {}))
+            total = +total
+        self._memo["countries", key] = total
         return total
 
-    def regions_except(self, key: str) -> set[tuple[str, str]]:
-        return {r for name, r in self.regions.items() if name != key}
+    def has_region_except(self, key: str, region: tuple[str, str]) -> bool:
+        """Some name other than ``key`` clearly names ``region``."""
+        if ("names of regions", "") not in self._memo:
+            named: dict[tuple[str, str], set[str]] = {}
+            for name, r in self.regions.items():
+                named.setdefault(r, set()).add(name)
+            self._memo["names of regions", ""] = named
+        return bool(self._memo["names of regions", ""].get(region, set()) - {key})
 
-    def points_except(self, key: str) -> list[tuple[float, float]]:
-        return [pt for name, pt in self.points.items() if name != key]
+    def nearest_km(self, key: str, lat: float, lon: float,
+                   extra: list[tuple[float, float]]) -> float | None:
+        """The distance to the nearest point of the other names and of ``extra``
+        (None when there is none), exactly as :func:`haversine_km` gives it."""
+        if len(self.points) <= EXACT_CONTEXT_NAMES:
+            points = [pt for name, pt in self.points.items() if name != key]
+        else:
+            points = self._nearest_points(key, lat, lon)
+        points += extra
+        if not points:
+            return None
+        return min(haversine_km(lat, lon, la, lo) for la, lo in points)
+
+    def _nearest_points(self, key: str, lat: float, lon: float) -> list[tuple[float, float]]:
+        """The points of the other names within a metre of the nearest of them, found
+        by one numpy pass: the exact minimum over these is the minimum over all."""
+        if ("point array", "") not in self._memo:
+            values = list(self.points.values())
+            self._memo["point array", ""] = (values, {n: i for i, n in enumerate(self.points)},
+                                        np.radians(np.array(values, dtype=float)))
+        values, position, rad = self._memo["point array", ""]
+        p1, p2 = math.radians(lat), rad[:, 0]
+        h = np.sin((p2 - p1) / 2) ** 2 + \
+            math.cos(p1) * np.cos(p2) * np.sin((rad[:, 1] - math.radians(lon)) / 2) ** 2
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        if key in position:
+            km[position[key]] = np.inf
+        if not np.isfinite(km).any():
+            return []
+        return [values[i] for i in np.flatnonzero(km <= km.min() + 0.001)]
 
 
 class Resolver:
@@ -200,27 +257,22 @@ class Resolver:
         for m in places:
             if id(m) in within and m.place is not None:
                 m.rule = f"{within[id(m)]} ({m.rule})"
+        towns = _Towns(places)
         for m in streets:
-            self._place_street(m, places)
+            self._place_street(m, towns)
         for m in mentions:
             if m.kind == "demonym":
                 self._resolve_demonym(m)
         return mentions
 
-    def _place_street(self, street: PlaceMention, places: list[PlaceMention]) -> None:
+    def _place_street(self, street: PlaceMention, towns: "_Towns") -> None:
         """A street is in the town named nearest to it in the same passage ("on Collins
         Avenue in Miami Beach", "Harare's Third Street"), else in the last town the
         article named before it. No gazetteer lists streets, so none is looked up by
         name: a village called "Main Street" somewhere is not the street. With no town
         before it the street stays unresolved."""
-        towns = [m for m in places if m.place is not None and m.place.kind in POPULATED_KINDS]
-        here = [m for m in towns if m.passage_id == street.passage_id]
-        before = [m for m in towns if m.start < street.start]
-        if here:
-            town = min(here, key=lambda m: abs(m.start - street.start))
-        elif before:
-            town = max(before, key=lambda m: m.start)
-        else:
+        town = towns.nearest(street)
+        if town is None:
             street.place, street.score, street.rule, street.alternatives = \
                 None, 0.0, "no town named before it", []
             return
@@ -355,21 +407,22 @@ class Resolver:
             boost = 1.5 if e.kind == "admin1" or "major city" in parts else 1.0
             parts["document country"] = w.doc_country * (0.5 + share) * boost
         if e.kind == "city" and e.country_code and \
-                (e.country_code, e.admin1 or "") in ctx.regions_except(key):
+                ctx.has_region_except(key, (e.country_code, e.admin1 or "")):
             parts["document region"] = w.doc_region
         if pair is not None and pair.contains(e):
             parts["X, Y"] = w.pair
         near = 0.0 if is_region else self._same_passage(m, e, ctx)
         if near:
             parts["same passage"] = near
-        points = ctx.points_except(key)
+        extra = []
         if e.kind == "water" and not e.country_code:
             # a sea is beside the countries the article names ("Qatar ... the Gulf"),
             # whose points say too little about a town's place but enough for a sea's
             named = [self.gazetteer.country(cc) for cc, v in countries.items() if v >= 0.5]
-            points = points + [(c.lat, c.lon) for c in named if c is not None]
-        if points and e.kind in ("city", "admin2", "water", "landmark"):
-            d = min(haversine_km(e.lat, e.lon, la, lo) for la, lo in points)
+            extra = [(c.lat, c.lon) for c in named if c is not None]
+        d = ctx.nearest_km(key, e.lat, e.lon, extra) \
+            if e.kind in ("city", "admin2", "water", "landmark") else None
+        if d is not None:
             parts["nearby"] = w.nearby * math.exp(-d / 500.0)
         return parts
 
@@ -532,6 +585,30 @@ class Resolver:
         code = self.gazetteer.demonym(m.text)
         entry = self.gazetteer.country(code) if code else None
         m.place, m.score, m.rule, m.alternatives = entry, 1.0 if entry else 0.0, "demonym", []
+
+
+class _Towns:
+    """The document's mentions resolved to towns, by passage and in text order, so that
+    placing each of many streets is a lookup, not a scan of every mention."""
+
+    def __init__(self, places: list[PlaceMention]) -> None:
+        towns = [m for m in places if m.place is not None and m.place.kind in POPULATED_KINDS]
+        self.by_passage: dict[str | None, list[PlaceMention]] = {}
+        for m in towns:
+            self.by_passage.setdefault(m.passage_id, []).append(m)
+        self.ordered = sorted(towns, key=lambda m: m.start)
+        self.starts = [m.start for m in self.ordered]
+
+    def nearest(self, street: PlaceMention) -> PlaceMention | None:
+        """The town nearest the street in its passage, else the last one before it."""
+        here = self.by_passage.get(street.passage_id)
+        if here:
+            return min(here, key=lambda m: abs(m.start - street.start))
+        before = bisect.bisect_left(self.starts, street.start)
+        if not before:
+            return None
+        # of the towns that start last before the street, the first the article names
+        return self.ordered[bisect.bisect_left(self.starts, self.starts[before - 1])]
 
 
 def _softmax(scores: list[float]) -> list[float]:

@@ -9,8 +9,10 @@ import pytest
 
 from geo.cli import main
 from geo.evaluate import haversine_km
+from geo.pipeline import MAX_MENTIONS
 from geo.sample import SAMPLE_TEXT
 from geo.store import Store
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.gazetteer, pytest.mark.model]
 
@@ -158,3 +160,48 @@ def test_ingest_of_bad_files_beside_a_good_one_stores_the_good_and_names_the_bad
     assert stored["surrogate.jsonl:1"][0] == "Floods hit Derna \ufffd in Libya."
     assert stored["nul.csv:2"][0] == "A fire\ufffd broke out in Marseille."
     assert stored["utf16.txt"][0] == "Quake\n\nA quake shook Izmir."
+
+
+def _geo(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m geo ARGS`` in a child process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_a_5_mb_line_without_sentence_ends_is_ingested_beside_a_good_file(tmp_path):
+    """It used to stop the batch: spaCy's "[E088] Text of length 5242880 exceeds maximum"."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.txt").write_text(GOOD, encoding="utf-8")
+    clause = "aid reached Manila, Kherson, Odesa and Bulacan "
+    size = 5 * 1024 * 1024
+    (d / "big.txt").write_text((clause * (size // len(clause) + 1))[:size], encoding="utf-8")
+    db = str(tmp_path / "s.sqlite")
+    proc = _geo("ingest", str(d), "--db", db, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert f"big.txt: more than {MAX_MENTIONS:,} place or actor mentions" in proc.stderr
+    assert "ingested 2 article(s)" in proc.stdout
+    with Store.open(db) as store:
+        assert store.article_count() == 2
+        longest = store.conn.execute("SELECT max(length(text)) FROM passages").fetchone()[0]
+        assert longest <= 2000
+
+
+@pytest.mark.parametrize("command", [
+    ["geoparse", "{sample}", "--out", "{bad}"],
+    ["export", "--format", "csv", "--db", "{db}", "--out", "{bad}"],
+    ["eval", "{gold}", "--out", "{bad}"],
+    ["eval", "{gold}", "--errors", "{bad}"],
+], ids=["geoparse --out", "export --out", "eval --out", "eval --errors"])
+def test_an_output_file_that_cannot_be_written_is_named_and_exits_2(tmp_path, command):
+    bad = tmp_path / "no such folder" / "x.jsonl"
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "1", "text": "Sirens sounded in Kyiv.", "toponyms": [
+        {"start": 18, "end": 22, "name": "Kyiv", "lat": 50.45, "lon": 30.52}]}) + "\n")
+    values = {"sample": str(SAMPLE_TEXT), "bad": str(bad), "gold": str(gold),
+              "db": str(tmp_path / "s.sqlite")}
+    proc = _geo(*(part.format(**values) for part in command))
+    assert proc.returncode == 2
+    assert f"error: {bad}: cannot write {command[-2]}: No such file or directory" in proc.stderr
+    assert "Traceback" not in proc.stderr

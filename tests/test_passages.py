@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from geo.models import Article
-from geo.passages import split_passages
+from geo.passages import HARD_MAX_CHARS, MAX_PASSAGE_CHARS, split_passages
 from geo.readers import read_articles
 
 FURNITURE = ["North Korea - Figure", "Photo CBC.ca", "WATCH l", "Read more", "Similar news",
@@ -135,3 +135,34 @@ def test_long_paragraph_is_cut_at_sentence_boundaries():
 def test_empty_and_furniture_only_articles_give_no_passages():
     assert split_passages(_article("")) == []
     assert split_passages(_article("Read more\nSimilar news\n\n---\n")) == []
+
+
+def test_an_over_long_paragraph_without_sentence_ends_is_cut_with_exact_offsets():
+    """A text without sentence punctuation (one 5 MB line broke spaCy's max_length):
+    it is cut at a sentence end where there is one, else at whitespace, else hard."""
+    words = " ".join(f"convoy{i} reached Kherson" for i in range(3000))  # ~75,000 chars
+    unbroken = "x" * 25_000 + " ends here."
+    clauses = "; ".join(f"talks in Geneva went on{i}" for i in range(800))  # ~21,000
+    text = f"Aid reached Kherson.\n\n{words}\n\n{unbroken}\n\n{clauses}\n\nTrucks left Odesa."
+    article = _article(text)
+    passages = split_passages(article)
+    _assert_offsets(article, passages)
+    assert passages[0].text == "Aid reached Kherson." and passages[-1].text == "Trucks left Odesa."
+    assert all(len(p.text) <= MAX_PASSAGE_CHARS for p in passages)
+    by_paragraph = {}
+    for paragraph in (words, unbroken, clauses):
+        pieces = [p.text for p in passages if p.text in paragraph]
+        assert len(pieces) > 1
+        assert "".join(pieces).replace(" ", "") == paragraph.replace(" ", "")  # all kept
+        by_paragraph[paragraph] = pieces
+    assert all(set(t.split()) <= set(words.split()) for t in by_paragraph[words])  # whole words
+    assert [len(t) for t in by_paragraph[unbroken]] == [2000] * 12 + [1011]
+    assert all(t.endswith(";") for t in by_paragraph[clauses][:-1])
+
+
+def test_ordinary_long_sentences_are_not_cut_again():
+    """A sentence a little over max_chars stays whole (passage ids of news stay put)."""
+    sentence = "Talks in Geneva, " + ", ".join(f"round {i}" for i in range(300)) + "."
+    assert MAX_PASSAGE_CHARS < len(sentence) < HARD_MAX_CHARS
+    passages = split_passages(_article(sentence))
+    assert [p.text for p in passages] == [sentence]

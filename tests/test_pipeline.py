@@ -1,10 +1,18 @@
 """The whole pipeline on the sample article: the checks issue 2 promises its users."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+
 import pytest
 
 from geo.evaluate import haversine_km
+from geo.models import Article
 from geo.sample import SAMPLE_TEXT, analyze_sample
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.gazetteer, pytest.mark.model]
 
@@ -125,3 +133,49 @@ def test_a_word_of_a_persons_name_that_no_place_bears_is_the_person(full_gazette
     kept, people = _split_person_names(places, actors, full_gazetteer)
     assert [m.text for m in kept] == ["Dallas"]  # a city of that name exists
     assert "Modi" in [a.text for a in people]
+
+
+def test_mentions_per_article_are_capped_with_a_warning_naming_the_article(pipeline):
+    paragraph = "Floods hit Bulacan and Pampanga on Monday, officials in Manila said."
+    article = Article(id="long", text="\n\n".join([paragraph] * 20), path="dossier.txt")
+    capped = replace(pipeline, max_mentions=30)
+    analyzed = capped.analyze(article)
+    assert len(analyzed.passages) == 20  # every passage is kept, readable
+    places = [m for m in analyzed.places if m.kind == "place"]
+    assert 0 < len(analyzed.places) <= 30 and {m.text for m in places} == {
+        "Bulacan", "Pampanga", "Manila"}
+    analysed = {m.passage_id for m in analyzed.places}
+    assert analysed == {f"long-p{i}" for i in range(10)}  # the first ten, whole
+    assert len(analyzed.warnings) == 1
+    assert analyzed.warnings[0].startswith("dossier.txt: more than 30 place or actor mentions")
+    assert "first 10 of 20 passages" in analyzed.warnings[0]
+    assert pipeline.analyze(article).warnings == []  # far below the default cap
+
+
+MEMORY_CHILD = textwrap.dedent("""
+    import json, resource
+    from geo.models import Article
+    from geo.pipeline import default_pipeline
+
+    def peak_mb():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    pipeline = default_pipeline(progress=False)
+    sentence = "Aid convoys reached the towns near Kherson on Tuesday, officials in Odesa said. "
+    paragraph = (sentence * 24).strip()  # ~1,900 characters: one passage each
+    pipeline.analyze(Article(id="warm", text=paragraph))
+    before = peak_mb()
+    analyzed = pipeline.analyze(Article(id="long", text="\\n\\n".join([paragraph] * 40)))
+    print(json.dumps({"passages": len(analyzed.passages), "growth_mb": peak_mb() - before}))
+""")
+
+
+def test_analysis_memory_stays_bounded_for_long_passages():
+    """spaCy needs ~3 kB per character of a batch: 64 passages of 2,000 characters cost
+    ~400 MB (40 of them: ~225 MB before batches were bounded by characters, ~70 now)."""
+    proc = subprocess.run([sys.executable, "-c", MEMORY_CHILD], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["passages"] == 40
+    assert result["growth_mb"] < 150

@@ -281,3 +281,35 @@ def test_news_names_for_iran_and_new_york_theatre(full_gazetteer):
     assert got["Islamic Republic"].place.id == "cc:IR"
     got, _ = resolve(full_gazetteer, "She is starring on Broadway this spring.", "Broadway")
     assert got["Broadway"].place.id == "cur:broadway-nyc"
+
+
+def test_a_long_documents_context_gives_what_the_name_by_name_sums_give(monkeypatch):
+    """Past EXACT_CONTEXT_NAMES names the context is summed by differences and arrays
+    (an article naming 2,300 towns took minutes): the same evidence, but for rounding."""
+    import random
+    from collections import Counter
+
+    from geo import resolve as resolve_module
+    from geo.resolve import _Context
+
+    rng = random.Random(9)
+    codes = ["RU", "KP", "KR", "CN", "JP", "US", "UA"]
+    names = [f"name {i}" for i in range(400)]
+    countries = {n: Counter({c: rng.random() for c in rng.sample(codes, 3)}) for n in names}
+    points = {n: (rng.uniform(-89, 89), rng.uniform(-180, 180)) for n in names[::2]}
+    regions = {n: (rng.choice(codes), str(rng.randrange(5))) for n in names[::3]}
+
+    def context() -> _Context:
+        return _Context(countries, regions, points, by_passage={})
+
+    big, exact = context(), context()
+    monkeypatch.setattr(resolve_module, "EXACT_CONTEXT_NAMES", 10_000)
+    wanted = [(exact.countries_except(n), exact.nearest_km(n, 43.1, 131.9, []),
+               {r for name, r in regions.items() if name != n}) for n in names[:60]]
+    monkeypatch.setattr(resolve_module, "EXACT_CONTEXT_NAMES", 10)
+    for n, (votes, km, named) in zip(names, wanted):
+        got = big.countries_except(n)
+        assert set(got) == set(votes) and all(got[c] == pytest.approx(votes[c]) for c in votes)
+        assert big.nearest_km(n, 43.1, 131.9, []) == km  # exactly
+        assert all(big.has_region_except(n, r) == (r in named) for r in set(regions.values()))
+    assert big.nearest_km("name 0", 0.0, 0.0, [(0.0, 0.5)]) == pytest.approx(55.6, abs=0.1)
