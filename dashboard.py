@@ -24,7 +24,8 @@ page = st.navigation([
     st.Page("pages/places.py", title="Places", icon=":material/location_on:", url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
 ])
-ui.sidebar_filters()
-page.run()
+with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
+    ui.sidebar_filters()
+    page.run()
 ui.record_run_time(page.url_path or "map", _started)
 ui.build_index_after_run()
