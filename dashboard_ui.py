@@ -1,6 +1,6 @@
 """What every dashboard page shares: the store, cached queries, the filters, URL state.
 
-UI glue only (Streamlit lives here and in ``pages/``); everything computed comes from
+UI glue only (Streamlit lives here and in ``app_pages/``); everything computed comes from
 ``geo/``. The filters are drawn once, by ``dashboard.py`` before the page runs, so they
 keep their values across pages and are never copied into a page.
 """

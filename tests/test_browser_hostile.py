@@ -4,8 +4,8 @@ One ``streamlit run dashboard.py`` for the module, on a store a new user would m
 a dated ``.jsonl`` record and an undated ``.txt`` ingested together by the real
 ``python -m geo ingest``, with Markdown (an image pointing at a beacon host, ``:red[]``,
 ``$LaTeX$``, icons, emoji) in titles, text, place and actor names. Headless Chromium
-opens every page (``pages/map.py``, ``pages/articles.py``, ``pages/places.py``,
-``pages/actors.py``) on it and on hostile URLs, and finds no error, no traceback and no
+opens every page (``app_pages/map.py``, ``app_pages/articles.py``, ``app_pages/places.py``,
+``app_pages/actors.py``) on it and on hostile URLs, and finds no error, no traceback and no
 server path, in the page or in the map's iframe; no request leaves for the beacon host.
 """
 from __future__ import annotations
@@ -24,8 +24,8 @@ from tests.test_browser import REPO, _serve, browser, map_frame, page  # noqa: F
 pytestmark = [pytest.mark.browser, pytest.mark.gazetteer, pytest.mark.model]
 
 # URL path of each page file (the router's url_path); the map is the default page
-PAGE_PATHS = {"pages/map.py": "/", "pages/articles.py": "/articles",
-              "pages/places.py": "/places", "pages/actors.py": "/actors"}
+PAGE_PATHS = {"app_pages/map.py": "/", "app_pages/articles.py": "/articles",
+              "app_pages/places.py": "/places", "app_pages/actors.py": "/actors"}
 ERROR_TEXT = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b|has encountered an error"
                         r"|could not be shown|File \"")
 PATHS = [str(REPO), "/usr/", "site-packages", "/root/", "/tmp/", sys.prefix]
@@ -97,6 +97,20 @@ def _ids(store: str) -> dict[str, str]:
             "undated": article_id(store, dated=False), "dated": article_id(store, dated=True)}
 
 
+def test_a_cold_server_runs_every_page_through_the_router(server, store, tab):
+    """First in the module: nobody has loaded the map yet. With a ``pages/`` folder,
+    Streamlit ran ``/places`` as a bare script until the router had run once: no
+    filters, no page guard."""
+    ids = _ids(store)
+    for page_file in ("app_pages/places.py", "app_pages/actors.py"):
+        query = f"place={quote(ids['vladivostok'])}" if "places" in page_file else ""
+        url = _open(tab, server, page_file, query)
+        sidebar = tab.locator("[data-testid='stSidebar']")
+        sidebar.get_by_text("Filters").wait_for(timeout=15000)
+        assert sidebar.get_by_text("Places", exact=True).count() == 1, url  # the router's
+        _assert_clean(tab, url)
+
+
 def test_script_health_check_is_off_and_health_answers(server):
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["scriptHealthCheckEnabled"] is False
@@ -114,28 +128,33 @@ def test_script_health_check_is_off_and_health_answers(server):
 
 def test_every_page_draws_dated_and_undated_articles(server, store, tab):
     ids = _ids(store)
-    views = [("pages/map.py", ""), ("pages/map.py", f"place={quote(ids['vladivostok'])}"),
-             ("pages/map.py", "place=test%3Amarkdown-town"),
-             ("pages/articles.py", ""), ("pages/articles.py", f"article={ids['undated']}"),
-             ("pages/articles.py", "article=mdnames00000001&passage=mdnames00000001-p0"),
-             ("pages/places.py", ""), ("pages/places.py", f"place={quote(ids['vladivostok'])}"),
-             ("pages/places.py", "place=test%3Amarkdown-town"), ("pages/actors.py", "")]
+    views = [("app_pages/map.py", ""), ("app_pages/map.py", f"place={quote(ids['vladivostok'])}"),
+             ("app_pages/map.py", "place=test%3Amarkdown-town"),
+             ("app_pages/articles.py", ""), ("app_pages/articles.py", f"article={ids['undated']}"),
+             ("app_pages/articles.py", "article=mdnames00000001&passage=mdnames00000001-p0"),
+             ("app_pages/places.py", ""), ("app_pages/places.py", f"place={quote(ids['vladivostok'])}"),
+             ("app_pages/places.py", "place=test%3Amarkdown-town"), ("app_pages/actors.py", "")]
     for page_file, query in views:
         url = _open(tab, server, page_file, query)
-        _assert_clean(tab, url, with_map=page_file == "pages/map.py")
+        _assert_clean(tab, url, with_map=page_file == "app_pages/map.py")
         assert tab.locator("h1").count() >= 1, url
     assert tab.refused == [] and tab.external == []
 
 
+HUGE = {"place": "p" * 20_000, "article": "a" * 20_000, "passage": "s" * 20_000}
+# Each URL carries several hostile values at once (test_app.py tries each one alone).
 HOSTILE = [
-    "to=9999-12-31", "from=0000-01-01", "from=0001-01-01&to=9999-12-31",
-    "from=2023-09-20&to=2023-09-01", "to=yesterday", "from=2023-02-30", "q=" + "%25" * 30_000,
-    "q=_", "q=" + "x" * 20_000, "q=%00%C3%A9%E4%B8%AD%ED%A0%80%E2%80%AE",
-    "place=" + "p" * 20_000, "article=" + "a" * 20_000, "passage=" + "s" * 20_000,
-    "article=nope&passage=%3C%2Fscript%3E%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E",
-    "actor=Nobody&actor=Nobody&actor=No%00body&" + "&".join(f"actor=a{i}" for i in range(300)),
-    "actor=" + "y" * 5_000, "place=gn%3A2013348&place=cc%3AKP&to=2023-09-12&to=2023-09-13",
-    "datefield=passage&to=0001-01-01", "source=%00&country=%ZZ&kind=%E2%80%AE&broad=%00",
+    "to=9999-12-31&actor=Nobody&" + "&".join(f"{k}={v}" for k, v in HUGE.items()),
+    "from=0000-01-01&to=yesterday&q=" + "%25" * 4_000,
+    "from=2023-09-20&to=2023-09-01&q=_&actor=" + "y" * 5_000,
+    "from=0001-01-01&to=9999-12-31&datefield=passage&q=%00%C3%A9%E4%B8%AD%ED%A0%80%E2%80%AE"
+    "&source=%00&country=%ZZ&kind=%E2%80%AE&broad=%00&from=2023-02-30",
+    "place=gn%3A2013348&place=cc%3AKP&to=2023-09-12&to=2023-09-13&actor=No%00body&"
+    + "&".join(f"actor=a{i}" for i in range(300)),
+    "article=nope&passage=%3C%2Fscript%3E%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E"
+    "&q=" + "x" * 5_000,
+    "to=0001-01-01",
+    "q=" + "%25" * 30_000,  # over the HTTP server's request limit: refused before the app
 ]
 
 
@@ -146,7 +165,7 @@ def test_hostile_urls_show_no_error_and_no_path(server, tab, page_file):
         if not url:  # refused before the app: still no traceback or path
             _assert_clean(tab, query[:40])
             continue
-        _assert_clean(tab, url[:120], with_map=page_file == "pages/map.py")
+        _assert_clean(tab, url[:120], with_map=page_file == "app_pages/map.py")
         assert tab.evaluate("() => window.__pwned === undefined")
     assert tab.refused == [] and tab.external == []
 
@@ -157,17 +176,17 @@ def test_markdown_in_articles_and_names_is_text_and_fetches_nothing(server, stor
     )
 
     ids = _ids(store)
-    _open(tab, server, "pages/places.py", f"place={quote(ids['vladivostok'])}")
+    _open(tab, server, "app_pages/places.py", f"place={quote(ids['vladivostok'])}")
     assert BEACON_MD in tab.locator("[data-testid='stMain']").inner_text()
-    _open(tab, server, "pages/places.py", "place=test%3Amarkdown-town")
+    _open(tab, server, "app_pages/places.py", "place=test%3Amarkdown-town")
     assert tab.locator("h1", has_text=MARKDOWN_NAME).count() == 1  # every character shown
-    _open(tab, server, "pages/articles.py", f"article={ids['undated']}")
+    _open(tab, server, "app_pages/articles.py", f"article={ids['undated']}")
     main = tab.locator("[data-testid='stMain']").inner_text()
     assert UNDATED_TITLE.replace("**", "") in main and BEACON_MD in main
     assert "$1 + $2 is :smile: <b>not bold</b>" in main
-    _open(tab, server, "pages/articles.py", "article=mdnames00000001")
+    _open(tab, server, "app_pages/articles.py", "article=mdnames00000001")
     assert MARKDOWN_ACTOR in tab.locator("[data-testid='stMain']").inner_text()
-    _open(tab, server, "pages/map.py", "place=test%3Amarkdown-town")
+    _open(tab, server, "app_pages/map.py", "place=test%3Amarkdown-town")
     assert tab.locator("h3", has_text=MARKDOWN_NAME).count() == 1
     frame = map_frame(tab)
     marker = frame.locator(f'.na-marker[title="{MARKDOWN_NAME}"]')
@@ -177,7 +196,7 @@ def test_markdown_in_articles_and_names_is_text_and_fetches_nothing(server, stor
     popup.wait_for(timeout=5000)
     assert MARKDOWN_NAME in popup.inner_text()
     assert frame.locator("img[src*='beacon']").count() == 0
-    _open(tab, server, "pages/actors.py")
+    _open(tab, server, "app_pages/actors.py")
     tab.wait_for_timeout(1000)
     assert tab.locator("img[src*='beacon']").count() == 0
     leaks = [u for u in tab.refused + tab.external if BEACON_HOST in u]
@@ -190,7 +209,7 @@ def test_an_open_session_follows_new_articles(server, store, tab):
     from geo.store import Store
     from tests.data.dashboard.fixture_articles import _build
 
-    _open(tab, server, "pages/map.py")
+    _open(tab, server, "app_pages/map.py")
     frame = map_frame(tab)
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
     assert "to=" not in tab.url and "from=" not in tab.url
