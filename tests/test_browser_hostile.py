@@ -128,11 +128,12 @@ def test_script_health_check_is_off_and_health_answers(server):
 
 def test_every_page_draws_dated_and_undated_articles(server, store, tab):
     ids = _ids(store)
-    views = [("app_pages/map.py", ""), ("app_pages/map.py", f"place={quote(ids['vladivostok'])}"),
+    vladivostok = f"place={quote(ids['vladivostok'])}"
+    views = [("app_pages/map.py", ""), ("app_pages/map.py", vladivostok),
              ("app_pages/map.py", "place=test%3Amarkdown-town"),
              ("app_pages/articles.py", ""), ("app_pages/articles.py", f"article={ids['undated']}"),
              ("app_pages/articles.py", "article=mdnames00000001&passage=mdnames00000001-p0"),
-             ("app_pages/places.py", ""), ("app_pages/places.py", f"place={quote(ids['vladivostok'])}"),
+             ("app_pages/places.py", ""), ("app_pages/places.py", vladivostok),
              ("app_pages/places.py", "place=test%3Amarkdown-town"), ("app_pages/actors.py", "")]
     for page_file, query in views:
         url = _open(tab, server, page_file, query)
