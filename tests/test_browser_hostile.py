@@ -54,12 +54,18 @@ def tab(page):  # noqa: F811 - test_browser's page, with every off-machine reque
     return page
 
 
+DRAWN = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    return !!app && app.getAttribute("data-test-script-state") === "notRunning"
+        && !!document.querySelector("[data-testid='stMain'] h1, [data-testid='stAlert']");
+}"""  # every page draws an h1 (or the guard's message): the run is over, not yet to start
+
+
 def _settle(tab) -> None:
     """Wait until the page's script run has finished (and a possible second run)."""
-    done = "[data-testid='stApp'][data-test-script-state='notRunning']"
-    tab.wait_for_selector(done, timeout=60000)
+    tab.wait_for_function(DRAWN, timeout=60000)
     tab.wait_for_timeout(400)
-    tab.wait_for_selector(done, timeout=60000)
+    tab.wait_for_function(DRAWN, timeout=60000)
 
 
 def _texts(tab, *, with_map: bool) -> list[str]:
@@ -180,7 +186,7 @@ def test_markdown_in_articles_and_names_is_text_and_fetches_nothing(server, stor
     _open(tab, server, "app_pages/places.py", f"place={quote(ids['vladivostok'])}")
     assert BEACON_MD in tab.locator("[data-testid='stMain']").inner_text()
     _open(tab, server, "app_pages/places.py", "place=test%3Amarkdown-town")
-    assert tab.locator("h1", has_text=MARKDOWN_NAME).count() == 1  # every character shown
+    tab.locator("h1", has_text=MARKDOWN_NAME).wait_for(timeout=15000)  # every character
     _open(tab, server, "app_pages/articles.py", f"article={ids['undated']}")
     main = tab.locator("[data-testid='stMain']").inner_text()
     assert UNDATED_TITLE.replace("**", "") in main and BEACON_MD in main
@@ -188,7 +194,7 @@ def test_markdown_in_articles_and_names_is_text_and_fetches_nothing(server, stor
     _open(tab, server, "app_pages/articles.py", "article=mdnames00000001")
     assert MARKDOWN_ACTOR in tab.locator("[data-testid='stMain']").inner_text()
     _open(tab, server, "app_pages/map.py", "place=test%3Amarkdown-town")
-    assert tab.locator("h3", has_text=MARKDOWN_NAME).count() == 1
+    tab.locator("h3", has_text=MARKDOWN_NAME).wait_for(timeout=15000)
     frame = map_frame(tab)
     marker = frame.locator(f'.na-marker[title="{MARKDOWN_NAME}"]')
     marker.wait_for(timeout=15000)
