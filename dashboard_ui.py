@@ -1,6 +1,6 @@
 """What every dashboard page shares: the store, cached queries, the filters, URL state.
 
-UI glue only (Streamlit lives here and in ``pages/``); everything computed comes from
+UI glue only (Streamlit lives here and in ``app_pages/``); everything computed comes from
 ``geo/``. The filters are drawn once, by ``dashboard.py`` before the page runs, so they
 keep their values across pages and are never copied into a page.
 """
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
+from typing import Iterator
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +19,7 @@ import streamlit as st
 from geo import query
 from geo.assets import AssetUrls, install_vendor, static_base_url
 from geo.errors import GeoError
-from geo.query import FilterOptions, Filters
+from geo.query import MAX_SEARCH_CHARS, FilterOptions, Filters
 from geo.store import Store, default_db_url
 from geo.store import queries as store_queries
 from geo.urlstate import ViewState, view_from_params, view_to_params
@@ -229,6 +231,22 @@ def record_run_time(page: str, started: float) -> None:
             fh.write(json.dumps({"page": page, "ms": round(ms, 1), "params": params}) + "\n")
 
 
+PAGE_ERROR = ("Sorry, this page could not be shown. The error has been logged on the"
+              " server; try another filter or page.")
+
+
+@contextmanager
+def page_guard(page: str) -> Iterator[None]:
+    """Run a page (``with page_guard(name): page.run()``): any error is logged with its
+    traceback on the server, and the visitor sees :data:`PAGE_ERROR` instead (no
+    traceback, no path). ``st.stop()`` and reruns pass through (they are not Exceptions)."""
+    try:
+        yield
+    except Exception:  # noqa: BLE001 - the last line of defence of every page
+        log.exception("the %s page failed (URL parameters: %d)", page, len(st.query_params))
+        st.error(PAGE_ERROR, icon=":material/error:")
+
+
 # -- URLs ---------------------------------------------------------------------------
 
 def base_path() -> str:
@@ -269,24 +287,41 @@ def _init_from_url(opts: FilterOptions) -> None:
     ss["f_text"] = f.text
     ss["f_broad"] = f.include_broad
     ss["f_datefield"] = f.date_field
-    if opts.date_min and opts.date_max:
-        lo, hi = date.fromisoformat(opts.date_min), date.fromisoformat(opts.date_max)
-        start = date.fromisoformat(f.date_from) if f.date_from else lo
-        end = date.fromisoformat(f.date_to) if f.date_to else hi
-        ss["f_dates"] = (min(start, end), max(start, end))
+    ss["f_date_choice"] = (f.date_from, f.date_to)  # a link's dates are a user's choice
+
+
+def _dates_picked(lo: date, hi: date) -> None:
+    """The user changed the date range: remember what they chose (an end at the store's
+    first or last day is no choice, so the range keeps following the store)."""
+    picked = st.session_state.get("f_dates")
+    if not isinstance(picked, (tuple, list)) or len(picked) != 2:
+        return  # half-way through picking a range
+    start, end = sorted(picked)
+    st.session_state["f_date_choice"] = (start.isoformat() if start != lo else None,
+                                         end.isoformat() if end != hi else None)
 
 
 def _date_filters(opts: FilterOptions) -> tuple[str | None, str | None]:
+    """Draw the date range; return the dates the user chose (None: no bound).
+
+    Only a choice is returned, and so written into the URL: an untouched widget shows
+    the store's whole range, and follows it when new articles arrive.
+    """
+    ss = st.session_state
+    choice = ss.get("f_date_choice") or (None, None)
     if not (opts.date_min and opts.date_max):
-        return None, None
+        return choice
     lo, hi = date.fromisoformat(opts.date_min), date.fromisoformat(opts.date_max)
-    picked = st.date_input("Date range", key="f_dates", format="YYYY-MM-DD")
-    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
-    if len(picked) != 2:  # the user is half-way through picking a range
-        return None, None
-    start, end = picked
-    return (start.isoformat() if start != lo else None,
-            end.isoformat() if end != hi else None)
+    want = tuple(sorted((date.fromisoformat(choice[0]) if choice[0] else lo,
+                         date.fromisoformat(choice[1]) if choice[1] else hi)))
+    shown = ss.get("f_dates")
+    if not (isinstance(shown, (tuple, list)) and len(shown) == 1) and (
+            tuple(shown or ()) != want):  # (one date shown: the user is picking a range)
+        ss["f_dates"] = want
+    st.date_input("Date range", key="f_dates", format="YYYY-MM-DD",
+                  min_value=min(lo, *want), max_value=max(hi, *want),
+                  on_change=_dates_picked, args=(lo, hi))
+    return choice
 
 
 def sidebar_filters() -> Filters:
@@ -301,7 +336,7 @@ def sidebar_filters() -> Filters:
         sel_actors = st.multiselect("Actors", opts.actors, key="f_actors",
                                     help="A place is shown when a passage that mentions"
                                          " it also mentions one of these actors.")
-        text = st.text_input("Search passages", key="f_text",
+        text = st.text_input("Search passages", key="f_text", max_chars=MAX_SEARCH_CHARS,
                              help="Passages with all these words (or words starting so).")
         sources = st.multiselect("Source", opts.sources, key="f_sources")
         countries = st.multiselect("Country", opts.countries, key="f_countries")
@@ -326,7 +361,14 @@ def current_view(**selection: str | None) -> ViewState:
     return replace(ViewState(filters=current_filters()), **selection)
 
 
-# -- shared drawing helpers (tables and passage lists; all text escaped) ---------------
+# -- drawing data: never as Markdown -------------------------------------------------
+#
+# Streamlit's Markdown (st.markdown, st.title, st.header, st.subheader, st.caption,
+# st.write, labels) interprets links, images, HTML, $LaTeX$, :color[...], :material/...:
+# icons and emoji shortcodes, and no escaping reaches all of them (the icon and emoji
+# plugins read the text after escapes are undone). So nothing that comes from an article,
+# a place or an actor goes there: it is escaped by geo.render and drawn with ``st.html``,
+# which interprets no Markdown and runs no script (DOMPurify).
 
 READER_CSS = """<style>
 .na-passage { padding: .4rem .7rem; margin: .3rem 0; border-left: 4px solid transparent; }
@@ -337,21 +379,44 @@ READER_CSS = """<style>
 .na-passage a.actor { background: #fde2e2; padding: 0 2px; border-radius: 3px;
   text-decoration: none; }
 .na-date { color: #777; font-size: .8em; margin-left: .5em; }
-.na-meta { color: #555; }
+.na-meta, .na-caption { color: #555; }
+.na-caption { font-size: .875rem; margin: 0; }
+.na-snippet { margin: .4rem 0; }
 </style>"""
+
+
+def html(fragment: str) -> None:
+    """Draw ``fragment``: HTML from geo.render, every piece of data in it escaped."""
+    st.html(f'<div class="na-html">{fragment}</div>')
+
+
+def heading(value: object, *, level: int = 1, css: str = "na-heading") -> None:
+    """A heading whose text is shown exactly as it is (a place's or an article's name)."""
+    from geo.render import esc
+
+    html(f'<h{level} class="{esc(css)}">{esc(value)}</h{level}>')
+
+
+def caption(*parts: object) -> None:
+    """A caption of ``parts`` joined by " · " (missing parts left out), shown as text."""
+    from geo.render import esc, text
+
+    html(f'<p class="na-caption">{esc(" · ".join(t for t in map(text, parts) if t))}</p>')
 
 
 def passage_list(snips: pd.DataFrame, f: Filters) -> None:
     """Snippets (escaped HTML from geo.query) with links into the reader."""
-    from geo.render import esc
+    from geo.render import esc, text
     from geo.urlstate import reader_url
 
     base = base_path()
+    st.html(READER_CSS)
     for s in snips.itertuples(index=False):
         href = reader_url(base, s.article_id, s.passage_id, filters=f)
-        meta = " · ".join(esc(x) for x in (s.title, s.source, (s.published or "")[:10]) if x)
-        st.markdown(f"{s.snippet_html} <a href='{esc(href)}' target='_self'>open passage</a>"
-                    f"<br><small>{meta}</small>", unsafe_allow_html=True)
+        meta = " · ".join(esc(x) for x in (text(s.title), text(s.source),
+                                           text(s.published)[:10]) if x)
+        html(f'<p class="na-snippet">{s.snippet_html} <a href="{esc(href)}">open passage</a>'
+             f"<br><small>{meta}</small></p>")
 
 
 def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> None:
@@ -362,8 +427,11 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
     from geo.urlstate import link_maker, page_url
 
     if limit is not None and len(df) > limit:
-        st.caption(f"The {limit} most mentioned of {len(df)} places. [All of them on the"
-                   f" Places page]({page_url(base_path(), 'places', ViewState(filters=f))})")
+        from geo.render import link
+
+        html(f'<p class="na-caption">The {limit} most mentioned of {len(df)} places. '
+             + link(page_url(base_path(), "places", ViewState(filters=f)),
+                    "All of them on the Places page") + "</p>")
         df = df.head(limit)
     slot = "NAPLACEIDNA"  # where each row's place id goes in the link
     map_head, map_tail = link_maker(base_path(), "", f, "place")(slot).split(slot, 1)
@@ -403,8 +471,10 @@ def scroll_to(element_id: str) -> None:
 
     import streamlit.components.v1 as components
 
+    # the id as a JS string that cannot close the <script> (json.dumps keeps "<" and "/")
+    quoted = json.dumps(element_id).replace("<", "\\u003c").replace(">", "\\u003e")
     components.html(
         "<script>(function(){var n=0;var t=setInterval(function(){"
-        f"var e=window.parent.document.getElementById({json.dumps(element_id)});"
+        f"var e=window.parent.document.getElementById({quoted});"
         "if(e){e.scrollIntoView({block:'center'});clearInterval(t);}"
         "if(++n>50)clearInterval(t);},100);})();</script>", height=0)

@@ -15,8 +15,9 @@ Reports the issue's three figures:
    feature groups), as ``st_folium`` sends them.
 3. **Markers visible** in headless Chromium: seconds from navigation to the first marker
    or cluster. *Cold*: a freshly started server and a new browser (nothing cached
-   anywhere). *Cold after warm-up*: the same, but the server's readiness probe
-   (``/_stcore/script-health-check``) ran the page once before the browser came.
+   anywhere). *Cold after warm-up*: the same, but ``/_stcore/script-health-check``
+   (off in ``.streamlit/config.toml``, turned on here by a command-line flag) ran the
+   page once before the browser came.
    *Warm*: further page loads on those servers.
 """
 from __future__ import annotations
@@ -143,15 +144,16 @@ def bench_browser(db: str, *, warm_loads: int = 3, warm_up: bool = False
                   ) -> tuple[float, list[float]]:
     """(cold seconds, warm seconds per load) to the first visible marker: a new server
     and a new browser for the cold load, then more page loads on the same server.
-    ``warm_up``: probe ``/_stcore/script-health-check`` once the server is up, as a
-    readiness check would, before the first page load."""
+    ``warm_up``: start the server with the script health check on (it is off by
+    default: it runs the Map page for anyone) and probe it once before the first load."""
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false",
+         "--server.scriptHealthCheckEnabled", "true" if warm_up else "false"],
         cwd=REPO, env={**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"

@@ -25,7 +25,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo.assets import AssetUrls
-from geo.render import esc
+from geo.render import esc, text
 
 log = logging.getLogger(__name__)
 
@@ -253,11 +253,11 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def _snippets_html(snips: list[dict], reader_href) -> str:
     out = []
     for s in snips:
-        src = " · ".join(str(x) for x in (s["source"], (s["published"] or "")[:10]) if x)
+        src = " · ".join(x for x in (text(s["source"]), text(s["published"])[:10]) if x)
         out.append(
             f'<div class="na-snip">{s["snippet_html"]} <a href="'
             f'{esc(reader_href(s["article_id"], s["passage_id"]))}" target="_blank"'
-            f' rel="noopener">open passage</a><div class="na-src">{esc(s["title"] or "")}'
+            f' rel="noopener">open passage</a><div class="na-src">{esc(s["title"])}'
             f"{' — ' + esc(src) if src else ''}</div></div>")
     return "".join(out)
 

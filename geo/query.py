@@ -18,6 +18,7 @@ from geo.store import queries as q
 log = logging.getLogger(__name__)
 
 DateField = Literal["published", "passage"]
+MAX_SEARCH_CHARS = q.MAX_SEARCH_CHARS  # the longest text search (longer ones are cut)
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "kind", "country_code", "feature_code",
                  "mentions", "articles", "score", "rules", "broad"]
@@ -58,10 +59,27 @@ class FilterOptions:
     date_max: str | None
 
 
+def missing_as_none(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text column as Python objects, a missing value as ``None``.
+
+    pandas stores a missing text (an undated article's date, a title, a source, a
+    country) as the float NaN, which formatting code cannot slice, join or test for
+    truth; every frame this module returns goes through here, so the UI and the maps
+    only ever see ``None``. Numeric columns keep NaN.
+    """
+    for col in df.columns:
+        values = df[col]
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            values = values.astype(object)
+            df[col] = values.where(values.notna(), None)
+    return df
+
+
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=columns)
-    return pd.DataFrame([tuple(r) for r in rows], columns=list(rows[0].keys()))[columns]
+    return missing_as_none(
+        pd.DataFrame([tuple(r) for r in rows], columns=list(rows[0].keys()))[columns])
 
 
 def filter_options(store: Store) -> FilterOptions:
@@ -85,7 +103,7 @@ def place_table(store: Store, f: Filters) -> pd.DataFrame:
     df = index.place_counts(index.mask(store.conn, f))[PLACE_COLUMNS]
     df["broad"] = df["broad"].astype(bool)
     df["score"] = df["score"].astype(float).round(3)
-    return df
+    return missing_as_none(df)
 
 
 def place_table_sql(store: Store, f: Filters) -> pd.DataFrame:
@@ -112,7 +130,7 @@ def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
         rec["snippet_html"] = snippet_html(r["passage"], r["rel_start"], r["rel_end"],
                                            width=width)
         records.append(rec)
-    return pd.DataFrame(records, columns=SNIPPET_COLUMNS)
+    return missing_as_none(pd.DataFrame(records, columns=SNIPPET_COLUMNS))
 
 
 def timeline(store: Store, f: Filters, *, by: DateField | None = None) -> pd.DataFrame:
@@ -178,7 +196,7 @@ def article_view(store: Store, article_id: str, *, place_href, actor_href) -> Ar
             continue
         off = starts[m["passage_id"]]
         resolved = m["place_id"] is not None
-        title = (f"{m['place_name']} ({m['place_kind']}, {m['country_code'] or '-'},"
+        title = (f"{m['place_name']} ({m['place_kind'] or '-'}, {m['country_code'] or '-'},"
                  f" score {m['score'] or 0:.2f})" if resolved else "unresolved place")
         spans.setdefault(m["passage_id"], []).append(Span(
             m["start"] - off, m["end"] - off, f"place {m['kind']}",
@@ -191,7 +209,7 @@ def article_view(store: Store, article_id: str, *, place_href, actor_href) -> Ar
         off = starts[m["passage_id"]]
         spans.setdefault(m["passage_id"], []).append(Span(
             m["start"] - off, m["end"] - off, "actor", actor_href(m["name"]),
-            f"{m['name']} ({m['kind']})"))
+            f"{m['name']} ({m['kind'] or '-'})"))
         names.setdefault(m["passage_id"], ([], []))[1].append(m["name"])
     views = [PassageView(
         id=p["id"], index=p["idx"], date=p["date"],

@@ -12,9 +12,24 @@ from typing import Iterable
 from urllib.parse import quote, urlsplit
 
 
+def text(value: object) -> str:
+    """``value`` as display text: ``""`` for a missing value (None, or pandas' NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def coordinates(lat: object, lon: object) -> str:
+    """``"42.4308, 130.6434"``, or ``""`` when either is missing."""
+    if text(lat) == "" or text(lon) == "":
+        return ""
+    return f"{float(lat):.4f}, {float(lon):.4f}"
+
+
 def esc(value: object) -> str:
-    """``value`` as text that is safe inside HTML elements and quoted attributes."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """``value`` as text that is safe inside HTML elements and quoted attributes
+    (a missing value is empty)."""
+    return html.escape(text(value), quote=True)
 
 
 def safe_url(url: str | None) -> str | None:

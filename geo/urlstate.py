@@ -4,15 +4,22 @@ Pure functions between :class:`ViewState` and a mapping of query parameters (as
 ``st.query_params`` or ``urllib.parse.parse_qs`` give them: a value may be a string or
 a list of strings). Defaults are left out of the URL; values that do not parse are
 ignored rather than failing the page.
+
+A URL is typed by anyone, so every value is bounded here: control characters and lone
+surrogates are dropped, an id or a name longer than :data:`MAX_VALUE_CHARS` is ignored,
+the text search is cut to :data:`~geo.query.MAX_SEARCH_CHARS`, a repeated list
+parameter keeps at most :data:`MAX_VALUES` values, dates must be real ISO dates, and a
+range given backwards is turned round.
 """
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Mapping, Sequence
 
-from geo.query import Filters
+from geo.query import MAX_SEARCH_CHARS, Filters
 from geo.render import query_string
 
 log = logging.getLogger(__name__)
@@ -21,6 +28,8 @@ Params = Mapping[str, "str | Sequence[str]"]
 
 # URL key for each list-valued filter field
 LIST_KEYS = {"actors": "actor", "sources": "source", "countries": "country", "kinds": "kind"}
+MAX_VALUE_CHARS = 300  # the longest id or name a URL may carry (longer: ignored)
+MAX_VALUES = 50        # the most values of one repeated parameter (the rest: ignored)
 
 
 @dataclass(frozen=True)
@@ -33,39 +42,65 @@ class ViewState:
     passage: str | None = None
 
 
-def _all(params: Params, key: str) -> list[str]:
+def clean_value(value: str) -> str:
+    """``value`` without control characters (NUL, escapes...) or lone surrogates."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def _all(params: Params, key: str, *, limit: int = MAX_VALUE_CHARS) -> list[str]:
+    """The non-empty values of ``key``, cleaned; values over ``limit`` characters are
+    ignored (no id or name is that long)."""
     value = params.get(key)
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
+    raw = [value] if isinstance(value, str) else [str(v) for v in value]
+    out = []
+    for v in raw:
+        if len(v) > 4 * limit:  # far too long: not worth cleaning
+            continue
+        v = clean_value(v).strip()
+        if v and len(v) <= limit:
+            out.append(v)
+    return out
 
 
 def _one(params: Params, key: str) -> str | None:
-    values = [v for v in _all(params, key) if v.strip()]
-    return values[-1].strip() if values else None
+    """The last value of ``key`` (a repeated parameter: the last one wins)."""
+    values = _all(params, key)
+    return values[-1] if values else None
+
+
+def _search(params: Params) -> str:
+    """The text search: the last ``q``, cleaned and cut to ``MAX_SEARCH_CHARS``."""
+    value = params.get("q")
+    raw = [value] if isinstance(value, str) else [str(v) for v in value or []]
+    texts = [t for t in (clean_value(v[:4 * MAX_SEARCH_CHARS]).strip() for v in raw) if t]
+    return texts[-1][:MAX_SEARCH_CHARS].strip() if texts else ""
 
 
 def _iso_date(value: str | None) -> str | None:
+    """``YYYY-MM-DD`` (a longer ISO timestamp is cut to its day), else None."""
     if not value:
         return None
     try:
         return date.fromisoformat(value[:10]).isoformat()
     except ValueError:
-        log.info("ignoring bad date %r in the URL", value)
+        log.info("ignoring bad date %r in the URL", value[:40])
         return None
 
 
 def filters_from_params(params: Params) -> Filters:
     """The filters a URL carries (missing or malformed values give the defaults)."""
-    lists = {name: tuple(dict.fromkeys(v for v in _all(params, key) if v.strip()))
+    lists = {name: tuple(dict.fromkeys(_all(params, key)))[:MAX_VALUES]
              for name, key in LIST_KEYS.items()}
+    start, end = _iso_date(_one(params, "from")), _iso_date(_one(params, "to"))
+    if start and end and start > end:
+        start, end = end, start
     return Filters(
-        date_from=_iso_date(_one(params, "from")),
-        date_to=_iso_date(_one(params, "to")),
+        date_from=start,
+        date_to=end,
         date_field="passage" if _one(params, "datefield") == "passage" else "published",
-        text=_one(params, "q") or "",
+        text=_search(params),
         include_broad=_one(params, "broad") != "0",
         **lists,
     )

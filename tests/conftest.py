@@ -89,3 +89,13 @@ def dashboard_store(dashboard_db: str):
 
     with Store.open(dashboard_db) as store:
         yield store
+
+
+@pytest.fixture(scope="session")
+def mixed_db(tmp_path_factory, full_gazetteer) -> str:
+    """Dated and undated articles ingested together by ``python -m geo ingest`` (full
+    gazetteer and spaCy model), plus Markdown-named places and actors; see
+    tests/data/dashboard/mixed_store.py."""
+    from tests.data.dashboard.mixed_store import build_mixed_store
+
+    return build_mixed_store(tmp_path_factory.mktemp("mixed"))

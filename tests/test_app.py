@@ -36,8 +36,20 @@ def open_page(app, page: str, **params: str) -> AppTest:
     return at
 
 
+def _markdown(at: AppTest) -> str:
+    """What the page drew through Streamlit's Markdown (which interprets it)."""
+    return "\n".join(str(m.value) for m in [*at.markdown, *at.title, *at.header,
+                                            *at.subheader, *at.caption])
+
+
 def _text(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in [*at.markdown, *at.title, *at.subheader, *at.caption])
+    """Everything the page drew as text: Markdown and ``st.html`` bodies."""
+    return "\n".join([_markdown(at), *(h.proto.body for h in at.html)])
+
+
+def _no_error(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
 
 
 def test_map_page(app):
@@ -72,10 +84,10 @@ def test_filters_from_the_url_update_the_table(app):
 
 def test_articles_page_lists_and_reads(app):
     at = app().run()
-    at.switch_page("pages/articles.py").run()
+    at.switch_page("app_pages/articles.py").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 3
-    reader = open_page(app, "pages/articles.py", article="seedlike0000001",
+    reader = open_page(app, "app_pages/articles.py", article="seedlike0000001",
                        passage="seedlike0000001-p0")
     assert not reader.exception
     html = _text(reader)
@@ -83,7 +95,7 @@ def test_articles_page_lists_and_reads(app):
 
 
 def test_reader_escapes_a_hostile_article(app):
-    at = open_page(app, "pages/articles.py", article="hostile00000003")
+    at = open_page(app, "app_pages/articles.py", article="hostile00000003")
     assert not at.exception
     html = _text(at)
     assert "&lt;script&gt;window.__pwned=1" in html
@@ -93,13 +105,13 @@ def test_reader_escapes_a_hostile_article(app):
 
 def test_places_and_actors_pages(app):
     at = app().run()
-    at.switch_page("pages/places.py").run()
+    at.switch_page("app_pages/places.py").run()
     assert not at.exception and len(at.dataframe[0].value) == 9
-    one = open_page(app, "pages/places.py", place="gn:2039232")
+    one = open_page(app, "app_pages/places.py", place="gn:2039232")
     assert not one.exception
-    assert one.title[0].value == "Khasan"
+    assert '<h1 class="na-heading">Khasan</h1>' in _text(one)
     assert "armoured train in <mark>Khasan</mark>" in _text(one)
-    at.switch_page("pages/actors.py").run()
+    at.switch_page("app_pages/actors.py").run()
     assert not at.exception
     assert "Kim Jong-un" in set(at.dataframe[0].value["name"])
 
@@ -206,7 +218,7 @@ def test_map_table_lists_the_most_mentioned_places_and_links_to_all(tmp_path, mo
     assert total > 500 and len(shown) == 500
     assert list(shown["mentions"]) == sorted(shown["mentions"], reverse=True)
     assert f"The 500 most mentioned of {total} places" in _text(at)
-    at.switch_page("pages/places.py").run()
+    at.switch_page("app_pages/places.py").run()
     assert len(at.dataframe[0].value) == total
 
 
@@ -298,3 +310,113 @@ def test_an_unwritable_store_file_is_served(dashboard_db, monkeypatch):
         assert Path(dashboard_db).read_bytes() == before
     finally:
         subprocess.run(["chattr", "-i", dashboard_db], check=True)
+
+
+# -- issue 9: ordinary data, hostile URLs, Markdown in the data, stale URLs ------------
+
+PAGES = ["app_pages/map.py", "app_pages/articles.py", "app_pages/places.py", "app_pages/actors.py"]
+LONG_ID = "x" * 100_000
+HOSTILE_URLS = [
+    {"to": "9999-12-31"}, {"from": "0000-01-01"}, {"from": "0001-01-01"},
+    {"from": "2023-09-20", "to": "2023-09-01"}, {"to": "not-a-date"}, {"from": "2023-13-45"},
+    {"q": "%" * 30_000}, {"q": "_"}, {"q": "x" * 50_000}, {"q": "\x00é中文 \u202e"},
+    {"place": LONG_ID}, {"article": LONG_ID}, {"passage": LONG_ID},
+    {"article": "nope", "passage": "</script><script>window.__pwned=1</script>"},
+    {"actor": ["Nobody", "Nobody", "No\x00body"] * 400}, {"actor": "y" * 20_000},
+    {"place": ["gn:2039232", "cc:KP"], "to": ["2023-09-12", "2023-09-13"]},
+    {"to": "0001-01-01"}, {"datefield": "passage", "to": "9999-12-31", "from": "0001-01-01"},
+]
+
+
+def open_with(app, page: str, params: dict) -> AppTest:
+    """``page`` opened from a URL carrying ``params`` (on the first run, so the filters
+    are seeded from it, and again when the page runs)."""
+    at = app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("params", HOSTILE_URLS, ids=lambda p: str(p)[:40])
+def test_hostile_urls_draw_every_page_without_error(app, page, params):
+    _no_error(open_with(app, page, params))
+
+
+def test_a_visitors_percent_and_underscore_are_searched_literally(app):
+    at = app(q="%").run()
+    _no_error(at)
+    assert at.dataframe[0].value.empty  # no passage holds a "%": "%" is not a wildcard
+    assert "0 places" in _text(at)
+
+
+def test_the_url_keeps_the_dates_the_user_chose_in_order(app):
+    at = app(**{"from": "2023-09-14", "to": "2023-09-12"}).run()
+    _no_error(at)
+    assert at.query_params["from"] in ("2023-09-12", ["2023-09-12"])
+    assert at.query_params["to"] in ("2023-09-14", ["2023-09-14"])
+
+
+def test_the_page_guard_logs_the_error_and_shows_a_short_message(caplog):
+    def script():
+        import dashboard_ui as ui
+
+        with ui.page_guard("boom"):
+            raise OverflowError("date value out of range in /srv/secret/path.py")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    with caplog.at_level("ERROR"):
+        at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [__import__("dashboard_ui").PAGE_ERROR]
+    assert "/srv/secret" not in at.error[0].value and "Overflow" not in at.error[0].value
+    logged = [r for r in caplog.records if r.exc_info]
+    assert logged and "OverflowError" in caplog.text and "boom" in caplog.text
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_draws_dated_and_undated_articles(mixed_db, monkeypatch, page):
+    from tests.data.dashboard.mixed_store import article_id, place_id
+
+    monkeypatch.setenv("NEWS_ATLAS_DB", mixed_db)
+    selections = {
+        "app_pages/map.py": [{}, {"place": place_id(mixed_db, "Vladivostok")},
+                         {"place": "test:markdown-town"}],
+        "app_pages/places.py": [{}, {"place": place_id(mixed_db, "Vladivostok")},
+                            {"place": "test:markdown-town"}],
+        "app_pages/articles.py": [{}, {"article": article_id(mixed_db, dated=False)},
+                              {"article": "mdnames00000001"}],
+        "app_pages/actors.py": [{}, {"q": "Vladivostok"}],
+    }[page]
+    make = lambda: AppTest.from_file(APP, default_timeout=60)  # noqa: E731
+    for params in selections:
+        at = open_with(make, page, params)
+        _no_error(at)
+        assert _text(at)
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_article_text_and_names_are_never_markdown(mixed_db, monkeypatch):
+    from tests.data.dashboard.mixed_store import BEACON_HOST, BEACON_MD, MARKDOWN_NAME, place_id
+
+    monkeypatch.setenv("NEWS_ATLAS_DB", mixed_db)
+    make = lambda: AppTest.from_file(APP, default_timeout=60)  # noqa: E731
+    vladivostok = open_with(make, "app_pages/places.py",
+                            {"place": place_id(mixed_db, "Vladivostok")})
+    _no_error(vladivostok)
+    assert BEACON_MD in _text(vladivostok)  # shown, as text, in the passage list
+    named = open_with(make, "app_pages/places.py", {"place": "test:markdown-town"})
+    on_map = open_with(make, "app_pages/map.py", {"place": "test:markdown-town"})
+    reader = open_with(make, "app_pages/articles.py", {"article": "mdnames00000001"})
+    for at in (vladivostok, named, on_map, reader):
+        _no_error(at)
+        assert BEACON_HOST not in _markdown(at) and ":red[" not in _markdown(at)
+    assert f">{MARKDOWN_NAME}</h1>" in _text(named)
+    assert f">{MARKDOWN_NAME}</h3>" in _text(on_map)

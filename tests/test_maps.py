@@ -120,3 +120,25 @@ def test_tile_source_is_configurable(monkeypatch):
     html = base_map(ASSETS, tiles=tile_source()).get_root().render()
     assert "tile.openstreetmap.org" in html
     assert isinstance(base_map(ASSETS), folium.Map)
+
+
+def test_popups_of_undated_untitled_articles():
+    """pandas gives a missing date, title or source as NaN: popups still draw."""
+    import pandas as pd
+
+    places = pd.DataFrame([{"place_id": "p1", "name": "Nowhere", "lat": 1.0, "lon": 2.0,
+                            "kind": "city", "country_code": None, "feature_code": None,
+                            "mentions": 2, "articles": 2, "score": float("nan"),
+                            "rules": None, "broad": False}])
+    nan = float("nan")
+    snips = pd.DataFrame([
+        {"place_id": "p1", "article_id": "a1", "passage_id": "a1-p0", "title": nan,
+         "published": nan, "source": nan, "mention": "Nowhere", "score": nan, "rule": None,
+         "snippet_html": "in <mark>Nowhere</mark>"},
+        {"place_id": "p1", "article_id": "a2", "passage_id": "a2-p0", "title": "T",
+         "published": "2023-09-12T08:00:00", "source": "CBC", "mention": "Nowhere",
+         "score": 0.5, "rule": "only", "snippet_html": "at <mark>Nowhere</mark>"}])
+    d = marker_data(places, snips, reader_href=reader, place_href=place)
+    html = d["snips"][0]
+    assert "nan" not in html.lower().replace("nowhere", "")
+    assert "CBC · 2023-09-12" in html and d["score"] == [None] and d["ccs"] == ["—"]

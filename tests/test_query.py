@@ -1,6 +1,8 @@
 """geo.query and geo.store.queries: what the dashboard shows under each filter."""
 from __future__ import annotations
 
+import pytest
+
 from geo.query import (
     Filters, actor_table, article_table, article_view, filter_options, place_snippets,
     place_table, places_in_bounds, timeline,
@@ -216,3 +218,74 @@ def test_a_deferred_index_answers_with_sql_until_it_is_built(dashboard_db):
         after = place_table(store, Filters(actors=("Sergei Shoigu",)))
         assert before.drop(columns="rules").equals(after.drop(columns="rules"))
         assert set(after["name"]) == {"North Korea", "Russia"}
+
+
+# -- issue 9: missing values and hostile filters ---------------------------------------
+
+def _undated_store(dashboard_db: str, *, deferred: bool):
+    """The fixture store plus an article with no date, title, source, URL or score, at a
+    place with no country: what an undated .txt next to a dated .jsonl gives."""
+    from geo.mention_index import defer_index
+    from geo.models import Article, GazetteerEntry
+    from geo.store import Store
+    from tests.data.dashboard.fixture_articles import KHASAN as KHASAN_ENTRY, _build
+
+    store = Store.open(dashboard_db)
+    nowhere = GazetteerEntry("test:nowhere", "Nowhere", 1.0, 2.0, "city")
+    store.save(_build(Article("undated00000009", "", None, None, None, None),
+                      ["Fighting went on in Khasan and in Nowhere."],
+                      [(0, "Khasan", KHASAN_ENTRY, "place", None, None),
+                       (0, "Nowhere", nowhere, "place", None, None)], []))
+    if deferred:
+        defer_index(store, dashboard_db)  # the queries answer with SQL
+    return store
+
+
+def _floats_in_text_columns(df) -> list:
+    return [(c, v) for c in df.columns if df[c].dtype == object
+            for v in df[c].tolist() if isinstance(v, float)]
+
+
+@pytest.mark.parametrize("deferred", [False, True], ids=["index", "sql"])
+def test_missing_values_reach_the_ui_as_none_never_nan(dashboard_db, deferred):
+    store = _undated_store(dashboard_db, deferred=deferred)
+    try:
+        places = place_table(store, Filters())
+        snips = place_snippets(store, Filters(), list(places["place_id"]), per_place=10)
+        frames = {"places": places, "snippets": snips,
+                  "articles": article_table(store, Filters()),
+                  "actors": actor_table(store, Filters())}
+        for name, df in frames.items():
+            assert _floats_in_text_columns(df) == [], name
+        undated = snips[snips["article_id"] == "undated00000009"]
+        assert len(undated) == 2
+        assert undated["published"].tolist() == [None, None]
+        assert undated["title"].tolist() == [None, None]
+        assert places.set_index("place_id").loc["test:nowhere", "country_code"] is None
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("deferred", [False, True], ids=["index", "sql"])
+def test_extreme_dates_and_huge_searches_are_answered(dashboard_db, deferred):
+    from geo.store import queries as q
+
+    store = _undated_store(dashboard_db, deferred=deferred)
+    try:
+        every = set(place_table(store, Filters())["name"])
+        dated = every - {"Nowhere"}
+        assert set(place_table(store, Filters(date_to="9999-12-31"))["name"]) == dated
+        assert set(place_table(store, Filters(date_from="0001-01-01", date_to="9999-12-31",
+                                              date_field="passage"))["name"]) == dated
+        assert len(timeline(store, Filters(date_to="9999-12-31"))) > 0
+        assert place_table(store, Filters(text="%" * 30_000)).empty  # "%" is literal
+        assert place_table(store, Filters(text="_")).empty
+        assert place_table(store, Filters(text="train " * 5_000))["name"].tolist()
+        assert len(actor_table(store, Filters(date_to="9999-12-31"))) > 0
+        assert len(article_table(store, Filters(text="%" * 30_000))) == 0
+    finally:
+        store.close()
+    assert q.day_after("9999-12-31") > "9999-12-31T23:59:59"
+    assert q.day_after("2023-12-31") == "2024-01-01"
+    assert len(q.fts_query("word " * 10_000).split()) == q.MAX_SEARCH_WORDS
+    assert len(q._like_pattern("%" * 30_000)) <= 2 * q.MAX_SEARCH_CHARS + 2

@@ -40,3 +40,13 @@ def test_highlight_links_spans_and_escapes_the_rest():
     assert out.startswith('<mark class="actor">Kim</mark>')
     assert '<a class="place" href="/?place=gn:1&amp;x=&lt;y&gt;" target="_self"' in out
     assert "&lt;b&gt;Putin&lt;/b&gt;" in out and "overlap" not in out
+
+
+def test_missing_values_show_as_nothing():
+    from geo.render import coordinates, text
+
+    nan = float("nan")
+    assert text(None) == text(nan) == esc(nan) == ""
+    assert text(0) == "0" and esc("a<b") == "a&lt;b"
+    assert coordinates(42.43081, 130.64339) == "42.4308, 130.6434"
+    assert coordinates(None, 1.0) == ""

@@ -51,3 +51,26 @@ def test_link_maker_matches_the_slow_builders():
     place = link_maker("/", "", Filters(), "place")
     assert place("gn:1") == map_url("/", place="gn:1")
     assert view_from_params(parse_qs(urlsplit(make("x", "x-p0")).query)).filters == f
+
+
+def test_hostile_values_are_bounded_cleaned_or_ignored():
+    from geo.query import MAX_SEARCH_CHARS
+    from geo.urlstate import MAX_VALUE_CHARS, MAX_VALUES
+
+    f = filters_from_params({"from": "0000-01-01", "to": "9999-12-31", "q": "%" * 30_000,
+                             "actor": ["Kim\x00 Jong-un", "\ud800Putin", "x" * 50_000]
+                             + [f"a{i}" for i in range(500)]})
+    assert f.date_from is None and f.date_to == "9999-12-31"
+    assert f.text == "%" * MAX_SEARCH_CHARS
+    assert f.actors[:2] == ("Kim Jong-un", "Putin") and len(f.actors) == MAX_VALUES
+    assert all(len(a) <= MAX_VALUE_CHARS for a in f.actors)
+    view = view_from_params({"place": "p" * 100_000, "article": ["a1", "a2"],
+                             "passage": "\x00\x01", "q": ["first", "last\x00"]})
+    assert view.place is None and view.article == "a2" and view.passage is None
+    assert view.filters.text == "last"
+
+
+def test_a_range_given_backwards_is_turned_round():
+    f = filters_from_params({"from": "2023-09-20", "to": "2023-09-01T10:00"})
+    assert (f.date_from, f.date_to) == ("2023-09-01", "2023-09-20")
+    assert filters_from_params({"to": "2023-02-30"}).date_to is None

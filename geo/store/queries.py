@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from geo.query import Filters
 
 BROAD_KINDS = ("country", "continent")  # place kinds that count as "country level"
+# A text search is bounded, whatever a visitor types or puts in a URL: SQLite refuses a
+# LIKE pattern over 50,000 bytes, and an FTS query with many terms is slow.
+MAX_SEARCH_CHARS = 200
+MAX_SEARCH_WORDS = 16
 
 
 @dataclass
@@ -42,19 +46,34 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 def day_after(iso: str) -> str:
-    """The ISO day after ``iso``'s day: the exclusive upper bound of a date range."""
-    return (date.fromisoformat(iso[:10]) + timedelta(days=1)).isoformat()
+    """The exclusive upper bound, as text, of a date range ending on ``iso``'s day: the
+    next day, or ``"9999-12-32"`` after the last day a ``date`` can hold (still above
+    every ISO timestamp of 9999-12-31 in SQLite's text order)."""
+    day = date.fromisoformat(iso[:10])
+    if day == date.max:
+        return "9999-12-32"
+    return (day + timedelta(days=1)).isoformat()
+
+
+def search_text(text: str) -> str:
+    """``text`` as it is searched: trimmed and cut to :data:`MAX_SEARCH_CHARS`."""
+    return text.strip()[:MAX_SEARCH_CHARS].strip()
 
 
 def _like_pattern(text: str) -> str:
+    """A ``LIKE ... ESCAPE '\\'`` pattern finding ``text`` literally (its ``%`` and ``_``
+    are plain characters), for at most :data:`MAX_SEARCH_CHARS` of it."""
+    text = search_text(text)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 def fts_query(text: str) -> str:
     """An FTS5 query finding passages with every word of ``text`` (each as a prefix):
-    ``armoured tra`` -> ``"armoured"* "tra"*``. Empty when ``text`` has no word."""
-    return " ".join(f'"{word}"*' for word in re.findall(r"\w+", text))
+    ``armoured tra`` -> ``"armoured"* "tra"*``. Empty when ``text`` has no word. At most
+    :data:`MAX_SEARCH_WORDS` words of the first :data:`MAX_SEARCH_CHARS` characters."""
+    words = re.findall(r"\w+", search_text(text))[:MAX_SEARCH_WORDS]
+    return " ".join(f'"{word}"*' for word in words)
 
 
 def _add_dates(w: Where, f: "Filters") -> None:
@@ -93,14 +112,14 @@ def where_for(f: "Filters") -> Where:
         w.add(f"pl.country_code IN ({_marks(f.countries)})", *f.countries)
     if f.kinds:
         w.add(f"pl.kind IN ({_marks(f.kinds)})", *f.kinds)
-    if f.text.strip():
+    if search_text(f.text):
         match = fts_query(f.text)
         if match:
             w.add("pm.passage_id IN (SELECT id FROM passages_fts WHERE passages_fts MATCH ?)",
                   match)
         else:  # no word in it (punctuation only): a plain substring search
             w.add("pm.passage_id IN (SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\')",
-                  _like_pattern(f.text.strip()))
+                  _like_pattern(f.text))
     if not f.include_broad:
         w.add(f"pm.kind = 'place' AND pl.kind NOT IN ({_marks(BROAD_KINDS)})", *BROAD_KINDS)
     return w

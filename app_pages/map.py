@@ -35,8 +35,8 @@ state = st_folium(
     zoom=7 if selected else None)
 
 if selected:
-    st.subheader(f":material/location_on: {selected['name']}")
-    st.caption(f"{selected['kind']} · {selected['country_code'] or '—'} · {selected['id']}")
+    ui.heading(selected["name"], level=3)
+    ui.caption(selected["kind"], selected["country_code"] or "—", selected["id"])
     ui.passage_list(ui.snippets(db, rev, f, (selected["id"],), per_place=20), f)
 
 st.subheader("Mentions over time")

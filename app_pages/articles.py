@@ -27,16 +27,15 @@ if article is None:
     st.warning("This article is not in the store.")
     st.stop()
 
-st.markdown(ui.READER_CSS, unsafe_allow_html=True)
-st.markdown(f"<h1 class='na-title'>{esc(article.title or 'Untitled article')}</h1>",
-            unsafe_allow_html=True)
-meta = " · ".join(esc(x) for x in (article.source, article.published) if x)
-st.markdown(f"<p class='na-meta'>{meta} · {external_link(article.url, 'original article')}"
-            "</p>", unsafe_allow_html=True)
+st.html(ui.READER_CSS)
+ui.heading(article.title or "Untitled article", css="na-title")
+meta = [esc(x) for x in (article.source, article.published) if x]
+if article.url:
+    meta.append(external_link(article.url, "original article"))
+ui.html(f"<p class='na-meta'>{' · '.join(meta)}</p>")
 for p in article.passages:
     current = " na-current" if p.id == view.passage else ""
     date = f"<span class='na-date'>speaks of {esc(p.date)}</span>" if p.date else ""
-    st.markdown(f"<div class='na-passage{current}' id='{esc(p.id)}'>{p.html}{date}</div>",
-                unsafe_allow_html=True)
-if view.passage:
+    ui.html(f"<div class='na-passage{current}' id='{esc(p.id)}'>{p.html}{date}</div>")
+if view.passage and any(p.id == view.passage for p in article.passages):
     ui.scroll_to(view.passage)

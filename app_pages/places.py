@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 import dashboard_ui as ui
+from geo.render import coordinates
 from geo.urlstate import map_url
 
 view = ui.url_view()
@@ -13,11 +14,13 @@ db, rev = ui.db_url(), ui.revision()
 
 place = ui.place_details(view.place) if view.place else None
 if place:
-    st.title(place["name"])
-    st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {place['id']} ·"
-               f" {place['lat']:.4f}, {place['lon']:.4f}")
+    ui.heading(place["name"])
+    ui.caption(place["kind"], place["country_code"] or "—", place["id"],
+               coordinates(place["lat"], place["lon"]))
     st.link_button("Show on the map", map_url(ui.base_path(), place=place["id"], filters=f))
     ui.passage_list(ui.snippets(db, rev, f, (place["id"],), per_place=200), f)
 else:
     st.title("Places")
+    if view.place:
+        st.info("That place is not in the store: here are all the places.")
     ui.place_table(ui.places(db, rev, f), f)
