@@ -20,12 +20,12 @@ ui.open_store()
 ui.vendor_assets()
 
 page = st.navigation([
-    st.Page("app_pages/map.py", title="Map", icon=":material/map:", default=True),
-    st.Page("app_pages/articles.py", title="Articles", icon=":material/article:",
+    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:",
             url_path="articles"),
-    st.Page("app_pages/places.py", title="Places", icon=":material/location_on:",
+    st.Page("pages/places.py", title="Places", icon=":material/location_on:",
             url_path="places"),
-    st.Page("app_pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
+    st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
 ])
 with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
     ui.sidebar_filters()

@@ -1,6 +1,6 @@
 """What every dashboard page shares: the store, cached queries, the filters, URL state.
 
-UI glue only (Streamlit lives here and in ``app_pages/``); everything computed comes from
+UI glue only (Streamlit lives here and in ``pages/``); everything computed comes from
 ``geo/``. The filters are drawn once, by ``dashboard.py`` before the page runs, so they
 keep their values across pages and are never copied into a page.
 """
@@ -233,6 +233,19 @@ def record_run_time(page: str, started: float) -> None:
 
 PAGE_ERROR = ("Sorry, this page could not be shown. The error has been logged on the"
               " server; try another filter or page.")
+
+
+def require_router() -> None:
+    """First line of every page. On a cold server whose first request is for a page
+    (``/places``), Streamlit 1.67 runs ``pages/places.py`` by itself, with no router,
+    filters or page guard, until ``st.navigation`` has been called once
+    (``PagesManager.uses_pages_directory``). Such a run turns that off and reruns, so
+    the router runs the page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 @contextmanager

@@ -84,10 +84,10 @@ def test_filters_from_the_url_update_the_table(app):
 
 def test_articles_page_lists_and_reads(app):
     at = app().run()
-    at.switch_page("app_pages/articles.py").run()
+    at.switch_page("pages/articles.py").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 3
-    reader = open_page(app, "app_pages/articles.py", article="seedlike0000001",
+    reader = open_page(app, "pages/articles.py", article="seedlike0000001",
                        passage="seedlike0000001-p0")
     assert not reader.exception
     html = _text(reader)
@@ -95,7 +95,7 @@ def test_articles_page_lists_and_reads(app):
 
 
 def test_reader_escapes_a_hostile_article(app):
-    at = open_page(app, "app_pages/articles.py", article="hostile00000003")
+    at = open_page(app, "pages/articles.py", article="hostile00000003")
     assert not at.exception
     html = _text(at)
     assert "&lt;script&gt;window.__pwned=1" in html
@@ -105,13 +105,13 @@ def test_reader_escapes_a_hostile_article(app):
 
 def test_places_and_actors_pages(app):
     at = app().run()
-    at.switch_page("app_pages/places.py").run()
+    at.switch_page("pages/places.py").run()
     assert not at.exception and len(at.dataframe[0].value) == 9
-    one = open_page(app, "app_pages/places.py", place="gn:2039232")
+    one = open_page(app, "pages/places.py", place="gn:2039232")
     assert not one.exception
     assert '<h1 class="na-heading">Khasan</h1>' in _text(one)
     assert "armoured train in <mark>Khasan</mark>" in _text(one)
-    at.switch_page("app_pages/actors.py").run()
+    at.switch_page("pages/actors.py").run()
     assert not at.exception
     assert "Kim Jong-un" in set(at.dataframe[0].value["name"])
 
@@ -218,7 +218,7 @@ def test_map_table_lists_the_most_mentioned_places_and_links_to_all(tmp_path, mo
     assert total > 500 and len(shown) == 500
     assert list(shown["mentions"]) == sorted(shown["mentions"], reverse=True)
     assert f"The 500 most mentioned of {total} places" in _text(at)
-    at.switch_page("app_pages/places.py").run()
+    at.switch_page("pages/places.py").run()
     assert len(at.dataframe[0].value) == total
 
 
@@ -314,7 +314,7 @@ def test_an_unwritable_store_file_is_served(dashboard_db, monkeypatch):
 
 # -- issue 9: ordinary data, hostile URLs, Markdown in the data, stale URLs ------------
 
-PAGES = ["app_pages/map.py", "app_pages/articles.py", "app_pages/places.py", "app_pages/actors.py"]
+PAGES = ["pages/map.py", "pages/articles.py", "pages/places.py", "pages/actors.py"]
 LONG_ID = "x" * 100_000
 HOSTILE_URLS = [
     {"to": "9999-12-31"}, {"from": "0000-01-01"}, {"from": "0001-01-01"},
@@ -386,13 +386,13 @@ def test_every_page_draws_dated_and_undated_articles(mixed_db, monkeypatch, page
 
     monkeypatch.setenv("NEWS_ATLAS_DB", mixed_db)
     selections = {
-        "app_pages/map.py": [{}, {"place": place_id(mixed_db, "Vladivostok")},
+        "pages/map.py": [{}, {"place": place_id(mixed_db, "Vladivostok")},
                          {"place": "test:markdown-town"}],
-        "app_pages/places.py": [{}, {"place": place_id(mixed_db, "Vladivostok")},
+        "pages/places.py": [{}, {"place": place_id(mixed_db, "Vladivostok")},
                             {"place": "test:markdown-town"}],
-        "app_pages/articles.py": [{}, {"article": article_id(mixed_db, dated=False)},
+        "pages/articles.py": [{}, {"article": article_id(mixed_db, dated=False)},
                               {"article": "mdnames00000001"}],
-        "app_pages/actors.py": [{}, {"q": "Vladivostok"}],
+        "pages/actors.py": [{}, {"q": "Vladivostok"}],
     }[page]
     make = lambda: AppTest.from_file(APP, default_timeout=60)  # noqa: E731
     for params in selections:
@@ -408,13 +408,13 @@ def test_article_text_and_names_are_never_markdown(mixed_db, monkeypatch):
 
     monkeypatch.setenv("NEWS_ATLAS_DB", mixed_db)
     make = lambda: AppTest.from_file(APP, default_timeout=60)  # noqa: E731
-    vladivostok = open_with(make, "app_pages/places.py",
+    vladivostok = open_with(make, "pages/places.py",
                             {"place": place_id(mixed_db, "Vladivostok")})
     _no_error(vladivostok)
     assert BEACON_MD in _text(vladivostok)  # shown, as text, in the passage list
-    named = open_with(make, "app_pages/places.py", {"place": "test:markdown-town"})
-    on_map = open_with(make, "app_pages/map.py", {"place": "test:markdown-town"})
-    reader = open_with(make, "app_pages/articles.py", {"article": "mdnames00000001"})
+    named = open_with(make, "pages/places.py", {"place": "test:markdown-town"})
+    on_map = open_with(make, "pages/map.py", {"place": "test:markdown-town"})
+    reader = open_with(make, "pages/articles.py", {"article": "mdnames00000001"})
     for at in (vladivostok, named, on_map, reader):
         _no_error(at)
         assert BEACON_HOST not in _markdown(at) and ":red[" not in _markdown(at)

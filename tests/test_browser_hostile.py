@@ -4,8 +4,8 @@ One ``streamlit run dashboard.py`` for the module, on a store a new user would m
 a dated ``.jsonl`` record and an undated ``.txt`` ingested together by the real
 ``python -m geo ingest``, with Markdown (an image pointing at a beacon host, ``:red[]``,
 ``$LaTeX$``, icons, emoji) in titles, text, place and actor names. Headless Chromium
-opens every page (``app_pages/map.py``, ``app_pages/articles.py``, ``app_pages/places.py``,
-``app_pages/actors.py``) on it and on hostile URLs, and finds no error, no traceback and no
+opens every page (``pages/map.py``, ``pages/articles.py``, ``pages/places.py``,
+``pages/actors.py``) on it and on hostile URLs, and finds no error, no traceback and no
 server path, in the page or in the map's iframe; no request leaves for the beacon host.
 """
 from __future__ import annotations
@@ -24,8 +24,8 @@ from tests.test_browser import REPO, _serve, browser, map_frame, page  # noqa: F
 pytestmark = [pytest.mark.browser, pytest.mark.gazetteer, pytest.mark.model]
 
 # URL path of each page file (the router's url_path); the map is the default page
-PAGE_PATHS = {"app_pages/map.py": "/", "app_pages/articles.py": "/articles",
-              "app_pages/places.py": "/places", "app_pages/actors.py": "/actors"}
+PAGE_PATHS = {"pages/map.py": "/", "pages/articles.py": "/articles",
+              "pages/places.py": "/places", "pages/actors.py": "/actors"}
 ERROR_TEXT = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b|has encountered an error"
                         r"|could not be shown|File \"")
 PATHS = [str(REPO), "/usr/", "site-packages", "/root/", "/tmp/", sys.prefix]
@@ -108,7 +108,7 @@ def test_a_cold_server_runs_every_page_through_the_router(server, store, tab):
     Streamlit ran ``/places`` as a bare script until the router had run once: no
     filters, no page guard."""
     ids = _ids(store)
-    for page_file in ("app_pages/places.py", "app_pages/actors.py"):
+    for page_file in ("pages/places.py", "pages/actors.py"):
         query = f"place={quote(ids['vladivostok'])}" if "places" in page_file else ""
         url = _open(tab, server, page_file, query)
         sidebar = tab.locator("[data-testid='stSidebar']")
@@ -135,15 +135,15 @@ def test_script_health_check_is_off_and_health_answers(server):
 def test_every_page_draws_dated_and_undated_articles(server, store, tab):
     ids = _ids(store)
     vladivostok = f"place={quote(ids['vladivostok'])}"
-    views = [("app_pages/map.py", ""), ("app_pages/map.py", vladivostok),
-             ("app_pages/map.py", "place=test%3Amarkdown-town"),
-             ("app_pages/articles.py", ""), ("app_pages/articles.py", f"article={ids['undated']}"),
-             ("app_pages/articles.py", "article=mdnames00000001&passage=mdnames00000001-p0"),
-             ("app_pages/places.py", ""), ("app_pages/places.py", vladivostok),
-             ("app_pages/places.py", "place=test%3Amarkdown-town"), ("app_pages/actors.py", "")]
+    views = [("pages/map.py", ""), ("pages/map.py", vladivostok),
+             ("pages/map.py", "place=test%3Amarkdown-town"),
+             ("pages/articles.py", ""), ("pages/articles.py", f"article={ids['undated']}"),
+             ("pages/articles.py", "article=mdnames00000001&passage=mdnames00000001-p0"),
+             ("pages/places.py", ""), ("pages/places.py", vladivostok),
+             ("pages/places.py", "place=test%3Amarkdown-town"), ("pages/actors.py", "")]
     for page_file, query in views:
         url = _open(tab, server, page_file, query)
-        _assert_clean(tab, url, with_map=page_file == "app_pages/map.py")
+        _assert_clean(tab, url, with_map=page_file == "pages/map.py")
         assert tab.locator("h1").count() >= 1, url
     assert tab.refused == [] and tab.external == []
 
@@ -172,7 +172,7 @@ def test_hostile_urls_show_no_error_and_no_path(server, tab, page_file):
         if not url:  # refused before the app: still no traceback or path
             _assert_clean(tab, query[:40])
             continue
-        _assert_clean(tab, url[:120], with_map=page_file == "app_pages/map.py")
+        _assert_clean(tab, url[:120], with_map=page_file == "pages/map.py")
         assert tab.evaluate("() => window.__pwned === undefined")
     assert tab.refused == [] and tab.external == []
 
@@ -183,17 +183,17 @@ def test_markdown_in_articles_and_names_is_text_and_fetches_nothing(server, stor
     )
 
     ids = _ids(store)
-    _open(tab, server, "app_pages/places.py", f"place={quote(ids['vladivostok'])}")
+    _open(tab, server, "pages/places.py", f"place={quote(ids['vladivostok'])}")
     assert BEACON_MD in tab.locator("[data-testid='stMain']").inner_text()
-    _open(tab, server, "app_pages/places.py", "place=test%3Amarkdown-town")
+    _open(tab, server, "pages/places.py", "place=test%3Amarkdown-town")
     tab.locator("h1", has_text=MARKDOWN_NAME).wait_for(timeout=15000)  # every character
-    _open(tab, server, "app_pages/articles.py", f"article={ids['undated']}")
+    _open(tab, server, "pages/articles.py", f"article={ids['undated']}")
     main = tab.locator("[data-testid='stMain']").inner_text()
     assert UNDATED_TITLE.replace("**", "") in main and BEACON_MD in main
     assert "$1 + $2 is :smile: <b>not bold</b>" in main
-    _open(tab, server, "app_pages/articles.py", "article=mdnames00000001")
+    _open(tab, server, "pages/articles.py", "article=mdnames00000001")
     assert MARKDOWN_ACTOR in tab.locator("[data-testid='stMain']").inner_text()
-    _open(tab, server, "app_pages/map.py", "place=test%3Amarkdown-town")
+    _open(tab, server, "pages/map.py", "place=test%3Amarkdown-town")
     tab.locator("h3", has_text=MARKDOWN_NAME).wait_for(timeout=15000)
     frame = map_frame(tab)
     marker = frame.locator(f'.na-marker[title="{MARKDOWN_NAME}"]')
@@ -203,7 +203,7 @@ def test_markdown_in_articles_and_names_is_text_and_fetches_nothing(server, stor
     popup.wait_for(timeout=5000)
     assert MARKDOWN_NAME in popup.inner_text()
     assert frame.locator("img[src*='beacon']").count() == 0
-    _open(tab, server, "app_pages/actors.py")
+    _open(tab, server, "pages/actors.py")
     tab.wait_for_timeout(1000)
     assert tab.locator("img[src*='beacon']").count() == 0
     leaks = [u for u in tab.refused + tab.external if BEACON_HOST in u]
@@ -216,7 +216,7 @@ def test_an_open_session_follows_new_articles(server, store, tab):
     from geo.store import Store
     from tests.data.dashboard.fixture_articles import _build
 
-    _open(tab, server, "app_pages/map.py")
+    _open(tab, server, "pages/map.py")
     frame = map_frame(tab)
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
     assert "to=" not in tab.url and "from=" not in tab.url

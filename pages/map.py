@@ -8,6 +8,8 @@ import dashboard_ui as ui
 from geo import maps
 from geo.query import places_in_bounds
 
+ui.require_router()
+
 TABLE_ROWS = 500  # the table under the map lists the most mentioned places
 
 f = ui.current_filters()

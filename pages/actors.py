@@ -5,6 +5,8 @@ import streamlit as st
 
 import dashboard_ui as ui
 
+ui.require_router()
+
 f = ui.current_filters()
 ui.sync_url(ui.current_view())
 st.title("Actors")

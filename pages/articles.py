@@ -9,6 +9,8 @@ import dashboard_ui as ui
 from geo.render import esc, external_link
 from geo.urlstate import map_url
 
+ui.require_router()
+
 view = ui.url_view()
 f = ui.current_filters()
 ui.sync_url(ui.current_view(article=view.article, passage=view.passage))
