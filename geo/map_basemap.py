@@ -22,10 +22,20 @@ from geo.basemap import LAYERS, BasemapLayer
 GROUPS = {"base": ("Offline basemap", False), "admin1": ("State & province lines", True),
           "rivers": ("Rivers", True), "labels": ("Labels", True)}
 # what the exported HTML file carries (inlined): no rivers, no small-town labels
-EXPORT_LAYERS = tuple(x for x in LAYERS if x.file not in ("rivers.json", "labels-local.json",
-                                                         "detail.json"))
+EXPORT_LAYERS = tuple(x for x in LAYERS if x.file not in ("rivers.json", "labels-local.json"))
+# the layer control's icon, drawn here: leaflet.css would fetch images/layers.png, which a
+# page whose stylesheet is a data: URL (the HTML export) cannot resolve
+LAYERS_ICON = ("data:image/svg+xml,%3Csvg xmlns='http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg' viewBox='0 0 26 26'%3E"
+               "%3Cg fill='%23f3f1ea' stroke='%23555a62' stroke-width='1.4'"
+               " stroke-linejoin='round'%3E%3Cpath d='M13 14.5 3 10l10-4.5L23 10z'/%3E"
+               "%3Cpath d='M5.5 13.2 3 14.3l10 4.5 10-4.5-2.5-1.1' fill='none'/%3E"
+               "%3Cpath d='M5.5 17.5 3 18.6l10 4.5 10-4.5-2.5-1.1' fill='none'/%3E"
+               "%3C/g%3E%3C/svg%3E")
 BASEMAP_CSS = """<style>
-.leaflet-container { background: #d3e3ee; }
+html .leaflet-container { background: #d3e3ee; }
+.leaflet-container .leaflet-control-layers-toggle,
+.leaflet-retina .leaflet-container .leaflet-control-layers-toggle {
+  background-image: url("%s"); background-size: 26px 26px; }""" % LAYERS_ICON + """
 .na-lbl { width: 0 !important; height: 0 !important; pointer-events: none; }
 .na-lbl span { position: absolute; left: 0; top: 0; white-space: nowrap;
   transform: translate(-50%, -50%); font: 11px/1.2 "Helvetica Neue", Arial, sans-serif;
@@ -84,6 +94,22 @@ class BasemapGroup(Layer):
         self.group = group
 
 
+class BasemapControl(folium.LayerControl):
+    """Leaflet's layer control over the layers added to the map *before* it: the basemap
+    and the tile servers. Layers added later (the markers, which the page or the export
+    switches itself) are left out, as their variables do not exist yet when it runs."""
+
+    def render(self, **kwargs) -> None:
+        self.reset()
+        for item in self._parent._children.values():
+            if item is self:
+                break
+            if isinstance(item, Layer) and item.control:
+                target = self.overlays if item.overlay else self.base_layers
+                target[item.layer_name] = item.get_name()
+        MacroElement.render(self, **kwargs)
+
+
 def add_basemap(m: folium.Map, assets: AssetUrls, *, tiles: Sequence[folium.TileLayer] = (),
                 layers: Sequence[BasemapLayer] = LAYERS) -> None:
     """The offline basemap on ``m``, with the tile layers as other base layers and a layer
@@ -97,5 +123,5 @@ def add_basemap(m: folium.Map, assets: AssetUrls, *, tiles: Sequence[folium.Tile
     for i, tile in enumerate(tiles):
         tile.show = i == 0
         m.add_child(tile)
-    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    BasemapControl(position="topright", collapsed=True).add_to(m)
     m.get_root().header.add_child(Element(BASEMAP_CSS), name="news_atlas_basemap_css")
