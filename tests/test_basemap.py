@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from geo import basemap
+from geo.basemap_geometry import polygon_copies
 from geo.basemap import LAYERS, SIZE_LIMIT
 from geo.basemap_sources import BasemapSourceError, Topology, package_file, read_segments
 
@@ -176,13 +177,13 @@ def test_river_networks_keep_long_connected_rivers():
 def test_polygons_across_the_antimeridian_are_drawn_whole_on_both_sides():
     # Chukotka-like: a ring from 179 E over the antimeridian to 179 W and back
     ring = [(179.0, 65.0), (-179.0, 65.0), (-179.0, 66.0), (179.0, 66.0), (179.0, 65.0)]
-    copies = basemap.polygon_copies([ring])
+    copies = polygon_copies([ring])
     assert len(copies) == 2
     assert max(abs(b[0] - a[0]) for a, b in zip(copies[0][0], copies[0][0][1:])) < 180
     assert {round(copies[0][0][1][0]), round(copies[1][0][1][0])} == {181, -179}
     # Antarctica-like: circles the pole, closed along it
     polar = [(-180.0, -70.0), (0.0, -65.0), (179.9, -70.0), (-180.0, -70.0)]
-    (whole,), = basemap.polygon_copies([polar])
+    (whole,), = polygon_copies([polar])
     assert (whole[-2][1], whole[-3][1]) == (-90.0, -90.0)
     assert -180 <= min(x for x, _ in whole) and max(x for x, _ in whole) <= 180
 
