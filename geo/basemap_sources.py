@@ -14,8 +14,6 @@ reads only the small files it writes.
 from __future__ import annotations
 
 import struct
-import tarfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -33,6 +31,9 @@ class BasemapSourceError(GeoError, ValueError):
 def package_file(package: Path, name: str) -> bytes:
     """The bytes of the file called ``name`` (its last path parts) inside ``package``: an
     ``npm pack`` tarball, a wheel, or a folder where either was unpacked."""
+    import tarfile  # developer time only: the app never imports these
+    import zipfile
+
     package = Path(package)
     if package.is_dir():
         found = sorted(p for p in package.rglob(Path(name).name) if p.as_posix().endswith(name))
