@@ -143,13 +143,15 @@ def _first_marker(page, start: float, timeout: float = 60) -> float:
     return float("nan")
 
 
-def _start_server(db: str) -> tuple[subprocess.Popen, str]:
-    """``streamlit run dashboard.py`` on ``db`` at a free 127.0.0.1 port, once healthy."""
+def _start_server(db: str, *, health_check: bool = False) -> tuple[subprocess.Popen, str]:
+    """``streamlit run dashboard.py`` on ``db`` at a free 127.0.0.1 port, once healthy;
+    ``health_check``: with the script health check on (main turns it off by default)."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false",
+         "--server.scriptHealthCheckEnabled", "true" if health_check else "false"],
         cwd=REPO, env={**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
@@ -211,11 +213,11 @@ def bench_browser(db: str, *, warm_loads: int = 3, warm_up: bool = False
                   ) -> tuple[float, list[float]]:
     """(cold seconds, warm seconds per load) to the first visible marker: a new server
     and a new browser for the cold load, then more page loads on the same server.
-    ``warm_up``: probe ``/_stcore/script-health-check`` once the server is up, as a
-    readiness check would, before the first page load."""
+    ``warm_up``: start the server with the script health check on (it is off by
+    default: it runs the Map page for anyone) and probe it once before the first load."""
     from playwright.sync_api import sync_playwright
 
-    proc, url = _start_server(db)
+    proc, url = _start_server(db, health_check=warm_up)
     try:
         if warm_up:
             urllib.request.urlopen(url + "_stcore/script-health-check", timeout=120).read()
