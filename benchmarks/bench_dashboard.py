@@ -15,10 +15,13 @@ Reports the issue's three figures:
    feature groups), as ``st_folium`` sends them.
 3. **Markers visible** in headless Chromium: seconds from navigation to the first marker
    or cluster. *Cold*: a freshly started server and a new browser (nothing cached
-   anywhere). *Cold after warm-up*: the same, but ``/_stcore/script-health-check``
-   (off in ``.streamlit/config.toml``, turned on here by a command-line flag) ran the
-   page once before the browser came.
+   anywhere). *Cold after warm-up*: the same, but the server's readiness probe
+   (``/_stcore/script-health-check``) ran the page once before the browser came.
    *Warm*: further page loads on those servers.
+4. **Bytes sent** for the first map page at world zoom (``--bytes``): every HTTP response
+   body and every websocket frame the browser received until the basemap settled, on
+   the given store and on a new store that loads the built-in sample; with the
+   basemap files among them (the zoomed-in layers must not be there).
 """
 from __future__ import annotations
 
@@ -140,6 +143,72 @@ def _first_marker(page, start: float, timeout: float = 60) -> float:
     return float("nan")
 
 
+def _start_server(db: str, *, health_check: bool = False) -> tuple[subprocess.Popen, str]:
+    """``streamlit run dashboard.py`` on ``db`` at a free 127.0.0.1 port, once healthy;
+    ``health_check``: with the script health check on (main turns it off by default)."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false",
+         "--server.scriptHealthCheckEnabled", "true" if health_check else "false"],
+        cwd=REPO, env={**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return proc, url
+
+
+def bench_bytes(db: str, settle_ms: int = 4000) -> dict:
+    """Bytes the browser received for the first map page at world zoom: HTTP bodies as
+    sent (compressed when the server compresses), websocket frames, and which files
+    under ``static/vendor/`` were fetched."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url = _start_server(db)
+    http: dict[str, int] = {}
+    ws = [0]
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+            def done(request) -> None:
+                try:
+                    http[request.url] = request.sizes()["responseBodySize"]
+                except Exception:  # noqa: BLE001 - the page went away
+                    pass
+
+            page.on("requestfinished", done)
+            page.on("websocket", lambda w: w.on(
+                "framereceived", lambda payload: ws.__setitem__(0, ws[0] + len(payload))))
+            start = time.perf_counter()
+            page.goto(url)
+            _first_marker(page, start)
+            page.wait_for_timeout(settle_ms)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    vendor = {u.split("/static/vendor/", 1)[1]: n for u, n in http.items()
+              if "/static/vendor/" in u}
+    component = sum(n for u, n in http.items() if "/component/" in u)
+    return {"total": sum(http.values()) + ws[0], "http": sum(http.values()),
+            "websocket": ws[0], "requests": len(http),
+            # the map's own bytes: its arguments (websocket), the st_folium bundle, and
+            # Leaflet, plugins and basemap from static/vendor; the rest is Streamlit's app
+            "map": ws[0] + component + sum(vendor.values()),
+            "vendor": sum(vendor.values()), "component": component,
+            "basemap_files": {k: v for k, v in vendor.items()
+                              if k.startswith("basemap/") or k.endswith(".geojson")}}
+
+
 def bench_browser(db: str, *, warm_loads: int = 3, warm_up: bool = False
                   ) -> tuple[float, list[float]]:
     """(cold seconds, warm seconds per load) to the first visible marker: a new server
@@ -148,22 +217,8 @@ def bench_browser(db: str, *, warm_loads: int = 3, warm_up: bool = False
     default: it runs the Map page for anyone) and probe it once before the first load."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false",
-         "--server.scriptHealthCheckEnabled", "true" if warm_up else "false"],
-        cwd=REPO, env={**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
+    proc, url = _start_server(db, health_check=warm_up)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         if warm_up:
             urllib.request.urlopen(url + "_stcore/script-health-check", timeout=120).read()
         times = []
@@ -189,21 +244,35 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=3, help="page runs per filter")
     ap.add_argument("--cold", type=int, default=2, help="cold starts (server + browser)")
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--no-page-runs", action="store_true", help="skip the page-run table")
+    ap.add_argument("--bytes", action="store_true",
+                    help="only the bytes of the first map page (this store and the sample)")
     args = ap.parse_args(argv)
     from geo.store import Store
 
+    if args.bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, db in (("store", args.db), ("sample", str(Path(tmp) / "new.sqlite"))):
+                got = bench_bytes(db)
+                print(f"first map page at world zoom, {name}: map {got['map'] / 1e6:.2f} MB"
+                      f" (websocket {got['websocket'] / 1e6:.2f}, st_folium bundle"
+                      f" {got['component'] / 1e6:.2f}, static/vendor {got['vendor'] / 1e6:.2f});"
+                      f" whole page {got['total'] / 1e6:.2f} MB in {got['requests']} requests;"
+                      f" basemap files: {got['basemap_files']}")
+        return
     Store.open(args.db).close()  # apply any new migration first
-    runs = bench_page_runs(args.db, args.repeat)
     report: dict = {"filters": []}
-    print("| filter | places | page run ms (median) | page run ms (max) | payload MB |")
-    print("| --- | --- | --- | --- | --- |")
-    for name, f in FILTERS.items():
-        size, n = payload_bytes(args.db, f)
-        row = {"filter": name, "places": n, "page_run_ms": runs[name],
-               "payload_mb": round(size / 1e6, 2)}
-        report["filters"].append(row)
-        print(f"| {name} | {n} | {statistics.median(runs[name]):.0f} |"
-              f" {max(runs[name]):.0f} | {row['payload_mb']:.2f} |")
+    if not args.no_page_runs:
+        runs = bench_page_runs(args.db, args.repeat)
+        print("| filter | places | page run ms (median) | page run ms (max) | payload MB |")
+        print("| --- | --- | --- | --- | --- |")
+        for name, f in FILTERS.items():
+            size, n = payload_bytes(args.db, f)
+            row = {"filter": name, "places": n, "page_run_ms": runs[name],
+                   "payload_mb": round(size / 1e6, 2)}
+            report["filters"].append(row)
+            print(f"| {name} | {n} | {statistics.median(runs[name]):.0f} |"
+                  f" {max(runs[name]):.0f} | {row['payload_mb']:.2f} |")
     if not args.no_browser:
         seen: dict[str, list[float]] = {"cold": [], "cold after warm-up": [], "warm": []}
         for _ in range(args.cold):

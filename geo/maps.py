@@ -1,7 +1,7 @@
 """Folium maps from DataFrames: pure functions, no Streamlit (see STYLE.md, 6).
 
 - :func:`base_map`: one Leaflet map whose JS/CSS come from our own static URLs (no CDN),
-  with the country outlines as an offline basemap and optional tiles.
+  with the offline basemap (:mod:`geo.map_basemap`) and optional tiles.
 - :func:`place_layers`: the filtered content, as feature groups the UI hands to
   ``st_folium(..., feature_group_to_add=...)``: one marker per place (clustered, sized
   and labelled by mention count, with an escaped popup linking to the reader), the
@@ -16,6 +16,8 @@ import logging
 import math
 import os
 from dataclasses import dataclass
+from typing import Sequence
+from urllib.parse import urlsplit
 
 import folium
 import pandas as pd
@@ -25,6 +27,8 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo.assets import AssetUrls
+from geo.basemap import LAYERS, BasemapLayer
+from geo.map_basemap import add_basemap
 from geo.render import esc, text
 
 log = logging.getLogger(__name__)
@@ -48,7 +52,7 @@ MAP_CSS = """<style>
 
 @dataclass(frozen=True)
 class TileSource:
-    """Where map tiles come from: ``url`` None means the offline outline basemap only."""
+    """Where map tiles come from: ``url`` None means the offline basemap only."""
 
     url: str | None = None
     attribution: str = ""
@@ -67,31 +71,6 @@ def tile_source(setting: str | None = None) -> TileSource:
         log.warning("NEWS_ATLAS_TILES=%r is not a {z}/{x}/{y} template: using no tiles", value)
         return TileSource()
     return TileSource(value, os.environ.get("NEWS_ATLAS_TILES_ATTRIBUTION", "") or value)
-
-
-class OutlineLayer(MacroElement):
-    """Country outlines fetched from a local GeoJSON URL and drawn under everything."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            fetch({{ this.url|tojson }}).then(function (r) { return r.json(); })
-              .then(function (data) {
-                var layer = L.geoJSON(data, {style: {{ this.style|tojson }},
-                                             interactive: false});
-                layer.addTo(map); layer.bringToBack();
-              }).catch(function (err) { console.warn("basemap not loaded", err); });
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, url: str) -> None:
-        super().__init__()
-        self._name = "OutlineLayer"
-        self.url = url
-        self.style = {"color": "#8a8f98", "weight": 0.7, "fillColor": "#f6f4ee",
-                      "fillOpacity": 1.0}
 
 
 class _RawScript(Element):
@@ -219,8 +198,11 @@ class HeatLayer(HeatMap):
 
 
 def base_map(assets: AssetUrls, *, tiles: TileSource | None = None,
-             location: tuple[float, float] = (35.0, 60.0), zoom: int = 2) -> folium.Map:
-    """The one base map: local Leaflet/jQuery, outline basemap, optional tile layer."""
+             location: tuple[float, float] = (35.0, 60.0), zoom: int = 2,
+             basemap: Sequence[BasemapLayer] = LAYERS) -> folium.Map:
+    """The one base map: local Leaflet, the offline basemap (``basemap``: its files, see
+    :mod:`geo.map_basemap`), and the tile server if one is configured, with a layer
+    control to switch between them."""
     m = folium.Map(location=list(location), zoom_start=zoom, tiles=None,
                    control_scale=True, world_copy_jump=True)
     # Without a tile layer Leaflet has no zoom limits, and markercluster needs one.
@@ -228,13 +210,18 @@ def base_map(assets: AssetUrls, *, tiles: TileSource | None = None,
     # No jQuery: none of our layers uses it, and st_folium loads each script in turn.
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
-    OutlineLayer(assets.countries).add_to(m)
     tiles = tiles or TileSource()
-    if tiles.url:
-        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution or tiles.url,
-                         name="tiles", opacity=0.9).add_to(m)
+    layers = ([folium.TileLayer(tiles=tiles.url, attr=tiles.attribution or tiles.url,
+                                name="Tiles: " + _tile_name(tiles.url), max_zoom=18)]
+              if tiles.url else [])
     m.get_root().header.add_child(Element(MAP_CSS), name="news_atlas_css")
+    add_basemap(m, assets, tiles=layers, layers=basemap)  # its CSS after ours: it wins
     return m
+
+
+def _tile_name(url: str) -> str:
+    """A short name for a tile server in the layer control (its host)."""
+    return "OpenStreetMap" if url == OSM_TILES else urlsplit(url).netloc or url
 
 
 def marker_size(count: int) -> int:

@@ -8,7 +8,8 @@ def test_install_vendor_copies_every_asset(tmp_path):
     vendor = install_vendor(tmp_path)
     urls = AssetUrls("/app/static/vendor")
     for url in [urls.leaflet_js, urls.leaflet_css, urls.jquery_js, urls.cluster_js,
-                *urls.cluster_css, urls.heat_js, urls.countries]:
+                *urls.cluster_css, urls.heat_js, urls.basemap("basemap.js"),
+                urls.basemap("world.json"), urls.basemap("admin1.json")]:
         path = vendor / url.removeprefix("/app/static/vendor/")
         assert path.is_file() and path.stat().st_size > 500, path
     assert "L.heatLayer" in (vendor / "leaflet-heat/leaflet-heat.js").read_text()

@@ -130,8 +130,7 @@ def test_markers_and_basemap_render_offline(server, page):
     frame = map_frame(page)
     frame.wait_for_selector(".na-marker, .marker-cluster", timeout=15000)
     elapsed = time.time() - start
-    frame.wait_for_selector("path.leaflet-interactive, .leaflet-overlay-pane path",
-                            state="attached", timeout=15000)
+    frame.wait_for_selector("path.na-bm-land", state="attached", timeout=15000)  # basemap
     page.screenshot(path="/tmp/news_atlas_map.png")
     assert page.external == [], f"requests left the machine: {page.external}"
     assert elapsed < 15, elapsed

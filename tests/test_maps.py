@@ -59,7 +59,7 @@ def test_no_resource_is_loaded_from_the_network(rendered):
     for url in ("/app/static/vendor/leaflet/leaflet.js",
                 "/app/static/vendor/leaflet-heat/leaflet-heat.js",
                 "/app/static/vendor/markercluster/leaflet.markercluster.js",
-                "/app/static/vendor/countries.geojson"):
+                "/app/static/vendor/basemap/world.json"):
         assert url in rendered
 
 
