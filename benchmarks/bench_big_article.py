@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench_gazetteer import resident_mb  # the same RSS reading
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TOWNS = ["Ussuriysk", "Nakhodka", "Artyom", "Khabarovsk", "Blagoveshchensk", "Chita",
@@ -66,15 +68,6 @@ def big_text(megabytes: float, *, single_line: bool = False) -> str:
     if single_line:
         text = re.sub(r"[.!?]", "", " ".join(text.split()))
     return text[:size]
-
-
-def resident_mb() -> float:
-    """Current resident set size (Linux /proc), else the peak so far."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return pages * resource.getpagesize() / 2**20
-    except (OSError, IndexError, ValueError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_one(megabytes: float, *, single_line: bool, profile: str | None) -> dict:

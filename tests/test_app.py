@@ -224,28 +224,17 @@ def test_map_table_lists_the_most_mentioned_places_and_links_to_all(tmp_path, mo
 
 # -- store faults and read-only stores ---------------------------------------------------
 
-def _damaged_store(tmp_path: Path) -> str:
-    from tests.test_store import filled_store, overwrite_middle
+def _store_fault(name: str):
+    """The same faulty stores the CLI tests use (tests/test_cli_store.py)."""
+    import tests.test_cli_store as cli_faults
 
-    path = filled_store(tmp_path / "s.sqlite")
-    overwrite_middle(path)
-    return path
-
-
-def _not_sqlite(tmp_path: Path) -> str:
-    (tmp_path / "notes.sqlite").write_text("not a database\n" * 50)
-    return str(tmp_path / "notes.sqlite")
-
-
-def _a_folder(tmp_path: Path) -> str:
-    (tmp_path / "stores").mkdir()
-    return str(tmp_path / "stores")
+    return getattr(cli_faults, name)
 
 
 DASHBOARD_STORE_FAULTS = {
-    "damaged": (_damaged_store, "s.sqlite: it is damaged"),
-    "not SQLite": (_not_sqlite, "notes.sqlite: it is not a News Atlas store"),
-    "a folder": (_a_folder, "is a folder, not a file"),
+    "damaged": (_store_fault("_overwritten"), "s.sqlite: it is damaged"),
+    "not SQLite": (_store_fault("_text_file"), "notes.sqlite: it is not a News Atlas store"),
+    "a folder": (_store_fault("_folder"), "is a folder, not a file"),
     "under /dev/null": (lambda tmp_path: "/dev/null/x.sqlite", "cannot create the store"),
     "unsupported URL": (lambda tmp_path: "mysql://host/db", "unsupported store URL"),
 }
