@@ -449,7 +449,8 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
     slot = "NAPLACEIDNA"  # where each row's place id goes in the link
     map_head, map_tail = link_maker(base_path(), "", f, "place")(slot).split(slot, 1)
     place_head, place_tail = link_maker(base_path(), "places", f, "place")(slot).split(slot, 1)
-    table = df[["name", "kind", "country_code", "mentions", "articles", "score"]].copy()
+    table = df[["name", "kind", "country_code", "mentions", "demonym_mentions", "articles",
+                "score"]].copy()
     ids = [quote(str(p), safe="") for p in df["place_id"].tolist()]
     table["map"] = [f"{map_head}{p}{map_tail}" for p in ids]
     table["passages"] = [f"{place_head}{p}{place_tail}" for p in ids]
@@ -457,7 +458,12 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
         "map": st.column_config.LinkColumn("Map", display_text="centre"),
         "passages": st.column_config.LinkColumn("Passages", display_text="open"),
         "score": st.column_config.NumberColumn("Score", format="%.2f"),
+        "mentions": st.column_config.NumberColumn("Mentions", help=query.COUNT_HELP),
+        "demonym_mentions": st.column_config.NumberColumn(
+            "of which demonyms", help="The mentions that are a demonym (\"Russian\")."),
     })
+    st.caption("Mentions count a place's name and the demonyms resolved to it.",
+               help=query.COUNT_HELP)
 
 
 def article_table(df: pd.DataFrame, f: Filters) -> None:

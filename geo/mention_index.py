@@ -174,6 +174,8 @@ class MentionIndex:
         specific = np.bincount(pl, weights=self.specific[m], minlength=n) > 0
         df = self.places.iloc[keep].reset_index(drop=True)
         df["mentions"] = mentions[keep]
+        demonyms = np.bincount(pl, weights=~self.specific[m], minlength=n)
+        df["demonym_mentions"] = demonyms[keep].astype(np.int64)
         df["articles"] = articles[keep]
         df["score"] = mean[keep]
         df["rules"] = self._rules(m, keep)
