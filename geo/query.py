@@ -21,7 +21,8 @@ DateField = Literal["published", "passage"]
 MAX_SEARCH_CHARS = q.MAX_SEARCH_CHARS  # the longest text search (longer ones are cut)
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "kind", "country_code", "feature_code",
-                 "mentions", "demonym_mentions", "articles", "score", "rules", "broad"]
+                 "mentions", "demonym_mentions", "articles", "score", "rules", "others",
+                 "broad"]
 COUNT_HELP = ("A place's mentions: each time an article under the filters names it, or uses"
               " a demonym resolved to it (\"North Korean\" counts for North Korea). The"
               " map, the tables and every export count this way.")
