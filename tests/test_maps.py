@@ -10,7 +10,7 @@ import folium
 import pytest
 
 from geo.assets import AssetUrls
-from geo.maps import TileSource, base_map, marker_data, marker_size, place_layers, tile_source
+from geo.maps import TileSource, base_map, marker_data, marker_layers_data, marker_size, place_layers, tile_source
 from geo.query import Filters, place_snippets, place_table
 
 ASSETS = AssetUrls("/app/static/vendor")
@@ -143,3 +143,19 @@ def test_popups_of_undated_untitled_articles():
     html = d["snips"][0]
     assert "nan" not in html.lower().replace("nowhere", "")
     assert "CBC · 2023-09-12" in html and d["score"] == [None] and d["ccs"] == ["—"]
+
+
+def test_popup_links_keep_the_current_filters(dashboard_store):
+    from geo.urlstate import link_maker
+
+    f = Filters(actors=("Sergei Shoigu",), date_from="2023-09-01")
+    places = place_table(dashboard_store, f)
+    snippets = place_snippets(dashboard_store, f, list(places["place_id"]))
+    data = marker_layers_data(places, snippets,
+                              reader_href=link_maker("", "articles", f, "article", "passage"),
+                              place_href=link_maker("", "places", f, "place"))
+    layer = data["broad"] if data["broad"]["n"] else data["specific"]
+    head = html.unescape(layer["href"][0])
+    assert "actor=Sergei" in head and "from=2023-09-01" in head and head.endswith("place=")
+    snips = "".join(layer["snips"].values())
+    assert snips and snips.count("actor=Sergei") == snips.count("open passage")
