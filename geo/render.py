@@ -171,6 +171,13 @@ def country_name(code: str | None) -> str:
     return _country_names().get(code.upper(), code) if code else ""
 
 
+def _with_article(country: str) -> str:
+    """ "the United States", "the Philippines", but "Russia"."""
+    plural = country.endswith(("States", "Kingdom", "Republic", "Emirates", "Islands",
+                               "Netherlands", "Philippines", "Bahamas", "Gambia"))
+    return f"the {country}" if plural else country
+
+
 def _reason(rule: str, country: str) -> str:
     """One resolver rule string as the end of "chosen because ..."."""
     rule = rule.strip()
@@ -184,7 +191,8 @@ def _reason(rule: str, country: str) -> str:
     if rule.startswith("street in "):
         return f"it is a street, in {rule[len('street in '):]}, the town named nearest to it"
     if rule in RULE_REASONS:
-        return RULE_REASONS[rule].format(country=country or "the same country")
+        return RULE_REASONS[rule].format(country=_with_article(country) if country
+                                         else "the same country")
     return f"of the resolver's rule “{rule}”"
 
 

@@ -11,7 +11,8 @@ def test_the_common_rules_read_as_sentences():
         "Chosen because it is the most populous place of that name."
         " 3 other places share the name.")
     assert resolution_sentence("document country", country_code="US") == \
-        "Chosen because the article also names other places in United States."
+        "Chosen because the article also names other places in the United States."
+    assert resolution_sentence("document country", country_code="RU").endswith("in Russia.")
     assert "“North Korean”" in resolution_sentence("demonym")
     assert resolution_sentence("dateline").startswith("Chosen because it is the article's dateline")
 
