@@ -291,8 +291,13 @@ def _init_from_url(opts: FilterOptions) -> None:
     if st.session_state.get("_filters_seeded"):
         return
     st.session_state["_filters_seeded"] = True
-    f = url_view().filters
+    view = url_view()
+    f = view.filters
     ss = st.session_state
+    stale = query.stale_values(f, opts)
+    if view.place and place_details(view.place) is None:
+        stale["place"] = [view.place]
+    ss["_stale_link"] = stale
     ss["f_actors"] = [a for a in f.actors if a in opts.actors]
     ss["f_sources"] = [s for s in f.sources if s in opts.sources]
     ss["f_countries"] = [c for c in f.countries if c in opts.countries]
@@ -352,7 +357,13 @@ def sidebar_filters() -> Filters:
         text = st.text_input("Search passages", key="f_text", max_chars=MAX_SEARCH_CHARS,
                              help="Passages with all these words (or words starting so).")
         sources = st.multiselect("Source", opts.sources, key="f_sources")
-        countries = st.multiselect("Country", opts.countries, key="f_countries")
+        others = Filters(date_from=date_from, date_to=date_to,
+                         date_field=date_field or "published", actors=tuple(sel_actors),
+                         sources=tuple(sources), kinds=tuple(st.session_state.get("f_kinds", ())),
+                         text=text or "", include_broad=bool(st.session_state.get("f_broad", True)))
+        countries = st.multiselect(
+            "Country", country_choices(others), key="f_countries", format_func=country_label,
+            help="The countries of the places that pass the other filters.")
         kinds = st.multiselect("Place type", opts.kinds, key="f_kinds")
         broad = st.checkbox("Countries & demonyms", key="f_broad",
                             help="Country-level places and demonyms (\"Russian\"),"
@@ -362,7 +373,39 @@ def sidebar_filters() -> Filters:
                 countries=tuple(countries), kinds=tuple(kinds), text=text or "",
                 include_broad=bool(broad))
     st.session_state["filters"] = f
+    stale_link_notice(st.session_state.get("_stale_link") or {})
     return f
+
+
+def country_choices(others: Filters) -> list[str]:
+    """The country codes of the places passing ``others`` (plus any already chosen, so
+    a choice never vanishes), by country name."""
+    from geo.render import country_name
+
+    codes = set(query.countries_in(places(db_url(), revision(), others)))
+    codes |= set(st.session_state.get("f_countries") or ())
+    return sorted(codes, key=lambda c: (country_name(c).casefold(), c))
+
+
+def country_label(code: str) -> str:
+    from geo.render import country_label as label
+
+    return label(code)
+
+
+def stale_link_notice(stale: dict[str, list[str]]) -> None:
+    """Name the values a shared link asked for that the store does not hold (they are
+    left out of the filters), above the page."""
+    if not stale:
+        return
+    from geo.render import esc
+
+    parts = "; ".join(f"{esc(kind)} " + ", ".join(f"“{esc(v)}”" for v in values)
+                      for kind, values in stale.items())
+    html(f'<div class="na-notice" role="status" style="background:#fff4e5;'
+         f'border-left:4px solid #e08a00;padding:.5rem .8rem;margin-bottom:.5rem">'
+         f"This link asks for values the store does not hold, so they were left out: "
+         f"{parts}.</div>")
 
 
 def current_filters() -> Filters:
@@ -446,6 +489,9 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
              + link(page_url(base_path(), "places", ViewState(filters=f)),
                     "All of them on the Places page") + "</p>")
         df = df.head(limit)
+    if df.empty:
+        empty_notice(f)
+        return
     slot = "NAPLACEIDNA"  # where each row's place id goes in the link
     map_head, map_tail = link_maker(base_path(), "", f, "place")(slot).split(slot, 1)
     place_head, place_tail = link_maker(base_path(), "places", f, "place")(slot).split(slot, 1)
@@ -454,7 +500,8 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
     ids = [quote(str(p), safe="") for p in df["place_id"].tolist()]
     table["map"] = [f"{map_head}{p}{map_tail}" for p in ids]
     table["passages"] = [f"{place_head}{p}{place_tail}" for p in ids]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
+                 column_config={
         "map": st.column_config.LinkColumn("Map", display_text="centre"),
         "passages": st.column_config.LinkColumn("Passages", display_text="open"),
         "score": st.column_config.NumberColumn("Score", format="%.2f"),
@@ -466,12 +513,34 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
                help=query.COUNT_HELP)
 
 
+ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
+TABLE_ROWS_SHOWN = 25        # a longer table scrolls inside this many rows' height
+
+
+def table_height(rows: int, *, max_rows: int = TABLE_ROWS_SHOWN) -> int:
+    """The pixel height that shows ``rows`` rows (up to ``max_rows``) with no blank space
+    below them and no inner scroll bar for a short table."""
+    return HEADER_PX + ROW_PX * max(1, min(rows, max_rows))
+
+
+def empty_notice(f: Filters) -> None:
+    """Nothing passes ``f``: say so, with the dates the store has articles for (an empty
+    store has its own notice)."""
+    if contents(db_url(), revision())[0] == 0:
+        return
+    st.info(query.empty_message(f, options(db_url(), revision())))
+
+
 def article_table(df: pd.DataFrame, f: Filters) -> None:
     from geo.urlstate import reader_url
 
     table = df[["title", "source", "published", "mentions"]].copy()
     table["read"] = [reader_url(base_path(), a, filters=f) for a in df["id"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    if df.empty:
+        empty_notice(f)
+        return
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
+                 column_config={
         "read": st.column_config.LinkColumn("Reader", display_text="read")})
 
 
@@ -480,7 +549,8 @@ def actor_table(df: pd.DataFrame, f: Filters) -> None:
 
     table = df.copy()
     table["map"] = [map_url(base_path(), filters=replace(f, actors=(a,))) for a in df["name"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
+                 column_config={
         "map": st.column_config.LinkColumn("Map", display_text="places with this actor")})
 
 

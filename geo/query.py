@@ -5,7 +5,7 @@ No Streamlit here: the UI calls these (and caches them, keyed by the filter valu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pandas as pd
@@ -95,6 +95,46 @@ def filter_options(store: Store) -> FilterOptions:
         kinds=q.distinct_values(store.conn, "kind"),
         date_min=lo, date_max=hi,
     )
+
+
+def countries_in(places: pd.DataFrame) -> list[str]:
+    """The distinct country codes of ``places`` (a :func:`place_table`), in code order."""
+    return sorted({c for c in places["country_code"].tolist() if c}) if len(places) else []
+
+
+def without_countries(f: Filters) -> Filters:
+    """``f`` with no country filter: the filters the country list depends on."""
+    return replace(f, countries=())
+
+
+def stale_values(f: Filters, opts: FilterOptions) -> dict[str, list[str]]:
+    """The values ``f`` (from a shared link) names that the store does not hold, by
+    filter: ``{"actor": [...], "source": [...], "country": [...], "place type": [...]}``
+    (only filters with such values)."""
+    wanted = {"actor": (f.actors, opts.actors), "source": (f.sources, opts.sources),
+              "country": (f.countries, opts.countries), "place type": (f.kinds, opts.kinds)}
+    out = {}
+    for label, (values, known) in wanted.items():
+        missing = [v for v in values if v not in set(known)]
+        if missing:
+            out[label] = missing
+    return out
+
+
+def empty_message(f: Filters, opts: FilterOptions) -> str:
+    """What to say when nothing passes ``f``: the dates asked for and the dates the
+    store has articles for, or that the store is empty."""
+    if not (opts.date_min and opts.date_max):
+        return "No mentions under these filters (the store's articles have no dates)."
+    have = f"the store has articles from {opts.date_min} to {opts.date_max}"
+    others = replace(f, date_from=None, date_to=None, date_field="published") != Filters()
+    where = " under the other filters" if others else ""
+    if f.date_from or f.date_to:
+        asked = (f"on {f.date_from}" if f.date_from == f.date_to
+                 else f"between {f.date_from} and {f.date_to}" if f.date_from and f.date_to
+                 else f"from {f.date_from} on" if f.date_from else f"up to {f.date_to}")
+        return f"No mentions {asked}{where}; {have}."
+    return f"No mentions under these filters; {have}."
 
 
 def place_table(store: Store, f: Filters) -> pd.DataFrame:

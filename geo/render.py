@@ -171,6 +171,12 @@ def country_name(code: str | None) -> str:
     return _country_names().get(code.upper(), code) if code else ""
 
 
+def country_label(code: str | None) -> str:
+    """``"Russia (RU)"``: a country filter's choice (the code alone when unknown)."""
+    name = country_name(code)
+    return f"{name} ({code})" if name and name != code else text(code)
+
+
 def _with_article(country: str) -> str:
     """ "the United States", "the Philippines", but "Russia"."""
     plural = country.endswith(("States", "Kingdom", "Republic", "Emirates", "Islands",
