@@ -121,6 +121,23 @@ def stale_values(f: Filters, opts: FilterOptions) -> dict[str, list[str]]:
     return out
 
 
+def brushed_dates(selection: dict | None, *, field: str = "day") -> tuple[str, str] | None:
+    """The days (ISO) a brush over the timeline spans: Vega-Lite gives an interval on a
+    temporal axis as epoch milliseconds (``{"day": [start_ms, end_ms]}``). None when
+    nothing is brushed."""
+    from datetime import datetime, timezone
+
+    values = (selection or {}).get(field)
+    if not values or len(values) != 2:
+        return None
+    try:
+        days = sorted(datetime.fromtimestamp(float(v) / 1000, tz=timezone.utc).date()
+                      for v in values)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return days[0].isoformat(), days[1].isoformat()
+
+
 def empty_message(f: Filters, opts: FilterOptions) -> str:
     """What to say when nothing passes ``f``: the dates asked for and the dates the
     store has articles for, or that the store is empty."""

@@ -82,3 +82,21 @@ def test_empty_messages_and_stale_values():
         "No mentions under these filters; the store has articles from 2023-09-12 to 2023-09-14."
     assert stale_values(Filters(actors=("A", "B"), sources=("S",), kinds=("moon",)), opts) \
         == {"actor": ["B"], "place type": ["moon"]}
+
+
+def test_a_brush_over_the_timeline_gives_its_days():
+    from geo.query import brushed_dates
+
+    day = 86_400_000
+    start = 1694476800000  # 2023-09-12T00:00Z
+    assert brushed_dates({"day": [start + 2 * day + 5, start + 3600_000]}) == \
+        ("2023-09-12", "2023-09-14")
+    assert brushed_dates(None) is None and brushed_dates({}) is None
+    assert brushed_dates({"day": ["x", "y"]}) is None
+
+
+def test_the_map_page_draws_a_brushable_timeline(app):
+    at = app()
+    charts = at.get("vega_lite_chart")
+    assert charts, "no timeline"
+    assert '"brush"' in charts[0].proto.spec and '"interval"' in charts[0].proto.spec
