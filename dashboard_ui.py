@@ -357,10 +357,11 @@ def sidebar_filters() -> Filters:
         text = st.text_input("Search passages", key="f_text", max_chars=MAX_SEARCH_CHARS,
                              help="Passages with all these words (or words starting so).")
         sources = st.multiselect("Source", opts.sources, key="f_sources")
+        ss = st.session_state  # the widgets below this one: their values of this run
         others = Filters(date_from=date_from, date_to=date_to,
                          date_field=date_field or "published", actors=tuple(sel_actors),
-                         sources=tuple(sources), kinds=tuple(st.session_state.get("f_kinds", ())),
-                         text=text or "", include_broad=bool(st.session_state.get("f_broad", True)))
+                         sources=tuple(sources), kinds=tuple(ss.get("f_kinds", ())),
+                         text=text or "", include_broad=bool(ss.get("f_broad", True)))
         countries = st.multiselect(
             "Country", country_choices(others), key="f_countries", format_func=country_label,
             help="The countries of the places that pass the other filters.")
@@ -526,9 +527,13 @@ def table_height(rows: int, *, max_rows: int = TABLE_ROWS_SHOWN) -> int:
 def empty_notice(f: Filters) -> None:
     """Nothing passes ``f``: say so, with the dates the store has articles for (an empty
     store has its own notice)."""
-    if contents(db_url(), revision())[0] == 0:
+    url, rev = db_url(), revision()
+    if contents(url, rev)[0] == 0:
         return
-    st.info(query.empty_message(f, options(db_url(), revision())))
+    if not places(url, rev, f).empty:  # the filters pass places, none of them shown here
+        st.info("None of the places under these filters is in this part of the map.")
+        return
+    st.info(query.empty_message(f, options(url, rev)))
 
 
 def timeline_chart(series: pd.DataFrame) -> None:
