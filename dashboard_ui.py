@@ -291,8 +291,13 @@ def _init_from_url(opts: FilterOptions) -> None:
     if st.session_state.get("_filters_seeded"):
         return
     st.session_state["_filters_seeded"] = True
-    f = url_view().filters
+    view = url_view()
+    f = view.filters
     ss = st.session_state
+    stale = query.stale_values(f, opts)
+    if view.place and place_details(view.place) is None:
+        stale["place"] = [view.place]
+    ss["_stale_link"] = stale
     ss["f_actors"] = [a for a in f.actors if a in opts.actors]
     ss["f_sources"] = [s for s in f.sources if s in opts.sources]
     ss["f_countries"] = [c for c in f.countries if c in opts.countries]
@@ -352,7 +357,14 @@ def sidebar_filters() -> Filters:
         text = st.text_input("Search passages", key="f_text", max_chars=MAX_SEARCH_CHARS,
                              help="Passages with all these words (or words starting so).")
         sources = st.multiselect("Source", opts.sources, key="f_sources")
-        countries = st.multiselect("Country", opts.countries, key="f_countries")
+        ss = st.session_state  # the widgets below this one: their values of this run
+        others = Filters(date_from=date_from, date_to=date_to,
+                         date_field=date_field or "published", actors=tuple(sel_actors),
+                         sources=tuple(sources), kinds=tuple(ss.get("f_kinds", ())),
+                         text=text or "", include_broad=bool(ss.get("f_broad", True)))
+        countries = st.multiselect(
+            "Country", country_choices(others), key="f_countries", format_func=country_label,
+            help="The countries of the places that pass the other filters.")
         kinds = st.multiselect("Place type", opts.kinds, key="f_kinds")
         broad = st.checkbox("Countries & demonyms", key="f_broad",
                             help="Country-level places and demonyms (\"Russian\"),"
@@ -362,7 +374,39 @@ def sidebar_filters() -> Filters:
                 countries=tuple(countries), kinds=tuple(kinds), text=text or "",
                 include_broad=bool(broad))
     st.session_state["filters"] = f
+    stale_link_notice(st.session_state.get("_stale_link") or {})
     return f
+
+
+def country_choices(others: Filters) -> list[str]:
+    """The country codes of the places passing ``others`` (plus any already chosen, so
+    a choice never vanishes), by country name."""
+    from geo.render import country_name
+
+    codes = set(query.countries_in(places(db_url(), revision(), others)))
+    codes |= set(st.session_state.get("f_countries") or ())
+    return sorted(codes, key=lambda c: (country_name(c).casefold(), c))
+
+
+def country_label(code: str) -> str:
+    from geo.render import country_label as label
+
+    return label(code)
+
+
+def stale_link_notice(stale: dict[str, list[str]]) -> None:
+    """Name the values a shared link asked for that the store does not hold (they are
+    left out of the filters), above the page."""
+    if not stale:
+        return
+    from geo.render import esc
+
+    parts = "; ".join(f"{esc(kind)} " + ", ".join(f"“{esc(v)}”" for v in values)
+                      for kind, values in stale.items())
+    html(f'<div class="na-notice" role="status" style="background:#fff4e5;'
+         f'border-left:4px solid #e08a00;padding:.5rem .8rem;margin-bottom:.5rem">'
+         f"This link asks for values the store does not hold, so they were left out: "
+         f"{parts}.</div>")
 
 
 def current_filters() -> Filters:
@@ -446,18 +490,69 @@ def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> No
              + link(page_url(base_path(), "places", ViewState(filters=f)),
                     "All of them on the Places page") + "</p>")
         df = df.head(limit)
+    if df.empty:
+        empty_notice(f)
+        return
     slot = "NAPLACEIDNA"  # where each row's place id goes in the link
     map_head, map_tail = link_maker(base_path(), "", f, "place")(slot).split(slot, 1)
     place_head, place_tail = link_maker(base_path(), "places", f, "place")(slot).split(slot, 1)
-    table = df[["name", "kind", "country_code", "mentions", "articles", "score"]].copy()
+    table = df[["name", "kind", "country_code", "mentions", "demonym_mentions", "articles",
+                "score"]].copy()
     ids = [quote(str(p), safe="") for p in df["place_id"].tolist()]
     table["map"] = [f"{map_head}{p}{map_tail}" for p in ids]
     table["passages"] = [f"{place_head}{p}{place_tail}" for p in ids]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
+                 column_config={
         "map": st.column_config.LinkColumn("Map", display_text="centre"),
         "passages": st.column_config.LinkColumn("Passages", display_text="open"),
         "score": st.column_config.NumberColumn("Score", format="%.2f"),
+        "mentions": st.column_config.NumberColumn("Mentions", help=query.COUNT_HELP),
+        "demonym_mentions": st.column_config.NumberColumn(
+            "of which demonyms", help="The mentions that are a demonym (\"Russian\")."),
     })
+    st.caption("Mentions count a place's name and the demonyms resolved to it.",
+               help=query.COUNT_HELP)
+
+
+ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
+TABLE_ROWS_SHOWN = 25        # a longer table scrolls inside this many rows' height
+
+
+def table_height(rows: int, *, max_rows: int = TABLE_ROWS_SHOWN) -> int:
+    """The pixel height that shows ``rows`` rows (up to ``max_rows``) with no blank space
+    below them and no inner scroll bar for a short table."""
+    return HEADER_PX + ROW_PX * max(1, min(rows, max_rows))
+
+
+def empty_notice(f: Filters) -> None:
+    """Nothing passes ``f``: say so, with the dates the store has articles for (an empty
+    store has its own notice)."""
+    url, rev = db_url(), revision()
+    if contents(url, rev)[0] == 0:
+        return
+    if not places(url, rev, f).empty:  # the filters pass places, none of them shown here
+        st.info("None of the places under these filters is in this part of the map.")
+        return
+    st.info(query.empty_message(f, options(url, rev)))
+
+
+def timeline_chart(series: pd.DataFrame) -> None:
+    """Mentions per day as bars; brushing over them sets the date range (the sidebar's
+    dates follow). A Vega-Lite spec, not Altair: no Altair import (0.3 s)."""
+    event = st.vega_lite_chart(series, {
+        "params": [{"name": "brush", "select": {"type": "interval", "encodings": ["x"]}}],
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {"x": {"field": "day", "type": "temporal", "title": None},
+                     "y": {"field": "mentions", "type": "quantitative"}},
+    }, width="stretch", height=200, key="m_timeline", on_select="rerun",
+        selection_mode="brush")
+    st.caption("Drag across the bars to set the date range.")
+    picked = query.brushed_dates((event or {}).get("selection", {}).get("brush"))
+    ss = st.session_state
+    if picked and picked != ss.get("_brush_applied"):  # a new brush, not the last one
+        ss["_brush_applied"] = picked
+        ss["f_date_choice"] = picked
+        st.rerun()
 
 
 def article_table(df: pd.DataFrame, f: Filters) -> None:
@@ -465,7 +560,11 @@ def article_table(df: pd.DataFrame, f: Filters) -> None:
 
     table = df[["title", "source", "published", "mentions"]].copy()
     table["read"] = [reader_url(base_path(), a, filters=f) for a in df["id"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    if df.empty:
+        empty_notice(f)
+        return
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
+                 column_config={
         "read": st.column_config.LinkColumn("Reader", display_text="read")})
 
 
@@ -474,7 +573,8 @@ def actor_table(df: pd.DataFrame, f: Filters) -> None:
 
     table = df.copy()
     table["map"] = [map_url(base_path(), filters=replace(f, actors=(a,))) for a in df["name"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
+                 column_config={
         "map": st.column_config.LinkColumn("Map", display_text="places with this actor")})
 
 

@@ -29,7 +29,7 @@ from folium.template import Template
 from geo.assets import AssetUrls
 from geo.basemap import LAYERS, BasemapLayer
 from geo.map_basemap import add_basemap
-from geo.render import esc, text
+from geo.render import esc, resolution_sentence, text
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,12 @@ MAP_CSS = """<style>
   align-items: center; justify-content: center; font: bold 11px/1 sans-serif; }
 .na-marker.na-broad { background: rgba(60, 90, 160, .35); border: 2px dashed #3c5aa0;
   color: #1d2f5c; }
-.na-pop { font: 13px/1.35 sans-serif; max-height: 320px; overflow-y: auto; }
-.na-pop .na-meta { color: #555; margin: 2px 0 6px; }
+.leaflet-popup-content { max-width: calc(100vw - 64px); }
+.na-pop { font: 13px/1.35 sans-serif; }
+.na-pop .na-meta { color: #555; margin: 2px 0 4px; }
+.na-pop .na-all { font-weight: bold; margin: 0 0 4px; }
+.na-pop .na-why { color: #333; font-size: 12px; margin: 0 0 4px; }
+.na-pop .na-snips { max-height: min(240px, 40vh); overflow-y: auto; }
 .na-pop .na-snip { border-top: 1px solid #ddd; padding: 4px 0; }
 .na-pop .na-src { color: #666; font-size: 11px; }
 .na-pop mark { background: #ffe066; padding: 0 1px; }
@@ -107,16 +111,19 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
             function meta(i) {
                 var parts = [d.kinds[d.kind[i]], d.ccs[d.cc[i]]];
                 if (d.score[i] !== null) { parts.push("score " + d.score[i].toFixed(2)); }
-                if (d.rule[i] >= 0) { parts.push("rule: " + d.rules[d.rule[i]]); }
                 return parts.join(" \u00b7 ");
             }
-            function popup(i) {
+            function popup(i) {  // the link first: it never scrolls out of sight
+                var dem = d.dem[i] ? " (" + d.dem[i] + " by demonym)" : "";
                 return '<div class="na-pop"><b>' + d.name[i] + '</b><div class="na-meta">'
-                    + meta(i) + '</div>' + (d.snips[i] || "") + '<div><a href="'
+                    + meta(i) + '</div><div class="na-all"><a href="'
                     + d.href[0] + encodeURIComponent(d.id[i]) + d.href[1]
                     + '" target="_blank" rel="noopener">All ' + d.n[i]
-                    + ' mentions &rarr;</a></div></div>';
+                    + ' mentions &rarr;</a>' + dem + '</div>'
+                    + (d.why[i] >= 0 ? '<div class="na-why">' + d.whys[d.why[i]] + '</div>' : "")
+                    + '<div class="na-snips">' + (d.snips[i] || "") + '</div></div>';
             }
+            var popupWidth = Math.max(160, Math.min(380, window.innerWidth - 64));
             var cls = d.broad ? "na-marker na-broad" : "na-marker", markers = [];
             d.lat.forEach(function (lat, i) {
                 var n = d.n[i], size = Math.min(48, Math.round(18 + 6 * Math.log2(n)));
@@ -125,7 +132,8 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
                     title: d.raw[i] || d.name[i], riseOnHover: true, mentions: n,
                     zIndexOffset: d.broad ? -1000 : 0});
                 marker.bindTooltip(function () { return d.name[i] + " (" + n + ")"; });
-                marker.bindPopup(function () { return popup(i); }, {maxWidth: 380});
+                marker.bindPopup(function () { return popup(i); },
+                                {maxWidth: popupWidth, autoPanPadding: [8, 8]});
                 markers.push(marker);
             });
             if (group.addLayers) { group.addLayers(markers); }  // clusters: in bulk, fast
@@ -257,6 +265,16 @@ def _codes(values: pd.Series, missing: str | None) -> tuple[list[int], list[str]
     return codes.tolist(), [esc(str(u)) for u in uniques]
 
 
+def _reasons(places: pd.DataFrame) -> pd.Series:
+    """Each place's :func:`geo.render.resolution_sentence` (None when there is none)."""
+    n = len(places)
+    rules = places["rules"].tolist() if "rules" in places else [None] * n
+    others = places["others"].fillna(0).astype(int).tolist() if "others" in places else [0] * n
+    ccs = places["country_code"].tolist() if "country_code" in places else [None] * n
+    return pd.Series([resolution_sentence(r, others=o, country_code=c) or None
+                      for r, o, c in zip(rules, others, ccs)], dtype=object, index=places.index)
+
+
 def _href_parts(place_href) -> tuple[str, str]:
     """``place_href`` split around the place id, so the browser builds each link."""
     marker = "NAPLACEIDNA"
@@ -279,8 +297,7 @@ def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, pl
     name_html = [esc(x) for x in names]
     kind, kinds = _codes(places["kind"], "—")
     cc, ccs = _codes(places["country_code"], "—")
-    rule, rules = _codes(places["rules"] if "rules" in places else
-                         pd.Series([None] * len(places), dtype=object), None)
+    why, whys = _codes(_reasons(places), None)
     score = places["score"].astype(float).round(2)
     by_place: dict[str, list[dict]] = {}
     for snip in _records(snippets):
@@ -291,7 +308,9 @@ def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, pl
         "lon": places["lon"].astype(float).round(5).tolist(),
         "n": places["mentions"].astype(int).tolist(), "id": ids, "name": name_html,
         "raw": {i: n for i, (n, h) in enumerate(zip(names, name_html)) if n != h},
-        "kind": kind, "kinds": kinds, "cc": cc, "ccs": ccs, "rule": rule, "rules": rules,
+        "kind": kind, "kinds": kinds, "cc": cc, "ccs": ccs, "why": why, "whys": whys,
+        "dem": (places["demonym_mentions"].astype(int).tolist() if "demonym_mentions" in places
+                else [0] * len(places)),
         "score": [None if v != v else v for v in score.tolist()],
         "href": list(_href_parts(place_href)), "broad": 1 if broad else 0,
         "snips": {i: _snippets_html(by_place[p], reader_href)

@@ -52,6 +52,7 @@ class MentionIndex:
     score: np.ndarray        # float, NaN when unknown
     rule: np.ndarray         # code into ``rules``, -1 when none
     rules: list[str]
+    others: np.ndarray       # int: how many other candidates the mention's name had
     places: pd.DataFrame     # id, name, lat, lon, kind, country_code, feature_code
     place_broad_kind: np.ndarray  # bool per place: a country or continent
     article_ids: pd.Index
@@ -87,9 +88,10 @@ class MentionIndex:
         fts = q.index_fts(conn)
         fts_passage = pd.Series(_codes(passage_ids, [r[1] for r in fts]),
                                 index=[r[0] for r in fts], dtype=np.int64)
-        ids, pl, ar, pa, kind, score, rule = (list(c) for c in zip(*q.index_mentions(conn))) \
-            if conn.execute("SELECT 1 FROM place_mentions LIMIT 1").fetchone() \
-            else ([] for _ in range(7))
+        ids, pl, ar, pa, kind, score, rule, others = (
+            (list(c) for c in zip(*q.index_mentions(conn)))
+            if conn.execute("SELECT 1 FROM place_mentions LIMIT 1").fetchone()
+            else ([] for _ in range(8)))
         rule_codes, rules = pd.factorize(pd.Series(rule, dtype=object), sort=True)
         place_codes, article_codes = _codes(place_ix, pl), _codes(article_ids, ar)
         return cls(
@@ -99,6 +101,7 @@ class MentionIndex:
             specific=np.array([k == "place" for k in kind], dtype=bool),
             score=np.array([np.nan if s is None else s for s in score], dtype=float),
             rule=np.asarray(rule_codes, dtype=np.int64), rules=[str(r) for r in rules],
+            others=np.array(others, dtype=np.int64),
             places=places,
             place_broad_kind=places["kind"].isin(q.BROAD_KINDS).to_numpy(),
             article_ids=article_ids, published=published, source=source,
@@ -174,6 +177,11 @@ class MentionIndex:
         specific = np.bincount(pl, weights=self.specific[m], minlength=n) > 0
         df = self.places.iloc[keep].reset_index(drop=True)
         df["mentions"] = mentions[keep]
+        demonyms = np.bincount(pl, weights=~self.specific[m], minlength=n)
+        df["demonym_mentions"] = demonyms[keep].astype(np.int64)
+        others = np.zeros(n, dtype=np.int64)
+        np.maximum.at(others, pl, self.others[m])
+        df["others"] = others[keep]
         df["articles"] = articles[keep]
         df["score"] = mean[keep]
         df["rules"] = self._rules(m, keep)

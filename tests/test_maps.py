@@ -1,6 +1,7 @@
 """geo.maps: the folium map renders offline, one marker per place, escaped popups."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from urllib.parse import quote
@@ -9,7 +10,7 @@ import folium
 import pytest
 
 from geo.assets import AssetUrls
-from geo.maps import TileSource, base_map, marker_data, marker_size, place_layers, tile_source
+from geo.maps import TileSource, base_map, marker_data, marker_layers_data, marker_size, place_layers, tile_source
 from geo.query import Filters, place_snippets, place_table
 
 ASSETS = AssetUrls("/app/static/vendor")
@@ -41,12 +42,12 @@ def _markers(html: str) -> list[dict]:
     for block in re.findall(r"var d = (\{.*?\});\n", html):
         d = json.loads(block)
         for i, name in enumerate(d["name"]):
-            rule = d["rule"][i]
+            why = d["why"][i]
             out.append({
                 "lat": d["lat"][i], "lon": d["lon"][i], "n": d["n"][i], "name": name,
                 "title": d["raw"].get(str(i), name), "broad": d["broad"],
                 "kind": d["kinds"][d["kind"][i]], "cc": d["ccs"][d["cc"][i]],
-                "score": d["score"][i], "rule": d["rules"][rule] if rule >= 0 else None,
+                "score": d["score"][i], "why": d["whys"][why] if why >= 0 else None,
                 # as the page's script builds it (encodeURIComponent)
                 "href": d["href"][0] + quote(d["id"][i], safe="-_.!~*'()") + d["href"][1],
                 "snips": d["snips"].get(str(i), "")})
@@ -80,8 +81,8 @@ def test_popup_links_each_passage_to_the_reader(rendered):
     assert "armoured train in <mark>Khasan</mark>" in khasan["snips"]
     assert 'href="/articles?article=seedlike0000001&amp;passage=seedlike0000001-p0"' \
         in khasan["snips"]
-    assert (khasan["kind"], khasan["cc"], khasan["score"], khasan["rule"]) == (
-        "city", "RU", 0.81, "near-context")
+    assert (khasan["kind"], khasan["cc"], khasan["score"]) == ("city", "RU", 0.81)
+    assert html.unescape(khasan["why"]) == "Chosen because of the resolver's rule “near-context”."
     assert khasan["href"] == "/places?place=gn%3A2039232"
 
 
@@ -106,7 +107,7 @@ def test_marker_data_escapes_names_and_builds_links_from_the_id():
     assert data["name"] == ["&lt;b&gt;X&lt;/b&gt;"]
     assert data["raw"] == {0: "<b>X</b>"}  # the title is a DOM property: the raw name
     assert data["href"] == ["/places?a=1&amp;place=", ""] and data["id"] == ["x&y"]
-    assert data["ccs"][data["cc"][0]] == "—" and data["rule"] == [-1]
+    assert data["ccs"][data["cc"][0]] == "—" and data["why"] == [-1]
     assert marker_size(1) < marker_size(100) <= 48
 
 
@@ -142,3 +143,19 @@ def test_popups_of_undated_untitled_articles():
     html = d["snips"][0]
     assert "nan" not in html.lower().replace("nowhere", "")
     assert "CBC · 2023-09-12" in html and d["score"] == [None] and d["ccs"] == ["—"]
+
+
+def test_popup_links_keep_the_current_filters(dashboard_store):
+    from geo.urlstate import link_maker
+
+    f = Filters(actors=("Sergei Shoigu",), date_from="2023-09-01")
+    places = place_table(dashboard_store, f)
+    snippets = place_snippets(dashboard_store, f, list(places["place_id"]))
+    data = marker_layers_data(places, snippets,
+                              reader_href=link_maker("", "articles", f, "article", "passage"),
+                              place_href=link_maker("", "places", f, "place"))
+    layer = data["broad"] if data["broad"]["n"] else data["specific"]
+    head = html.unescape(layer["href"][0])
+    assert "actor=Sergei" in head and "from=2023-09-01" in head and head.endswith("place=")
+    snips = "".join(layer["snips"].values())
+    assert snips and snips.count("actor=Sergei") == snips.count("open passage")

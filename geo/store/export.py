@@ -5,15 +5,16 @@ import json
 from typing import Any, Iterator
 
 from geo.store import Store
+from geo.store.queries import PLACE_COUNTS_SQL
 
 
 def place_features(store: Store) -> Iterator[dict[str, Any]]:
-    """One GeoJSON Feature per resolved place, with its mention and article counts."""
+    """One GeoJSON Feature per resolved place, with its mention and article counts
+    (counted as the dashboard counts them: ``queries.PLACE_COUNTS_SQL``)."""
     rows = store.conn.execute(
-        """SELECT p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.population,
-                  count(m.id) AS mentions, count(DISTINCT m.article_id) AS articles
-           FROM places p JOIN place_mentions m ON m.place_id = p.id
-           WHERE m.kind = 'place'
+        f"""SELECT p.id, p.name, p.lat, p.lon, p.kind, p.country_code, p.population,
+                  {PLACE_COUNTS_SQL}
+           FROM places p JOIN place_mentions pm ON pm.place_id = p.id
            GROUP BY p.id ORDER BY mentions DESC, p.name""")
     for r in rows:
         props = {k: r[k] for k in r.keys() if k not in ("lat", "lon")}

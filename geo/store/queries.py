@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from geo.query import Filters
 
 BROAD_KINDS = ("country", "continent")  # place kinds that count as "country level"
+
+# What a place's counts are, everywhere (map, tables, every export): its mentions are the
+# mentions resolved to it, by name ("North Korea") and by demonym ("North Korean"),
+# ``demonym_mentions`` says how many of them are demonyms; ``articles`` how many articles
+# hold at least one. Over ``place_mentions pm`` grouped by place.
+# How many other gazetteer places a mention's name could have meant (its alternatives).
+OTHERS_SQL = "coalesce(json_array_length(pm.alternatives), 0)"
+PLACE_COUNTS_SQL = ("count(*) AS mentions, sum(pm.kind = 'demonym') AS demonym_mentions,"
+                    " count(DISTINCT pm.article_id) AS articles")
 # A text search is bounded, whatever a visitor types or puts in a URL: SQLite refuses a
 # LIKE pattern over 50,000 bytes, and an FTS query with many terms is slow.
 MAX_SEARCH_CHARS = 200
@@ -130,8 +139,9 @@ def place_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
     w = where_for(f)
     sql = (
         "SELECT pl.id AS place_id, pl.name, pl.lat, pl.lon, pl.kind, pl.country_code,"
-        " pl.feature_code, count(*) AS mentions, count(DISTINCT pm.article_id) AS articles,"
+        f" pl.feature_code, {PLACE_COUNTS_SQL},"
         " avg(pm.score) AS score, group_concat(DISTINCT pm.rule) AS rules,"
+        f" max({OTHERS_SQL}) AS others,"
         " (pl.kind IN ('country', 'continent') OR max(pm.kind = 'place') = 0) AS broad"
         f" FROM place_mentions pm{w.joins()}{w.sql()}"
         " GROUP BY pm.place_id ORDER BY mentions DESC, pl.name"
@@ -297,10 +307,12 @@ def index_fts(conn: sqlite3.Connection) -> list[tuple]:
 
 
 def index_mentions(conn: sqlite3.Connection) -> list[tuple]:
-    """Every resolved place mention's ids, kind, score and rule, by mention id."""
+    """Every resolved place mention's ids, kind, score, rule and number of other
+    candidates, by mention id."""
     return _tuples(
-        conn, "SELECT id, place_id, article_id, passage_id, kind, score, rule"
-        " FROM place_mentions WHERE place_id IS NOT NULL ORDER BY id")
+        conn, "SELECT pm.id, pm.place_id, pm.article_id, pm.passage_id, pm.kind, pm.score,"
+        f" pm.rule, {OTHERS_SQL} FROM place_mentions pm WHERE pm.place_id IS NOT NULL"
+        " ORDER BY pm.id")
 
 
 def actor_passages(conn: sqlite3.Connection, names: Sequence[str]) -> list[str]:
