@@ -29,12 +29,19 @@ follow = right.toggle("Table follows the map", key="m_follow",
 info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
 
 layers = maps.layers_from_data(view["markers"], places, assets=ui.assets(), heat=heat)
+# last: frames what the filters show, or centres on the ?place= place (in the browser,
+# no round trip; once the user moves the map, their view stays)
+layers.append(maps.frame_layer(places, focus=selected and {
+    "id": selected["id"], "lat": selected["lat"], "lon": selected["lon"]}))
+# st_folium fixes what the map sends back when it first draws it (a later
+# ``returned_objects`` is ignored): following the map is its own component (key), so
+# switching it on draws a map that sends its bounds on every (debounced) pan and zoom,
+# and with it off, panning sends nothing and costs no rerun.
 state = st_folium(
-    maps.base_map(ui.assets(), tiles=maps.tile_source()), key="map",
+    maps.add_legend(maps.base_map(ui.assets(), tiles=maps.tile_source())),
+    key="map_follow" if follow else "map",
     feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],
-    height=540, use_container_width=True,
-    center=(selected["lat"], selected["lon"]) if selected else None,
-    zoom=7 if selected else None)
+    height=540, use_container_width=True)
 
 if selected:
     ui.heading(selected["name"], level=3)
@@ -56,4 +63,6 @@ else:
 
 st.subheader("Places in view" if follow else "Places")
 shown = places_in_bounds(places, (state or {}).get("bounds")) if follow else places
+if follow:
+    st.caption(f"{len(shown)} of {len(places)} places in view")
 ui.place_table(shown, f, limit=TABLE_ROWS)

@@ -1,0 +1,196 @@
+"""The map frames the data, follows the table, shows a legend (issue 10, items 2, 4, 6),
+in a real browser: Debian's headless Chromium against ``streamlit run dashboard.py``.
+
+Reuses the server, browser and page fixtures of tests/test_browser.py; the US store is
+made by the real ``python -m geo ingest`` from two small articles.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from tests.test_browser import _serve, browser, map_frame, page, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+US_ARTICLES = [
+    {"id": "us-columbus", "title": "Flooding in Columbus", "date": "2024-05-02",
+     "source": "Dispatch", "text": "Heavy rain flooded streets in Columbus, Ohio on"
+     " Tuesday. Crews from Cleveland, Ohio came to help."},
+    {"id": "us-denver", "title": "Snow in Denver", "date": "2024-05-03",
+     "source": "Post", "text": "A late snowstorm closed roads around Denver, Colorado,"
+     " and the airport in Denver cancelled flights."},
+]
+BOUNDS = "() => { const b = window.map.getBounds(); return [b.getSouth(), b.getWest()," \
+         " b.getNorth(), b.getEast()]; }"
+
+
+@pytest.fixture(scope="module")
+def us_store(tmp_path_factory, full_gazetteer) -> str:
+    from tests.data.dashboard.mixed_store import ingest
+
+    folder = tmp_path_factory.mktemp("us")
+    feed = folder / "us.jsonl"
+    feed.write_text("".join(json.dumps(a) + "\n" for a in US_ARTICLES), encoding="utf-8")
+    db = str(folder / "us.sqlite")
+    done = ingest([feed], db)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return db
+
+
+@pytest.fixture(scope="module")
+def us_server(us_store):
+    yield from _serve(us_store)
+
+
+def _mentioned_place(db: str, name: str) -> str:
+    """The id of the place named ``name`` that the resolver chose for a mention."""
+    from geo.store import Store
+
+    with Store.open(db, read_only=True) as store:
+        row = store.conn.execute(
+            "SELECT p.id FROM places p JOIN place_mentions m ON m.place_id = p.id"
+            " WHERE p.name = ? GROUP BY p.id ORDER BY count(*) DESC", (name,)).fetchone()
+    assert row is not None, f"no mention resolved to {name}"
+    return row[0]
+
+
+def _toggle(page, label: str) -> None:
+    page.locator("[data-testid='stCheckbox'], [data-testid='stToggle']") \
+        .filter(has_text=label).first.locator("label").click()
+
+
+def _in_view_caption(page, timeout: float = 20.0, unlike: str | None = None) -> tuple[int, int]:
+    """``(shown, all)`` from the "N of M places in view" caption, once it differs from
+    ``unlike``."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = page.get_by_text(re.compile(r"^\d+ of \d+ places in view$"))
+        if found.count():
+            text = found.first.inner_text()
+            if text != unlike:
+                shown, total = re.match(r"(\d+) of (\d+)", text).groups()
+                return int(shown), int(total)
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no new 'places in view' caption (last: {unlike})")
+
+
+def _markers_inside(frame) -> list[str]:
+    """The place ids of every marker (clustered or not) inside the map's view."""
+    return frame.evaluate("""() => {
+        const map = window.map, b = map.getBounds(), ids = [];
+        function walk(layer) {
+            if (layer.options && layer.options.placeId) {
+                if (b.contains(layer.getLatLng())) { ids.push(layer.options.placeId); }
+                return;
+            }
+            if (layer.getLayers) { layer.getLayers().forEach(walk); }
+        }
+        map.eachLayer(walk);
+        return [...new Set(ids)];
+    }""")
+
+
+def test_table_follows_pan_and_zoom(server, page):  # noqa: F811
+    page.goto(server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    old = frame
+    _toggle(page, "Table follows the map")
+    deadline = time.time() + 15  # following the map is a new map component
+    while not old.is_detached() and time.time() < deadline:
+        page.wait_for_timeout(200)
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    shown, total = _in_view_caption(page)
+    assert shown == len(_markers_inside(frame)) and total >= shown
+    # the user zooms in on Seoul: the table keeps only what the map shows
+    frame.evaluate("() => window.map.setView([37.55, 126.98], 9)")
+    zoomed = _in_view_caption(page, unlike=f"{shown} of {total} places in view")
+    inside = _markers_inside(frame)
+    assert zoomed == (len(inside), total) and 0 < len(inside) < total, (zoomed, inside)
+    assert "gn:1835848" in inside  # Seoul
+    # and drags to Khasan: the table follows again
+    before = f"{zoomed[0]} of {total} places in view"
+    frame.evaluate("() => window.map.setView([42.9, 131.3], 7)")
+    panned = _in_view_caption(page, unlike=before)
+    inside = _markers_inside(frame)
+    assert panned == (len(inside), total) and "gn:2039232" in inside, (panned, inside)
+    assert "gn:1835848" not in inside
+
+
+def test_us_store_opens_framed_on_the_us(us_server, page):  # noqa: F811
+    page.goto(us_server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=20000)
+    page.wait_for_timeout(500)
+    south, west, north, east = frame.evaluate(BOUNDS)
+    # within the United States (and its margins), not the world
+    assert 15 < south < north < 60 and -135 < west < east < -60, (south, west, north, east)
+    # both Columbus and Denver are in view
+    centre = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert west < -105 < -83 < east and south < 39.7 < north, (south, west, north, east, centre)
+
+
+def test_place_link_centres_and_rings_the_place(us_store, us_server, page):  # noqa: F811
+    denver = _mentioned_place(us_store, "Denver")
+    page.goto(f"{us_server}/?place={denver}")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=20000)
+    frame.locator(".leaflet-popup-content").wait_for(timeout=20000)
+    assert "Denver" in frame.locator(".leaflet-popup-content").inner_text()
+    assert frame.locator("path.na-focus").count() == 1
+    lat, lon = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert abs(lat - 39.74) < 1.5 and abs(lon + 104.99) < 1.5, (lat, lon)
+    assert frame.evaluate("() => window.map.getZoom()") >= 7
+
+
+def test_filters_reframe_unless_the_user_moved(server, page):  # noqa: F811
+    page.goto(server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    frame.evaluate("() => { window.__sameMap = true; }")
+    wide = frame.evaluate(BOUNDS)
+    actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    actors.locator("input").click()
+    actors.locator("input").fill("Sergei")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url("**actor=Sergei*", timeout=15000)
+    deadline = time.time() + 15
+    while frame.evaluate(BOUNDS) == wide and time.time() < deadline:
+        page.wait_for_timeout(200)
+    framed = frame.evaluate(BOUNDS)
+    assert frame.evaluate("() => window.__sameMap === true"), "the map was reloaded"
+    assert framed != wide, "the map did not re-frame on the new filters"
+    # North Korea's markers are in view
+    assert frame.locator('.na-marker[title="North Korea"]').count() == 1
+    # the user moves the map; a filter change now leaves their view alone
+    frame.evaluate("() => window.map.setView([48.85, 2.35], 5)")
+    page.wait_for_timeout(500)
+    mine = frame.evaluate(BOUNDS)
+    actors.locator("input").click()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+    deadline = time.time() + 10
+    while "actor=Sergei" in page.url and time.time() < deadline:
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(1500)
+    assert frame.evaluate(BOUNDS) == mine
+
+
+def test_legend_in_the_map(server, page):  # noqa: F811
+    page.goto(server + "/")
+    frame = map_frame(page)
+    legend = frame.locator(".leaflet-control .na-legend")
+    legend.wait_for(timeout=15000)
+    assert legend.is_visible()
+    text = legend.inner_text()
+    for words in ("the bigger the circle, the more mentions", "Dashed: a whole country",
+                  "demonym", "A cluster of nearby places"):
+        assert words in text, words
+    assert legend.locator(".na-marker.na-broad").count() == 1
+    assert legend.locator(".marker-cluster").count() == 1
