@@ -98,20 +98,22 @@ def describe_filters(f: Filters) -> str:
 
 # -- links -------------------------------------------------------------------------------
 
-def in_file_links() -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+def in_file_links() -> tuple[Callable[..., str], Callable[[str], str]]:
     """``(reader_href, place_href)`` to the passage and place sections of the file."""
-    return (lambda article_id, passage_id: "#" + quote(f"passage-{passage_id}", safe=""),
+    return (lambda article_id, passage_id, place_id=None:
+            "#" + quote(f"passage-{passage_id}", safe=""),
             lambda place_id: "#" + quote(f"place-{place_id}", safe=""))
 
 
 def dashboard_links(base_url: str, f: Filters
-                    ) -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+                    ) -> tuple[Callable[..., str], Callable[[str], str]]:
     """``(reader_href, place_href)`` as absolute URLs into the dashboard at ``base_url``
     (``base_url/articles?article=..&passage=..``, keeping the filters)."""
     base = dashboard_base_url(base_url)
     reader = link_maker("", "articles", f, "article", "passage")
     place = link_maker("", "places", f, "place")
-    return (lambda article_id, passage_id: base + reader(article_id, passage_id),
+    return (lambda article_id, passage_id, place_id=None:
+            base + reader(article_id, passage_id),
             lambda place_id: base + place(place_id))
 
 
@@ -221,7 +223,7 @@ class MapContent:
     places: pd.DataFrame
     snippets: pd.DataFrame
     markers: dict[str, dict]
-    reader_href: Callable[[str, str], str]
+    reader_href: Callable[..., str]
     place_href: Callable[[str], str]
     in_file: bool
 

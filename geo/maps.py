@@ -244,7 +244,8 @@ def _snippets_html(snips: list[dict], reader_href) -> str:
         src = " · ".join(x for x in (text(s["source"]), text(s["published"])[:10]) if x)
         out.append(
             f'<div class="na-snip">{s["snippet_html"]} <a href="'
-            f'{esc(reader_href(s["article_id"], s["passage_id"]))}" target="_blank"'
+            f'{esc(reader_href(s["article_id"], s["passage_id"], s["place_id"]))}"'
+            ' target="_blank"'
             f' rel="noopener">open passage</a><div class="na-src">{esc(s["title"])}'
             f"{' — ' + esc(src) if src else ''}</div></div>")
     return "".join(out)
@@ -274,7 +275,8 @@ def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, pl
     escaped names, kind/country/rule tables with per-place codes, and the snippets of
     the places that have some (``snips``: row -> HTML).
 
-    ``reader_href(article_id, passage_id)`` and ``place_href(place_id)`` build the links.
+    ``reader_href(article_id, passage_id, place_id)`` (the passage, and the place whose
+    popup links to it) and ``place_href(place_id)`` build the links.
     """
     names = places["name"].astype(str).tolist()
     name_html = [esc(x) for x in names]
