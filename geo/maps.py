@@ -367,7 +367,8 @@ def data_bounds(places: pd.DataFrame) -> list[list[float]] | None:
 
 class FrameView(MacroElement):
     """Frames the map on ``bounds`` (what the filters show), or centres it on ``focus``
-    (``{"id", "lat", "lon"}``: the ``?place=`` place, ringed, its popup opened).
+    (``{"id", "lat", "lon"}``: the ``?place=`` place, ringed, its marker out of its
+    cluster; the popup stays closed, so one click opens it).
 
     Its script runs each time ``st_folium`` redraws the layers (the filters changed),
     and does nothing once the user has moved the map: their view wins until reload.
@@ -403,15 +404,9 @@ class FrameView(MacroElement):
                         interactive: false, className: "na-focus"}).addTo(group);
                     var marker = null;
                     map.eachLayer(function (l) { marker = marker || find(l, focus.id); });
-                    if (marker) {
-                        var parent = marker.__parent && marker.__parent._group;
-                        if (parent && parent.zoomToShowLayer) {
-                            parent.zoomToShowLayer(marker, function () {
-                                window.__naFraming = true;
-                                marker.openPopup();
-                                window.__naFraming = false;
-                            });
-                        } else { marker.openPopup(); }
+                    var parent = marker && marker.__parent && marker.__parent._group;
+                    if (parent && parent.zoomToShowLayer) {  // out of its cluster
+                        parent.zoomToShowLayer(marker, function () {});
                     }
                 } else if (bounds) {
                     map.fitBounds(bounds, {padding: [30, 30], maxZoom: 8, animate: false});

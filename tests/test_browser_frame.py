@@ -7,7 +7,6 @@ made by the real ``python -m geo ingest`` from two small articles.
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pytest
@@ -63,41 +62,46 @@ def _toggle(page, label: str) -> None:
         .filter(has_text=label).first.locator("label").click()
 
 
-def _in_view_caption(page, timeout: float = 20.0, unlike: str | None = None) -> tuple[int, int]:
-    """``(shown, all)`` from the "N of M places in view" caption, once it differs from
-    ``unlike``."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = page.get_by_text(re.compile(r"^\d+ of \d+ places in view$"))
-        if found.count():
-            text = found.first.inner_text()
-            if text != unlike:
-                shown, total = re.match(r"(\d+) of (\d+)", text).groups()
-                return int(shown), int(total)
-        page.wait_for_timeout(200)
-    raise AssertionError(f"no new 'places in view' caption (last: {unlike})")
+def _table_names(page) -> list[str]:
+    """The place names in the table under the map (the grid's accessible table)."""
+    return page.locator("[data-testid='stDataFrame']").last.evaluate(
+        "e => [...e.querySelectorAll('tbody tr')].map(r => r.querySelector('td').innerText)")
 
 
 def _markers_inside(frame) -> list[str]:
-    """The place ids of every marker (clustered or not) inside the map's view."""
+    """The names of the markers (clustered or not) inside the map's view."""
     return frame.evaluate("""() => {
-        const map = window.map, b = map.getBounds(), ids = [];
+        const map = window.map, b = map.getBounds(), names = [];
         function walk(layer) {
-            if (layer.options && layer.options.placeId) {
-                if (b.contains(layer.getLatLng())) { ids.push(layer.options.placeId); }
+            if (layer.getLatLng && layer.options.mentions !== undefined) {  // a place
+                if (b.contains(layer.getLatLng())) { names.push(layer.options.title); }
                 return;
             }
             if (layer.getLayers) { layer.getLayers().forEach(walk); }
         }
         map.eachLayer(walk);
-        return [...new Set(ids)];
+        return [...new Set(names)];
     }""")
+
+
+def _table_follows(page, frame, timeout: float = 20.0) -> list[str]:
+    """Wait until the table lists just the places in the map's view; return them."""
+    deadline = time.time() + timeout
+    while True:
+        inside, table = sorted(_markers_inside(frame)), sorted(_table_names(page))
+        if inside == table or time.time() > deadline:
+            break
+        page.wait_for_timeout(250)
+    assert table == inside, f"the table lists {table}, the map shows {inside}"
+    return table
 
 
 def test_table_follows_pan_and_zoom(server, page):  # noqa: F811
     page.goto(server + "/")
     frame = map_frame(page)
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    page.locator("[data-testid='stDataFrame'] tbody tr").first.wait_for(state="attached")
+    everything = sorted(_table_names(page))
     old = frame
     _toggle(page, "Table follows the map")
     deadline = time.time() + 15  # following the map is a new map component
@@ -105,21 +109,16 @@ def test_table_follows_pan_and_zoom(server, page):  # noqa: F811
         page.wait_for_timeout(200)
     frame = map_frame(page)
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
-    shown, total = _in_view_caption(page)
-    assert shown == len(_markers_inside(frame)) and total >= shown
+    _table_follows(page, frame)
     # the user zooms in on Seoul: the table keeps only what the map shows
     frame.evaluate("() => window.map.setView([37.55, 126.98], 9)")
-    zoomed = _in_view_caption(page, unlike=f"{shown} of {total} places in view")
-    inside = _markers_inside(frame)
-    assert zoomed == (len(inside), total) and 0 < len(inside) < total, (zoomed, inside)
-    assert "gn:1835848" in inside  # Seoul
+    shown = _table_follows(page, frame)
+    assert "Seoul" in shown and len(shown) < len(everything), shown
+    page.get_by_text(f"{len(shown)} of {len(everything)} places in view").wait_for()
     # and drags to Khasan: the table follows again
-    before = f"{zoomed[0]} of {total} places in view"
     frame.evaluate("() => window.map.setView([42.9, 131.3], 7)")
-    panned = _in_view_caption(page, unlike=before)
-    inside = _markers_inside(frame)
-    assert panned == (len(inside), total) and "gn:2039232" in inside, (panned, inside)
-    assert "gn:1835848" not in inside
+    shown = _table_follows(page, frame)
+    assert "Khasan" in shown and "Seoul" not in shown, shown
 
 
 def test_us_store_opens_framed_on_the_us(us_server, page):  # noqa: F811
@@ -139,10 +138,18 @@ def test_place_link_centres_and_rings_the_place(us_store, us_server, page):  # n
     denver = _mentioned_place(us_store, "Denver")
     page.goto(f"{us_server}/?place={denver}")
     frame = map_frame(page)
-    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=20000)
-    frame.locator(".leaflet-popup-content").wait_for(timeout=20000)
-    assert "Denver" in frame.locator(".leaflet-popup-content").inner_text()
-    assert frame.locator("path.na-focus").count() == 1
+    ring = frame.locator("path.na-focus")
+    ring.wait_for(timeout=20000)
+    assert ring.count() == 1 and ring.is_visible()
+    marker = frame.locator('.na-marker[title="Denver"]')
+    assert marker.is_visible()  # not hidden in a cluster
+    # the ring is drawn around the marker
+    box, mark = ring.bounding_box(), marker.bounding_box()
+    centre = (mark["x"] + mark["width"] / 2, mark["y"] + mark["height"] / 2)
+    assert box["x"] < centre[0] < box["x"] + box["width"]
+    assert box["y"] < centre[1] < box["y"] + box["height"]
+    marker.dispatch_event("click")
+    assert "Denver" in frame.locator(".leaflet-popup-content").inner_text(timeout=5000)
     lat, lon = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
     assert abs(lat - 39.74) < 1.5 and abs(lon + 104.99) < 1.5, (lat, lon)
     assert frame.evaluate("() => window.map.getZoom()") >= 7
