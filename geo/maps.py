@@ -372,13 +372,23 @@ class FrameView(MacroElement):
 
     Its script runs each time ``st_folium`` redraws the layers (the filters changed),
     and does nothing once the user has moved the map: their view wins until reload.
-    Moves made here are not the user's (``window.__naFraming`` while they run)."""
+    Moves made here are not the user's (``window.__naFraming`` while they run).
+
+    ``send_bounds``: whether the map sends its bounds back on each pan and zoom.
+    ``st_folium`` reads ``returned_objects`` only when it first draws the map, so a
+    later change is made here, in the map already drawn (its view kept), and the
+    current bounds are sent at once."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function (group, bounds, focus) {
+        (function (group, bounds, focus, send) {
             var map = group._map || window.map;
             if (!map) { return; }
+            var state = window.__GLOBAL_DATA__;  // streamlit-folium's (0.27)
+            if (state && (state.returned_objects || []).join() !== send.join()) {
+                state.returned_objects = send;
+                if (send.length) { setTimeout(function () { map.fire("moveend"); }, 0); }
+            }
             if (!map.__naWatch) {  // once per map: remember when the user moves it
                 map.__naWatch = true;
                 map.on("movestart", function () {
@@ -412,27 +422,32 @@ class FrameView(MacroElement):
                     map.fitBounds(bounds, {padding: [30, 30], maxZoom: 8, animate: false});
                 }
             } finally { window.__naFraming = false; }
-        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.focus|tojson }});
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.focus|tojson }},
+           {{ this.send|tojson }});
         {% endmacro %}
     """)
 
-    def __init__(self, bounds: list[list[float]] | None, focus: dict | None = None) -> None:
+    def __init__(self, bounds: list[list[float]] | None, focus: dict | None = None, *,
+                 send_bounds: bool = False) -> None:
         super().__init__()
         self._name = "FrameView"
         self.bounds = bounds
         self.focus = focus
+        self.send = ["bounds"] if send_bounds else []
 
 
-def frame_layer(places: pd.DataFrame, focus: dict | None = None) -> folium.FeatureGroup:
+def frame_layer(places: pd.DataFrame, focus: dict | None = None, *,
+                send_bounds: bool = False) -> folium.FeatureGroup:
     """A feature group (hand it to ``st_folium`` after the marker groups) that frames
     the map on ``places`` or centres it on ``focus`` (a dict with ``id``, ``lat``,
-    ``lon``; see :class:`FrameView`)."""
+    ``lon``), and with ``send_bounds`` has the map send its bounds back on each pan and
+    zoom (see :class:`FrameView`)."""
     fg = folium.FeatureGroup(name="Focus", control=False)
     if focus is not None and (text(focus.get("lat")) == "" or text(focus.get("lon")) == ""):
         focus = None
     if focus is not None:
         focus = {"id": str(focus["id"]), "lat": float(focus["lat"]), "lon": float(focus["lon"])}
-    FrameView(data_bounds(places), focus).add_to(fg)
+    FrameView(data_bounds(places), focus, send_bounds=send_bounds).add_to(fg)
     return fg
 
 

@@ -31,15 +31,14 @@ info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
 layers = maps.layers_from_data(view["markers"], places, assets=ui.assets(), heat=heat)
 # last: frames what the filters show, or centres on the ?place= place (in the browser,
 # no round trip; once the user moves the map, their view stays)
+# st_folium reads ``returned_objects`` only when it first draws the map: the frame
+# layer switches the drawn map to sending its bounds on each (debounced, 250 ms) pan and
+# zoom, keeping the user's view; with "follows" off, panning sends nothing (no rerun).
 layers.append(maps.frame_layer(places, focus=selected and {
-    "id": selected["id"], "lat": selected["lat"], "lon": selected["lon"]}))
-# st_folium fixes what the map sends back when it first draws it (a later
-# ``returned_objects`` is ignored): following the map is its own component (key), so
-# switching it on draws a map that sends its bounds on every (debounced) pan and zoom,
-# and with it off, panning sends nothing and costs no rerun.
+    "id": selected["id"], "lat": selected["lat"], "lon": selected["lon"]},
+    send_bounds=follow))
 state = st_folium(
-    maps.add_legend(maps.base_map(ui.assets(), tiles=maps.tile_source())),
-    key="map_follow" if follow else "map",
+    maps.add_legend(maps.base_map(ui.assets(), tiles=maps.tile_source())), key="map",
     feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],
     height=540, use_container_width=True)
 

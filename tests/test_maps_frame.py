@@ -31,7 +31,8 @@ def test_frame_layer_script_carries_bounds_and_focus():
     m = base_map(ASSETS)
     frame_layer(places, focus={"id": "b", "lat": 39.74, "lon": -104.98}).add_to(m)
     html = m.get_root().render()
-    call = re.search(r"\}\)\((feature_group_\w+), (\[\[.*?\]\]), (\{.*?\})\);", html)
+    call = re.search(r"\}\)\((feature_group_\w+), (\[\[.*?\]\]), (\{.*?\}),\s*\[\]\);",
+                     html)
     assert call, "the frame script is not in the page"
     assert json.loads(call.group(2)) == [[39.74, -104.98], [39.96, -83.0]]
     assert json.loads(call.group(3)) == {"id": "b", "lat": 39.74, "lon": -104.98}
@@ -39,7 +40,11 @@ def test_frame_layer_script_carries_bounds_and_focus():
     # a focus place without coordinates: frame the data instead
     m2 = base_map(ASSETS)
     frame_layer(places, focus={"id": "x", "lat": None, "lon": None}).add_to(m2)
-    assert re.search(r"\]\], null\);", m2.get_root().render())
+    assert re.search(r"\]\], null,\s*\[\]\);", m2.get_root().render())
+    # following the map: it sends its bounds back
+    m3 = base_map(ASSETS)
+    frame_layer(places, send_bounds=True).add_to(m3)
+    assert re.search(r'\]\], null,\s*\["bounds"\]\);', m3.get_root().render())
 
 
 def test_one_legend_for_the_dashboard_and_the_export():
