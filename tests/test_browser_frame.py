@@ -104,7 +104,8 @@ def test_table_follows_pan_and_zoom(server, page):  # noqa: F811
     page.locator("[data-testid='stDataFrame'] tbody tr").first.wait_for(state="attached")
     everything = sorted(_table_names(page))
     # the user has zoomed in on Korea before switching on "follows": their view stays
-    frame.evaluate("() => { window.__sameMap = true; window.map.setView([38.5, 127.5], 6, {animate: false}); }")
+    frame.evaluate("() => { window.__sameMap = true;"
+                   " window.map.setView([38.5, 127.5], 6, {animate: false}); }")
     view = frame.evaluate(BOUNDS)
     _toggle(page, "Table follows the map")
     shown = _table_follows(page, frame, differs_from=everything)
