@@ -187,7 +187,8 @@ def map_view(url: str, rev: str, f: Filters, base: str) -> dict:
     top = tuple(table["place_id"].head(POPUPS_WITH_PASSAGES))
     snips = snippets(url, rev, f, top)
     data = marker_layers_data(table, snips,
-                              reader_href=link_maker(base, "articles", f, "article", "passage"),
+                              reader_href=link_maker(base, "articles", f, "article", "passage",
+                                                    "place"),
                               place_href=link_maker(base, "places", f, "place"))
     return {"places": table, "markers": data}
 
@@ -433,6 +434,8 @@ READER_CSS = """<style>
 .na-passage mark.place, .na-passage a.place { background: #dbeafe; padding: 0 2px;
   border-radius: 3px; text-decoration: none; }
 .na-passage a.place.demonym { background: #e5e7eb; }
+.na-passage.na-current a.place.pointed { background: #ffb000; color: #000;
+  font-weight: bold; outline: 2px solid #b36b00; }
 .na-passage a.actor { background: #fde2e2; padding: 0 2px; border-radius: 3px;
   text-decoration: none; }
 .na-date { color: #777; font-size: .8em; margin-left: .5em; }

@@ -28,6 +28,7 @@ from folium.template import Template
 from geo import maps
 from geo.assets import AssetUrls, _sources
 from geo.map_basemap import EXPORT_LAYERS
+from geo.maps import legend_html  # the one legend builder, also the dashboard's
 from geo.query import Filters, article_view, place_snippets, place_table
 from geo.render import esc, external_link
 from geo.store import Store
@@ -97,20 +98,22 @@ def describe_filters(f: Filters) -> str:
 
 # -- links -------------------------------------------------------------------------------
 
-def in_file_links() -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+def in_file_links() -> tuple[Callable[..., str], Callable[[str], str]]:
     """``(reader_href, place_href)`` to the passage and place sections of the file."""
-    return (lambda article_id, passage_id: "#" + quote(f"passage-{passage_id}", safe=""),
+    return (lambda article_id, passage_id, place_id=None:
+            "#" + quote(f"passage-{passage_id}", safe=""),
             lambda place_id: "#" + quote(f"place-{place_id}", safe=""))
 
 
 def dashboard_links(base_url: str, f: Filters
-                    ) -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+                    ) -> tuple[Callable[..., str], Callable[[str], str]]:
     """``(reader_href, place_href)`` as absolute URLs into the dashboard at ``base_url``
     (``base_url/articles?article=..&passage=..``, keeping the filters)."""
     base = dashboard_base_url(base_url)
     reader = link_maker("", "articles", f, "article", "passage")
     place = link_maker("", "places", f, "place")
-    return (lambda article_id, passage_id: base + reader(article_id, passage_id),
+    return (lambda article_id, passage_id, place_id=None:
+            base + reader(article_id, passage_id),
             lambda place_id: base + place(place_id))
 
 
@@ -192,33 +195,6 @@ def reader_panel(sections: list[str]) -> str:
             f'<div id="na-reader-body">{"".join(sections)}</div></aside>')
 
 
-def legend_html(heat_toggle: str | None) -> str:
-    """What the markers mean, and switches for the layers (``heat_toggle``: the id of
-    the heat layer's checkbox, or None when there is no heat layer)."""
-    small, big = maps.marker_size(1), maps.marker_size(100)
-    heat = (f'<label><input type="checkbox" id="{heat_toggle}" data-layer="heat"> Heat map'
-            ' (where mentions concentrate)</label>' if heat_toggle else "")
-    return f"""<details class="na-legend" open><summary>Legend</summary>
-<div class="na-row"><span class="na-key na-marker" style="width:{small}px;height:{small}px">1</span>
-<span class="na-key na-marker" style="width:{big}px;height:{big}px">100</span>
-<span>A place (town, region, river, site): the number is how often it is mentioned;
-the bigger the circle, the more mentions.</span></div>
-<div class="na-row"><span class="na-key na-marker na-broad" style="width:26px;height:26px">9</span>
-<span>Dashed: a whole country, or a demonym (“Russian” counts for Russia).</span></div>
-<div class="na-row"><span class="na-key marker-cluster marker-cluster-small"><div><span>12</span></div></span>
-<span>A cluster of nearby places: the number adds up their mentions; click or
-zoom in to split it (green &lt; 10, yellow &lt; 100, orange more).</span></div>
-<div class="na-row na-layers"><label><input type="checkbox" data-layer="places" checked>
-Places</label> <label><input type="checkbox" data-layer="broad" checked>
-Countries &amp; demonyms</label> {heat}</div>
-<div class="na-src">A count is the mentions of a place in the articles that pass the
-filters; click a marker for its passages.</div>
-</details>"""
-
-
-
-
-
 class _Script(MacroElement):
     """Ready JavaScript, put in the page's script where the element is rendered."""
 
@@ -247,7 +223,7 @@ class MapContent:
     places: pd.DataFrame
     snippets: pd.DataFrame
     markers: dict[str, dict]
-    reader_href: Callable[[str, str], str]
+    reader_href: Callable[..., str]
     place_href: Callable[[str], str]
     in_file: bool
 

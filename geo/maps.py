@@ -130,6 +130,7 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
                 var marker = L.marker([lat, d.lon[i]], {
                     icon: L.divIcon({className: cls, html: String(n), iconSize: [size, size]}),
                     title: d.raw[i] || d.name[i], riseOnHover: true, mentions: n,
+                    placeId: d.id[i],
                     zIndexOffset: d.broad ? -1000 : 0});
                 marker.bindTooltip(function () { return d.name[i] + " (" + n + ")"; });
                 marker.bindPopup(function () { return popup(i); },
@@ -251,7 +252,8 @@ def _snippets_html(snips: list[dict], reader_href) -> str:
         src = " · ".join(x for x in (text(s["source"]), text(s["published"])[:10]) if x)
         out.append(
             f'<div class="na-snip">{s["snippet_html"]} <a href="'
-            f'{esc(reader_href(s["article_id"], s["passage_id"]))}" target="_blank"'
+            f'{esc(reader_href(s["article_id"], s["passage_id"], s["place_id"]))}"'
+            ' target="_blank"'
             f' rel="noopener">open passage</a><div class="na-src">{esc(s["title"])}'
             f"{' — ' + esc(src) if src else ''}</div></div>")
     return "".join(out)
@@ -291,7 +293,8 @@ def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, pl
     escaped names, kind/country/rule tables with per-place codes, and the snippets of
     the places that have some (``snips``: row -> HTML).
 
-    ``reader_href(article_id, passage_id)`` and ``place_href(place_id)`` build the links.
+    ``reader_href(article_id, passage_id, place_id)`` (the passage, and the place whose
+    popup links to it) and ``place_href(place_id)`` build the links.
     """
     names = places["name"].astype(str).tolist()
     name_html = [esc(x) for x in names]
@@ -363,3 +366,180 @@ def place_layers(places: pd.DataFrame, snippets: pd.DataFrame, *, assets: AssetU
     data = marker_layers_data(places, snippets, reader_href=reader_href,
                               place_href=place_href)
     return layers_from_data(data, places, assets=assets, heat=heat)
+
+
+# -- framing the data, the focused place, the legend (dashboard and export) ----------
+
+def data_bounds(places: pd.DataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` around the specific places (all places when
+    there are none), or None when there is nothing to frame."""
+    if not len(places):
+        return None
+    specific = places[~places["broad"]] if "broad" in places else places
+    shown = specific if len(specific) else places
+    shown = shown[shown["lat"].notna() & shown["lon"].notna()]
+    if not len(shown):
+        return None
+    return [[float(shown["lat"].min()), float(shown["lon"].min())],
+            [float(shown["lat"].max()), float(shown["lon"].max())]]
+
+
+class FrameView(MacroElement):
+    """Frames the map on ``bounds`` (what the filters show), or centres it on ``focus``
+    (``{"id", "lat", "lon"}``: the ``?place=`` place, ringed, its marker out of its
+    cluster; the popup stays closed, so one click opens it).
+
+    Its script runs each time ``st_folium`` redraws the layers (the filters changed),
+    and does nothing once the user has moved the map: their view wins until reload.
+    Moves made here are not the user's (``window.__naFraming`` while they run).
+
+    ``send_bounds``: whether the map sends its bounds back on each pan and zoom.
+    ``st_folium`` reads ``returned_objects`` only when it first draws the map, so a
+    later change is made here, in the map already drawn (its view kept), and the
+    current bounds are sent at once."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (group, bounds, focus, send) {
+            var map = group._map || window.map;
+            if (!map) { return; }
+            var state = window.__GLOBAL_DATA__;  // streamlit-folium's (0.27)
+            if (state && (state.returned_objects || []).join() !== send.join()) {
+                state.returned_objects = send;
+                if (send.length) { setTimeout(function () { map.fire("moveend"); }, 0); }
+            }
+            if (!map.__naWatch) {  // once per map: remember when the user moves it
+                map.__naWatch = true;
+                map.on("movestart", function () {
+                    if (!window.__naFraming) { window.__naUserMoved = true; }
+                });
+            }
+            if (window.__naUserMoved) { return; }
+            function find(layer, id) {  // the marker of place ``id``, in any group
+                if (layer.options && layer.options.placeId === id) { return layer; }
+                var found = null;
+                if (layer.getLayers) {
+                    layer.getLayers().some(function (l) { return (found = find(l, id)); });
+                }
+                return found;
+            }
+            window.__naFraming = true;
+            try {
+                if (focus) {
+                    map.setView([focus.lat, focus.lon], Math.max(map.getZoom(), 7),
+                                {animate: false});
+                    L.circleMarker([focus.lat, focus.lon], {
+                        radius: 30, color: "#ff8c00", weight: 4, fill: false,
+                        interactive: false, className: "na-focus"}).addTo(group);
+                    var marker = null;
+                    map.eachLayer(function (l) { marker = marker || find(l, focus.id); });
+                    var parent = marker && marker.__parent && marker.__parent._group;
+                    if (parent && parent.zoomToShowLayer) {  // out of its cluster
+                        parent.zoomToShowLayer(marker, function () {});
+                    }
+                } else if (bounds) {
+                    map.fitBounds(bounds, {padding: [30, 30], maxZoom: 8, animate: false});
+                }
+            } finally { window.__naFraming = false; }
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.focus|tojson }},
+           {{ this.send|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: list[list[float]] | None, focus: dict | None = None, *,
+                 send_bounds: bool = False) -> None:
+        super().__init__()
+        self._name = "FrameView"
+        self.bounds = bounds
+        self.focus = focus
+        self.send = ["bounds"] if send_bounds else []
+
+
+def frame_layer(places: pd.DataFrame, focus: dict | None = None, *,
+                send_bounds: bool = False) -> folium.FeatureGroup:
+    """A feature group (hand it to ``st_folium`` after the marker groups) that frames
+    the map on ``places`` or centres it on ``focus`` (a dict with ``id``, ``lat``,
+    ``lon``), and with ``send_bounds`` has the map send its bounds back on each pan and
+    zoom (see :class:`FrameView`)."""
+    fg = folium.FeatureGroup(name="Focus", control=False)
+    if focus is not None and (text(focus.get("lat")) == "" or text(focus.get("lon")) == ""):
+        focus = None
+    if focus is not None:
+        focus = {"id": str(focus["id"]), "lat": float(focus["lat"]), "lon": float(focus["lon"])}
+    FrameView(data_bounds(places), focus, send_bounds=send_bounds).add_to(fg)
+    return fg
+
+
+LEGEND_CSS = """<style>
+.na-legend { background: rgba(255, 255, 255, .95); border-radius: 6px; padding: 8px 10px;
+  box-shadow: 0 1px 5px rgba(0, 0, 0, .4); font: 12px/1.3 sans-serif; max-width: 290px; }
+.leaflet-control .na-legend { margin: 0; }
+.na-legend summary { font-weight: bold; cursor: pointer; }
+.na-legend .na-row { display: flex; align-items: center; gap: 6px; margin: 5px 0; }
+.na-legend .na-key { position: static; flex: 0 0 auto; display: flex; align-items: center;
+  justify-content: center; box-sizing: border-box; }
+.na-legend .marker-cluster { width: 40px; height: 40px; }
+.na-legend .marker-cluster div { margin: 5px; }
+.na-legend .na-layers { flex-wrap: wrap; gap: 2px 10px; }
+.na-legend .na-src { color: #666; font-size: 11px; }
+</style>"""
+
+
+def legend_html(heat_toggle: str | None = None, *, layer_switches: bool = True) -> str:
+    """What the markers mean (colours, sizes, dashed countries/demonyms, clusters), and
+    with ``layer_switches`` checkboxes for the layers (``heat_toggle``: the id of the
+    heat layer's checkbox, or None when there is no heat layer). The one legend of the
+    dashboard map and of the exported page."""
+    small, big = marker_size(1), marker_size(100)
+    heat = (f'<label><input type="checkbox" id="{heat_toggle}" data-layer="heat"> Heat map'
+            ' (where mentions concentrate)</label>' if heat_toggle else "")
+    switches = (f"""<div class="na-row na-layers"><label><input type="checkbox"
+data-layer="places" checked> Places</label> <label><input type="checkbox" data-layer="broad"
+checked> Countries &amp; demonyms</label> {heat}</div>""" if layer_switches else "")
+    return f"""<details class="na-legend" open><summary>Legend</summary>
+<div class="na-row"><span class="na-key na-marker" style="width:{small}px;height:{small}px">1</span>
+<span class="na-key na-marker" style="width:{big}px;height:{big}px">100</span>
+<span>A place (town, region, river, site): the number is how often it is mentioned;
+the bigger the circle, the more mentions.</span></div>
+<div class="na-row"><span class="na-key na-marker na-broad" style="width:26px;height:26px">9</span>
+<span>Dashed: a whole country, or a demonym (“Russian” counts for Russia).</span></div>
+<div class="na-row"><span class="na-key marker-cluster marker-cluster-small"><div><span>12</span></div></span>
+<span>A cluster of nearby places: the number adds up their mentions; click or
+zoom in to split it (green &lt; 10, yellow &lt; 100, orange more).</span></div>
+{switches}<div class="na-src">A count is the mentions of a place in the articles that pass
+the filters; click a marker for its passages.</div>
+</details>"""
+
+
+class Legend(MacroElement):
+    """:func:`legend_html` as a Leaflet control in the map's corner (the dashboard's
+    layers are switched by its own controls, so no switches here)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "leaflet-control na-legend-control");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.css = LEGEND_CSS
+        self.html = legend_html(layer_switches=False)
+
+
+def add_legend(m: folium.Map) -> folium.Map:
+    """Put the legend (:class:`Legend`) on the map ``m``; returns ``m``."""
+    Legend().add_to(m)
+    return m

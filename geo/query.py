@@ -241,10 +241,13 @@ class ArticleView:
     passages: list[PassageView]
 
 
-def article_view(store: Store, article_id: str, *, place_href, actor_href) -> ArticleView | None:
+def article_view(store: Store, article_id: str, *, place_href, actor_href,
+                 pointed: tuple[str, str] | None = None) -> ArticleView | None:
     """An article ready for the reader: each passage's text escaped, with its place and
     actor mentions highlighted and linked (``place_href(place_id)``, ``actor_href(name)``
-    give the link targets)."""
+    give the link targets). ``pointed`` (passage id, place id): the mentions of that
+    place in that passage (the ones a popup pointed at) get the extra class
+    ``pointed``."""
     art = q.article(store.conn, article_id)
     if art is None:
         return None
@@ -260,7 +263,9 @@ def article_view(store: Store, article_id: str, *, place_href, actor_href) -> Ar
         title = (f"{m['place_name']} ({m['place_kind'] or '-'}, {m['country_code'] or '-'},"
                  f" score {m['score'] or 0:.2f})" if resolved else "unresolved place")
         spans.setdefault(m["passage_id"], []).append(Span(
-            m["start"] - off, m["end"] - off, f"place {m['kind']}",
+            m["start"] - off, m["end"] - off,
+            f"place {m['kind']}" + (" pointed" if pointed == (m["passage_id"], m["place_id"])
+                                    else ""),
             place_href(m["place_id"]) if resolved else None, title))
         if resolved:
             names.setdefault(m["passage_id"], ([], []))[0].append(m["place_name"])

@@ -13,7 +13,8 @@ ui.require_router()
 
 view = ui.url_view()
 f = ui.current_filters()
-ui.sync_url(ui.current_view(article=view.article, passage=view.passage))
+# ``place``: the place whose popup linked here; its mention in the passage stands out
+ui.sync_url(ui.current_view(article=view.article, passage=view.passage, place=view.place))
 base = ui.base_path()
 
 if not view.article:
@@ -24,7 +25,8 @@ if not view.article:
 article = ui.article_view(
     view.article,
     place_href=lambda pid: map_url(base, place=pid, filters=f),
-    actor_href=lambda name: map_url(base, filters=replace(f, actors=(name,))))
+    actor_href=lambda name: map_url(base, filters=replace(f, actors=(name,))),
+    pointed=(view.passage, view.place) if view.passage and view.place else None)
 if article is None:
     st.warning("This article is not in the store.")
     st.stop()

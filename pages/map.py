@@ -29,12 +29,18 @@ follow = right.toggle("Table follows the map", key="m_follow",
 info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
 
 layers = maps.layers_from_data(view["markers"], places, assets=ui.assets(), heat=heat)
+# last: frames what the filters show, or centres on the ?place= place (in the browser,
+# no round trip; once the user moves the map, their view stays)
+# st_folium reads ``returned_objects`` only when it first draws the map: the frame
+# layer switches the drawn map to sending its bounds on each (debounced, 250 ms) pan and
+# zoom, keeping the user's view; with "follows" off, panning sends nothing (no rerun).
+layers.append(maps.frame_layer(places, focus=selected and {
+    "id": selected["id"], "lat": selected["lat"], "lon": selected["lon"]},
+    send_bounds=follow))
 state = st_folium(
-    maps.base_map(ui.assets(), tiles=maps.tile_source()), key="map",
+    maps.add_legend(maps.base_map(ui.assets(), tiles=maps.tile_source())), key="map",
     feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],
-    height=540, use_container_width=True,
-    center=(selected["lat"], selected["lon"]) if selected else None,
-    zoom=7 if selected else None)
+    height=540, use_container_width=True)
 
 if selected:
     ui.heading(selected["name"], level=3)
@@ -51,4 +57,6 @@ else:
 
 st.subheader("Places in view" if follow else "Places")
 shown = places_in_bounds(places, (state or {}).get("bounds")) if follow else places
+if follow:
+    st.caption(f"{len(shown)} of {len(places)} places in view")
 ui.place_table(shown, f, limit=TABLE_ROWS)

@@ -16,7 +16,7 @@ from geo.query import Filters, place_snippets, place_table
 ASSETS = AssetUrls("/app/static/vendor")
 
 
-def reader(a, p):
+def reader(a, p, place=None):
     return f"/articles?article={a}&passage={p}"
 
 
