@@ -304,7 +304,8 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
     fig = m.get_root()
     fig.title = esc(title)
     css = (PAGE_FILES / "page.css").read_text(encoding="utf-8")
-    fig.header.add_child(Element(f"<style>\n{css}</style>"), name="news_atlas_export_css")
+    fig.header.add_child(Element(maps.LEGEND_CSS + f"<style>\n{css}</style>"),
+                         name="news_atlas_export_css")
     sections = library_sections(store, content) if content.in_file else []
     # the body: heading first, the map (folium's div), then legend and reader panel
     fig.html.add_child(Element(heading), name="na_heading", index=0)
