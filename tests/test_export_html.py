@@ -192,6 +192,10 @@ def _zoom_to(page, lat: float, lon: float, zoom: int = 10) -> None:
             k => k.startsWith("map_") && window[k] instanceof L.Map);
         window[key].setView([lat, lon], zoom, {animate: false});
     }""", [lat, lon, zoom])
+    # let the clusters and the basemap redraw for the new view before anything is
+    # clicked (a marker re-added by its cluster closes the popup it had opened)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() =>"
+                  " requestAnimationFrame(() => setTimeout(r, 200))))")
 
 
 @pytest.mark.browser
