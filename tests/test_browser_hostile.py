@@ -88,8 +88,16 @@ def _assert_clean(tab, url: str, *, with_map: bool = False) -> None:
 def _open(tab, server: str, page_file: str, query: str = "") -> str:
     """Open ``page_file`` with ``query``; return the URL, or "" when the HTTP server
     itself refused a request that long (uvicorn answers 400 "Invalid HTTP request")."""
+    from playwright.sync_api import Error as PlaywrightError
+
     url = server + PAGE_PATHS[page_file] + (f"?{query}" if query else "")
-    response = tab.goto(url)
+    try:
+        response = tab.goto(url)
+    except PlaywrightError as err:
+        # Chromium reports an error status with an empty body as a failed navigation
+        if "ERR_HTTP_RESPONSE_CODE_FAILURE" in str(err):
+            return ""
+        raise
     if response is not None and response.status >= 400:
         return ""
     _settle(tab)
