@@ -205,10 +205,23 @@ def test_hostile_popup_shows_as_text(server, page):
     _assert_no_script_ran(page)
 
 
+IDLE = """() => document.querySelector("[data-testid='stApp']")
+    ?.getAttribute("data-test-script-state") === "notRunning" """
+
+
+def wait_idle(page, timeout: float = 60000) -> None:
+    """Until the script run is over, and a run that follows it (the map component's
+    first report) too: a widget used mid-run may be drawn again and lose the input."""
+    page.wait_for_function(IDLE, timeout=timeout)
+    page.wait_for_timeout(400)
+    page.wait_for_function(IDLE, timeout=timeout)
+
+
 def test_sidebar_filter_updates_markers_without_reloading_the_map(server, browser, page):
     page.goto(server + "/")
     frame = map_frame(page)
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    wait_idle(page)
     frame.evaluate("() => { window.__sameMap = true; }")
     actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     actors.locator("input").click()
