@@ -99,3 +99,15 @@ def mixed_db(tmp_path_factory, full_gazetteer) -> str:
     from tests.data.dashboard.mixed_store import build_mixed_store
 
     return build_mixed_store(tmp_path_factory.mktemp("mixed"))
+
+
+@pytest.fixture
+def sample_db(tmp_path) -> str:
+    """A new store holding the built-in sample."""
+    from geo.sample import ensure_sample
+    from geo.store import Store
+
+    db = str(tmp_path / "sample.sqlite")
+    with Store.open(db) as store:
+        ensure_sample(store)
+    return db

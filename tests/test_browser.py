@@ -217,18 +217,24 @@ def wait_idle(page, timeout: float = 60000) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
+def pick_actor(page, name: str) -> None:
+    """Choose ``name`` in the sidebar's actor filter as a user does (once the app is idle),
+    and wait for the URL to carry it."""
+    wait_idle(page)
+    actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    actors.locator("input").click()
+    actors.locator("input").fill(name)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(f"**actor={name}*", timeout=15000)
+
+
 def test_sidebar_filter_updates_markers_without_reloading_the_map(server, browser, page):
     page.goto(server + "/")
     frame = map_frame(page)
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
-    wait_idle(page)
     frame.evaluate("() => { window.__sameMap = true; }")
-    actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
-    actors.locator("input").click()
-    actors.locator("input").fill("Sergei")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.wait_for_url("**actor=Sergei*", timeout=15000)
+    pick_actor(page, "Sergei")
     frame.locator('.na-marker[title="North Korea"]').wait_for(timeout=15000)
     deadline = time.time() + 10
     while frame.locator(".na-marker, .marker-cluster").count() > 2 and time.time() < deadline:

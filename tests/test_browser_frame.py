@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from tests.test_browser import _serve, browser, map_frame, page, server  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    _serve, browser, map_frame, page, pick_actor, server)
 
 pytestmark = pytest.mark.browser
 
@@ -163,12 +164,7 @@ def test_filters_reframe_unless_the_user_moved(server, page):  # noqa: F811
     frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
     frame.evaluate("() => { window.__sameMap = true; }")
     wide = frame.evaluate(BOUNDS)
-    actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
-    actors.locator("input").click()
-    actors.locator("input").fill("Sergei")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    page.wait_for_url("**actor=Sergei*", timeout=15000)
+    pick_actor(page, "Sergei")
     deadline = time.time() + 15
     while frame.evaluate(BOUNDS) == wide and time.time() < deadline:
         page.wait_for_timeout(200)
@@ -181,6 +177,7 @@ def test_filters_reframe_unless_the_user_moved(server, page):  # noqa: F811
     frame.evaluate("() => window.map.setView([48.85, 2.35], 5)")
     page.wait_for_timeout(500)
     mine = frame.evaluate(BOUNDS)
+    actors = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     actors.locator("input").click()
     page.keyboard.press("Backspace")
     page.keyboard.press("Escape")

@@ -12,16 +12,7 @@ import pytest
 from geo.export import export
 from geo.maps import marker_layers_data
 from geo.query import Filters, place_table, place_table_sql
-from geo.sample import ensure_sample
 from geo.store import Store
-
-
-@pytest.fixture
-def sample_db(tmp_path) -> str:
-    db = str(tmp_path / "sample.sqlite")
-    with Store.open(db) as store:
-        ensure_sample(store)
-    return db
 
 
 def _export(db: str, fmt: str) -> str:

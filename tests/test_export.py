@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from geo.cli import main
-from geo.sample import ensure_sample
 from geo.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,14 +39,6 @@ def build_many_store(path: Path) -> str:
 @pytest.fixture(scope="module")
 def many_db(tmp_path_factory) -> str:
     return build_many_store(tmp_path_factory.mktemp("many") / "many.sqlite")
-
-
-@pytest.fixture
-def sample_db(tmp_path) -> str:
-    db = str(tmp_path / "s.sqlite")
-    with Store.open(db) as store:
-        ensure_sample(store)
-    return db
 
 
 @pytest.fixture
