@@ -127,6 +127,31 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 6: corrections a user made to places and actors (geo.corrections): each is kept,
+    # with what it replaced, so it is re-applied after re-analysis and to articles
+    # added later, listed, exported to another store and undone
+    """
+    CREATE TABLE corrections (
+        id         INTEGER PRIMARY KEY,
+        target     TEXT NOT NULL CHECK (target IN ('place', 'actor')),
+        action     TEXT NOT NULL,    -- place: choose / point / not_place;
+                                     -- actor: merge / split / rename / not_actor
+        scope      TEXT NOT NULL
+                   CHECK (scope IN ('mention', 'article', 'source', 'everywhere')),
+        name       TEXT NOT NULL,    -- the surface name it applies to ("Paris", "Obama")
+        article_id TEXT,             -- scope mention / article: the article it was made in
+        start      INTEGER,          -- scope mention: the mention's offsets in the text
+        "end"      INTEGER,
+        source     TEXT,             -- scope source: the articles' source
+        old_value  TEXT,             -- JSON: what the geoparser had
+        new_value  TEXT,             -- JSON: what the user chose (null: not a place/actor)
+        author     TEXT,             -- who made it (an editor's name once sign-in exists)
+        created_at TEXT NOT NULL,    -- ISO-8601, UTC
+        undone_at  TEXT              -- set by undo; an undone correction is kept, not applied
+    );
+    CREATE INDEX corrections_live ON corrections(target, name) WHERE undone_at IS NULL;
+    CREATE INDEX corrections_article ON corrections(article_id);
+    """,
 ]
 
 
