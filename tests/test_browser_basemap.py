@@ -56,7 +56,8 @@ def test_world_zoom_is_light_and_a_state_is_readable(server, page):  # noqa: F81
     page.wait_for_timeout(1000)
     # world zoom: land, borders, country labels; nothing of the zoomed-in layers
     assert "world.json" in page.basemap and "labels-world.json" in page.basemap
-    assert not [f for f in page.basemap if f in DETAIL], page.basemap
+    assert not [f for f in page.basemap if f in DETAIL or f.startswith("admin1")], \
+        page.basemap
     assert _count(frame, "path.na-bm-admin1") == 0
     assert _count(frame, "path.na-bm-border") > 100
     countries = _texts(frame, ".na-lbl-country")
@@ -84,6 +85,26 @@ def test_world_zoom_is_light_and_a_state_is_readable(server, page):  # noqa: F81
     assert len(boxes) <= 120
     page.screenshot(path="/tmp/news_atlas_basemap_ohio.png")
     assert page.blocked == [] and page.external == [], page.blocked
+
+
+def test_zoomed_to_germany_its_laender_lines_come_from_its_cell_only(server, page):  # noqa: F811
+    _guard(page)
+    page.goto(server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    frame.evaluate("() => window.map_div.setView([51.0, 10.4], 6, {animate: false})")
+    frame.wait_for_function("() => document.querySelectorAll('path.na-bm-admin1').length > 0",
+                            timeout=20000)
+    page.wait_for_timeout(1000)
+    assert "admin1-0_45.json" in page.basemap, page.basemap
+    # cells the view does not reach are not fetched
+    far = {"admin1-90_0.json", "admin1--135_0.json", "admin1-0_-45.json", "admin1--90_0.json"}
+    assert not far & set(page.basemap), page.basemap
+    # the Länder lines are drawn across Germany (path boxes inside the map's view)
+    drawn = frame.evaluate("""() => [...document.querySelectorAll('path.na-bm-admin1')]
+        .map(p => p.getBoundingClientRect()).filter(r => r.width > 20 || r.height > 20).length""")
+    assert drawn > 0
+    assert page.blocked == [], page.blocked
 
 
 def test_layer_control_turns_state_lines_off(server, page):  # noqa: F811

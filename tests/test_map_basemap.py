@@ -8,7 +8,7 @@ import folium
 
 from geo.assets import AssetUrls
 from geo.basemap import LAYERS
-from geo.map_basemap import EXPORT_LAYERS, basemap_files
+from geo.map_basemap import EXPORT_LAYERS, basemap_files, layers_holding
 from geo.maps import TileSource, base_map
 
 ASSETS = AssetUrls("/app/static/vendor")
@@ -72,3 +72,13 @@ def test_export_carries_the_lighter_files_and_keeps_the_coarse_ones_at_every_zoo
     assert files["detail.json"]["max"] == 18 and files["labels-detail.json"]["max"] == 18
     coarse = {f["url"].rsplit("/", 1)[1]: f for f in basemap_files(ASSETS, LAYERS[:1])}
     assert coarse["world.json"]["max"] == 18
+
+
+def test_an_export_inlines_only_the_first_level_cells_around_its_places():
+    names = {x.file for x in layers_holding([(52.5, 13.4), (48.1, 11.6)])}  # Berlin, Munich
+    assert "admin1-0_45.json" in names and "admin1.json" in names and "detail.json" in names
+    assert not {"admin1--90_0.json", "admin1-90_0.json", "admin1-0_-45.json"} & names
+    files = basemap_files(ASSETS, layers_holding([(52.5, 13.4)]))
+    (cell,) = [f for f in files if f["url"].endswith("admin1-0_45.json")]
+    assert cell["bbox"] == [-10, 35, 55, 100]  # naBasemap fetches it once the view is there
+    assert not [x for x in layers_holding([]) if x.bbox]

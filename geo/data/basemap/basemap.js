@@ -3,7 +3,8 @@
  * naBasemap(map, files) makes one L.layerGroup per layer-control entry ("base",
  * "admin1", "rivers", "labels"). While a group is on the map, each of its files is
  * fetched (once, from the app's own static route or a data: URL) and drawn only when
- * the zoom is in the file's range; outside that range it is not fetched at all.
+ * the zoom is in the file's range (and, for a file with a bounding box, once the view
+ * reaches that box); outside them it is not fetched at all.
  * Labels are placed most important first; one that would overlap a placed label is
  * left out, and at most about one label per 11000 square pixels is drawn.
  */
@@ -125,12 +126,21 @@
         console.warn("basemap: cannot load " + f.url.slice(0, 80), err);
       });
     }
+    function inView(f) {  // a file with a bbox is fetched once the view reaches it
+      if (!f.bbox) { return true; }
+      var b = map.getBounds(), w = b.getWest(), e = b.getEast();
+      if (e - w >= 360) { return true; }
+      return [-360, 0, 360].some(function (shift) {  // the world's copies east and west
+        return w <= f.bbox[2] + shift && e >= f.bbox[0] + shift &&
+               b.getSouth() <= f.bbox[3] && b.getNorth() >= f.bbox[1];
+      });
+    }
     function update() {
       var z = map.getZoom();
       files.forEach(function (f) {
         var active = map.hasLayer(groups[f.group]);
         var inRange = z >= f.min && z <= f.max;
-        if (active && inRange && !f.loading) { fetchFile(f); }
+        if (active && inRange && !f.loading && inView(f)) { fetchFile(f); }
         // a coarser file of the group stays until the finer one for this zoom is drawn
         var finer = files.filter(function (g) {
           return g.group === f.group && g !== f && z >= g.min && z <= g.max;
@@ -142,9 +152,7 @@
     }
     Object.keys(groups).forEach(function (k) { groups[k].on("add remove", update); });
     map.on("zoomend", update);
-    map.on("moveend resize", function () {
-      if (groups.labels && map.hasLayer(groups.labels)) { labels.draw(); }
-    });
+    map.on("moveend resize", update);  // fetches the files the view has reached
     map.whenReady(update);
     return {groups: groups, files: files, labels: labels, update: update};
   };
