@@ -108,12 +108,13 @@ def in_file_links() -> tuple[Callable[..., str], Callable[[str], str]]:
 def dashboard_links(base_url: str, f: Filters
                     ) -> tuple[Callable[..., str], Callable[[str], str]]:
     """``(reader_href, place_href)`` as absolute URLs into the dashboard at ``base_url``
-    (``base_url/articles?article=..&passage=..``, keeping the filters)."""
+    (``base_url/articles?article=..&passage=..&place=..``, keeping the filters), as the
+    dashboard's own popups link: the reader sets apart the place the popup was about."""
     base = dashboard_base_url(base_url)
-    reader = link_maker("", "articles", f, "article", "passage")
+    reader = link_maker("", "articles", f, "article", "passage", "place")
     place = link_maker("", "places", f, "place")
     return (lambda article_id, passage_id, place_id=None:
-            base + reader(article_id, passage_id),
+            base + reader(article_id, passage_id, place_id),
             lambda place_id: base + place(place_id))
 
 

@@ -56,6 +56,9 @@ def test_base_url_is_checked_and_joined_without_a_leading_slash():
                                     Filters(actors=("Sergei Shoigu",)))
     assert reader("art 1", "art 1-p0") == ("http://example.org/atlas/articles?actor=Sergei"
                                            "%20Shoigu&article=art%201&passage=art%201-p0")
+    assert reader("art 1", "art 1-p0", "gn:2039") == (
+        "http://example.org/atlas/articles?actor=Sergei%20Shoigu&article=art%201"
+        "&passage=art%201-p0&place=gn%3A2039")  # the reader points at the place
     assert place("gn:1") == "http://example.org/atlas/places?actor=Sergei%20Shoigu&place=gn%3A1"
 
 
@@ -145,8 +148,8 @@ def test_cli_base_url_links_into_the_hosted_dashboard(fixture_db, tmp_path):
              for h in re.findall(r'href=\\?"((?:[^"\\]|\\u[0-9a-f]{4})*)', html)
              if not h.startswith(("data:", "'"))]  # "'": the popup's JS, not a link
     assert hrefs and all(h.startswith("http://example.org/atlas/") for h in hrefs), hrefs
-    assert "http://example.org/atlas/articles?article=seedlike0000001&passage=" \
-        "seedlike0000001-p0" in hrefs
+    assert any(h.startswith("http://example.org/atlas/articles?article=seedlike0000001"
+                            "&passage=seedlike0000001-p0&place=") for h in hrefs), hrefs
     assert "http://example.org/atlas/places?place=" in html  # "All N mentions" (built in JS)
     assert "#passage-" not in html and "/http://" not in html
     bad = run_export(fixture_db, tmp_path / "y.html", "--base-url", "example.org")
