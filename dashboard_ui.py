@@ -20,7 +20,10 @@ from geo import query
 from geo.assets import AssetUrls, install_vendor, static_base_url
 from geo.errors import GeoError
 from geo.query import MAX_SEARCH_CHARS, FilterOptions, Filters
-from geo.store import Store, default_db_url
+from geo.settings import Settings, SettingsError
+from geo.settings import load as load_settings
+from geo.store import Store
+from geo.store.connect import read_only_url
 from geo.store import queries as store_queries
 from geo.urlstate import ViewState, view_from_params, view_to_params
 
@@ -75,7 +78,12 @@ def open_store() -> Store:
     """The store for this page run: on a store fault, its message (what is wrong and
     what to do, without the server's folders) and the page stops; a read-only store
     gets a short notice."""
-    url = db_url()
+    try:
+        url = db_url()
+    except (SettingsError, GeoError) as err:
+        log.error("cannot read the settings: %s", err)
+        st.error(str(err))
+        st.stop()
     try:
         store = get_store(url)
     except GeoError as err:
@@ -143,8 +151,23 @@ def vendor_assets() -> str:
     return static_base_url(st.get_option("server.baseUrlPath") or "")
 
 
+def settings() -> Settings:
+    """The settings: environment variables, then the ``[news_atlas]`` table of Streamlit's
+    secrets (read here; ``geo`` gets plain values). SettingsError names a bad one."""
+    try:
+        secrets = dict(st.secrets.get("news_atlas", {}))
+    except FileNotFoundError:  # no secrets file: StreamlitSecretNotFoundError
+        secrets = {}
+    return load_settings(secrets=secrets)
+
+
 def db_url() -> str:
-    return default_db_url()
+    """The store's URL; with the read-only setting, opened read-only."""
+    from geo.store import DEFAULT_DB
+
+    s = settings()
+    url = s.db_url or str(DEFAULT_DB)
+    return read_only_url(url) if s.read_only else url
 
 
 def revision() -> str:

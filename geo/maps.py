@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from dataclasses import dataclass
 from typing import Sequence
-from urllib.parse import urlsplit
 
 import folium
 import pandas as pd
@@ -30,11 +28,10 @@ from geo.assets import AssetUrls
 from geo.basemap import LAYERS, BasemapLayer
 from geo.map_basemap import add_basemap
 from geo.render import esc, resolution_sentence, text
+from geo.settings import TileServer
 
 log = logging.getLogger(__name__)
 
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 MAP_CSS = """<style>
 .leaflet-container { background: #dbe6ef; }
 .na-marker { border-radius: 50%; background: rgba(200, 60, 40, .82); color: #fff;
@@ -52,29 +49,6 @@ MAP_CSS = """<style>
 .na-pop .na-src { color: #666; font-size: 11px; }
 .na-pop mark { background: #ffe066; padding: 0 1px; }
 </style>"""
-
-
-@dataclass(frozen=True)
-class TileSource:
-    """Where map tiles come from: ``url`` None means the offline basemap only."""
-
-    url: str | None = None
-    attribution: str = ""
-
-
-def tile_source(setting: str | None = None) -> TileSource:
-    """Tiles from ``setting`` or ``$NEWS_ATLAS_TILES``: ``none`` (default: offline),
-    ``osm`` (OpenStreetMap), or a tile URL template such as
-    ``http://tiles.internal/{z}/{x}/{y}.png`` (``$NEWS_ATLAS_TILES_ATTRIBUTION`` credits it)."""
-    value = (setting if setting is not None else os.environ.get("NEWS_ATLAS_TILES", "")).strip()
-    if value.lower() in ("", "none", "offline"):
-        return TileSource()
-    if value.lower() in ("osm", "openstreetmap"):
-        return TileSource(OSM_TILES, OSM_ATTRIBUTION)
-    if "{z}" not in value or "{x}" not in value or "{y}" not in value:
-        log.warning("NEWS_ATLAS_TILES=%r is not a {z}/{x}/{y} template: using no tiles", value)
-        return TileSource()
-    return TileSource(value, os.environ.get("NEWS_ATLAS_TILES_ATTRIBUTION", "") or value)
 
 
 class _RawScript(Element):
@@ -206,12 +180,12 @@ class HeatLayer(HeatMap):
         self.default_js = [("leaflet-heat.js", plugin_url)]
 
 
-def base_map(assets: AssetUrls, *, tiles: TileSource | None = None,
+def base_map(assets: AssetUrls, *, tiles: Sequence[TileServer] = (),
              location: tuple[float, float] = (35.0, 60.0), zoom: int = 2,
              basemap: Sequence[BasemapLayer] = LAYERS) -> folium.Map:
     """The one base map: local Leaflet, the offline basemap (``basemap``: its files, see
-    :mod:`geo.map_basemap`), and the tile server if one is configured, with a layer
-    control to switch between them."""
+    :mod:`geo.map_basemap`), and the configured tile servers (``tiles``, from
+    :mod:`geo.settings`), with a layer control to switch between them."""
     m = folium.Map(location=list(location), zoom_start=zoom, tiles=None,
                    control_scale=True, world_copy_jump=True)
     # Without a tile layer Leaflet has no zoom limits, and markercluster needs one.
@@ -219,18 +193,11 @@ def base_map(assets: AssetUrls, *, tiles: TileSource | None = None,
     # No jQuery: none of our layers uses it, and st_folium loads each script in turn.
     m.default_js = [("leaflet", assets.leaflet_js)]
     m.default_css = [("leaflet_css", assets.leaflet_css)]
-    tiles = tiles or TileSource()
-    layers = ([folium.TileLayer(tiles=tiles.url, attr=tiles.attribution or tiles.url,
-                                name="Tiles: " + _tile_name(tiles.url), max_zoom=18)]
-              if tiles.url else [])
+    layers = [folium.TileLayer(tiles=t.url, attr=t.attribution or t.url, name=t.name,
+                               max_zoom=18) for t in tiles]
     m.get_root().header.add_child(Element(MAP_CSS), name="news_atlas_css")
     add_basemap(m, assets, tiles=layers, layers=basemap)  # its CSS after ours: it wins
     return m
-
-
-def _tile_name(url: str) -> str:
-    """A short name for a tile server in the layer control (its host)."""
-    return "OpenStreetMap" if url == OSM_TILES else urlsplit(url).netloc or url
 
 
 def marker_size(count: int) -> int:

@@ -38,7 +38,7 @@ layers.append(maps.frame_layer(places, focus=selected and {
     "id": selected["id"], "lat": selected["lat"], "lon": selected["lon"]},
     send_bounds=follow))
 state = st_folium(
-    maps.add_legend(maps.base_map(ui.assets(), tiles=maps.tile_source())), key="map",
+    maps.add_legend(maps.base_map(ui.assets(), tiles=ui.settings().tiles)), key="map",
     feature_group_to_add=layers, returned_objects=["bounds"] if follow else [],
     height=540, use_container_width=True)
 

@@ -263,6 +263,36 @@ def test_a_read_only_store_is_served_with_a_notice(dashboard_db, monkeypatch):
     assert Path(dashboard_db).read_bytes() == before
 
 
+def test_the_read_only_setting_serves_a_writable_store_read_only(dashboard_db, monkeypatch):
+    import dashboard_ui
+
+    before = Path(dashboard_db).read_bytes()
+    monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)  # a plain path to a writable file
+    monkeypatch.setenv("NEWS_ATLAS_READ_ONLY", "1")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert "9 places, 16 mentions" in _text(at)
+    assert [i.value for i in at.sidebar.info] == [dashboard_ui.READ_ONLY_NOTICE]
+    assert Path(dashboard_db).read_bytes() == before
+
+
+def test_settings_come_from_streamlit_secrets_and_a_bad_one_is_named(dashboard_db,
+                                                                     monkeypatch):
+    monkeypatch.delenv("NEWS_ATLAS_DB", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["news_atlas"] = {"db_url": dashboard_db, "read_only": True}
+    at.run()
+    assert not at.exception and not at.error
+    assert "9 places, 16 mentions" in _text(at)  # the store the secrets name
+    assert len(at.sidebar.info) == 1 and "read-only" in at.sidebar.info[0].value
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["news_atlas"] = {"db_url": dashboard_db, "upload_limit_mb": "lots"}
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "setting secrets [news_atlas] upload_limit_mb: 'lots' is not a whole number"]
+
+
 def test_an_empty_read_only_store_gets_no_sample(tmp_path, monkeypatch):
     from geo.store import Store
 

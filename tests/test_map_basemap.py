@@ -9,7 +9,8 @@ import folium
 from geo.assets import AssetUrls
 from geo.basemap import LAYERS
 from geo.map_basemap import EXPORT_LAYERS, basemap_files, layers_holding
-from geo.maps import TileSource, base_map
+from geo.maps import base_map
+from geo.settings import TileServer
 
 ASSETS = AssetUrls("/app/static/vendor")
 
@@ -45,8 +46,9 @@ def test_layer_control_lists_the_offline_basemap_and_its_overlays():
 
 
 def test_layer_control_switches_between_offline_basemap_and_tile_server():
-    tiles = TileSource("http://tiles.internal/{z}/{x}/{y}.png", "Our tiles")
-    html = base_map(ASSETS, tiles=tiles).get_root().render()
+    tiles = TileServer("Tiles: tiles.internal", "http://tiles.internal/{z}/{x}/{y}.png",
+                       "Our tiles")
+    html = base_map(ASSETS, tiles=[tiles]).get_root().render()
     bases, overlays = _control(html)
     assert list(bases) == ["Offline basemap", "Tiles: tiles.internal"]
     assert "http://tiles.internal/{z}/{x}/{y}.png" in html

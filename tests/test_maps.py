@@ -10,7 +10,8 @@ import folium
 import pytest
 
 from geo.assets import AssetUrls
-from geo.maps import TileSource, base_map, marker_data, marker_layers_data, marker_size, place_layers, tile_source
+from geo.maps import base_map, marker_data, marker_layers_data, marker_size, place_layers
+from geo.settings import load as load_settings
 from geo.query import Filters, place_snippets, place_table
 
 ASSETS = AssetUrls("/app/static/vendor")
@@ -111,15 +112,12 @@ def test_marker_data_escapes_names_and_builds_links_from_the_id():
     assert marker_size(1) < marker_size(100) <= 48
 
 
-def test_tile_source_is_configurable(monkeypatch):
-    monkeypatch.delenv("NEWS_ATLAS_TILES", raising=False)
-    assert tile_source() == TileSource()
-    assert tile_source("osm").url.startswith("https://tile.openstreetmap.org/")
-    assert tile_source("http://tiles.local/{z}/{x}/{y}.png").url == "http://tiles.local/{z}/{x}/{y}.png"
-    assert tile_source("not a template") == TileSource()
-    monkeypatch.setenv("NEWS_ATLAS_TILES", "osm")
-    html = base_map(ASSETS, tiles=tile_source()).get_root().render()
-    assert "tile.openstreetmap.org" in html
+def test_tile_servers_from_the_settings_go_on_the_map():
+    html = base_map(ASSETS, tiles=load_settings({"NEWS_ATLAS_TILES": "osm"}).tiles
+                    ).get_root().render()
+    assert "tile.openstreetmap.org" in html and "Tiles: OpenStreetMap" in html
+    html = base_map(ASSETS, tiles=load_settings({}).tiles).get_root().render()
+    assert "L.tileLayer" not in html
     assert isinstance(base_map(ASSETS), folium.Map)
 
 

@@ -39,8 +39,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def default_db_url() -> str:
-    """``$NEWS_ATLAS_DB`` when set, else ``data/news_atlas.sqlite`` in the checkout."""
-    return os.environ.get("NEWS_ATLAS_DB") or str(DEFAULT_DB)
+    """``$NEWS_ATLAS_DB`` when set, else ``data/news_atlas.sqlite`` in the checkout
+    (:mod:`geo.settings`)."""
+    from geo.settings import load
+
+    return load().db_url or str(DEFAULT_DB)
 
 
 def is_default_store(url: str) -> bool:

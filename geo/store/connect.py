@@ -53,6 +53,15 @@ def parse_url(url: str) -> StoreUrl:
     return StoreUrl(url)
 
 
+def read_only_url(url: str) -> str:
+    """``url`` made to open read-only (``sqlite:///PATH?mode=ro``); an in-memory store
+    stays as it is (it cannot be opened read-only)."""
+    parsed = parse_url(url)
+    if parsed.read_only or parsed.path == ":memory:":
+        return url
+    return f"sqlite:///{parsed.path}?mode=ro"
+
+
 def fault(path: str, err: sqlite3.Error, *, doing: str = "use") -> StoreFaultError:
     """The StoreFaultError for an sqlite3 error on the store at ``path``."""
     code = getattr(err, "sqlite_errorcode", 0) & 0xFF

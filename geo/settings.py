@@ -1,0 +1,198 @@
+"""News Atlas's settings, in one place.
+
+Each setting is read, in this order, from its environment variable ``NEWS_ATLAS_*``, then
+from the ``secrets`` mapping the caller passes (the dashboard passes the ``[news_atlas]``
+table of Streamlit's secrets; ``geo`` never imports Streamlit), then its default.
+
+    >>> s = load({"NEWS_ATLAS_READ_ONLY": "1"}, {"upload_limit_mb": 50})
+    >>> s.read_only, s.upload_limit_mb
+    (True, 50)
+
+A value that cannot be read is a :class:`SettingsError` naming the variable (or secret)
+and the reason; :data:`SETTINGS` documents every setting (the README's table is checked
+against it by a test).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from geo.errors import GeoError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+OSM = ("Tiles: OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+       '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
+
+
+class SettingsError(GeoError, ValueError):
+    """A setting's value cannot be read; the message names the setting and the reason."""
+
+
+@dataclass(frozen=True)
+class TileServer:
+    """A tile server the map's layer control offers beside the offline basemap."""
+
+    name: str
+    url: str  # a {z}/{x}/{y} template
+    attribution: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, read by :func:`load` (defaults: a full local workspace, offline)."""
+
+    db_url: str | None = None  # None: the default store, data/news_atlas.sqlite
+    gazetteer: Path = REPO_ROOT / "data" / "gazetteer.sqlite"
+    tiles: tuple[TileServer, ...] = ()
+    read_only: bool = False
+    upload_limit_mb: int = 200
+    fetch_allowed: bool = True
+    private_addresses_allowed: bool = False
+
+    @property
+    def db_named(self) -> bool:
+        """Whether the store was named (the built-in sample goes only into the default)."""
+        return self.db_url is not None
+
+
+# -- parsing ---------------------------------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not a yes/no value (use 1 or 0, true or false)")
+
+
+def _positive_int(value: Any) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a whole number") from None
+    if number <= 0:
+        raise ValueError(f"{number} is not positive")
+    return number
+
+
+def _text(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("it is empty")
+    return text
+
+
+def _path(value: Any) -> Path:
+    return Path(_text(value)).expanduser()
+
+
+def _template(url: str) -> str:
+    if not url.startswith(("http://", "https://")) or \
+            not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ValueError(f"{url!r} is not an http(s) {{z}}/{{x}}/{{y}} tile template")
+    return url
+
+
+def _tiles(value: Any) -> tuple[TileServer, ...]:
+    """``none``; ``osm``; a ``{z}/{x}/{y}`` URL; or a list (a JSON text in the
+    environment, a TOML array of tables in secrets) of ``{name, url, attribution}``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("", "none", "offline"):
+            return ()
+        if text.lower() in ("osm", "openstreetmap"):
+            return (TileServer(*OSM),)
+        if not text.startswith("["):
+            return (TileServer("Tiles: " + urlsplit(_template(text)).netloc, text, text),)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"not a JSON list of tile servers: {err}") from None
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected none, osm, a {z}/{x}/{y} URL or a list of tile servers")
+    out = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, Mapping) or "url" not in item:
+            raise ValueError(f"tile server {i} needs at least a url")
+        url = _template(str(item["url"]).strip())
+        out.append(TileServer(str(item.get("name") or f"Tiles {i}").strip(), url,
+                              str(item.get("attribution") or url).strip()))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its field, environment variable, secret key, parser and meaning."""
+
+    field: str
+    env: str
+    parse: Callable[[Any], Any]
+    meaning: str
+
+    @property
+    def secret(self) -> str:
+        return self.field
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_url", "NEWS_ATLAS_DB", _text,
+            "the store: an SQLite path or `sqlite:///path` (add `?mode=ro` to serve it "
+            "read-only)"),
+    Setting("gazetteer", "NEWS_ATLAS_GAZETTEER", _path,
+            "the gazetteer index file (built on first use when missing)"),
+    Setting("tiles", "NEWS_ATLAS_TILES", _tiles,
+            "map tiles besides the offline basemap: `none`, `osm`, a `{z}/{x}/{y}` URL, or "
+            "a list of `{name, url, attribution}` (JSON in the environment)"),
+    Setting("read_only", "NEWS_ATLAS_READ_ONLY", _bool,
+            "`1`: the dashboard opens the store read-only: visitors read, and nothing can "
+            "be added, corrected or deleted"),
+    Setting("upload_limit_mb", "NEWS_ATLAS_UPLOAD_LIMIT_MB", _positive_int,
+            "the largest upload, in MB (keep `server.maxUploadSize` in "
+            "`.streamlit/config.toml` in step)"),
+    Setting("fetch_allowed", "NEWS_ATLAS_FETCH_ALLOWED", _bool,
+            "`0`: the Add page cannot fetch articles by URL"),
+    Setting("private_addresses_allowed", "NEWS_ATLAS_PRIVATE_ADDRESSES_ALLOWED", _bool,
+            "`1`: fetching may reach private, loopback and link-local addresses (off, so "
+            "a hosted dashboard cannot probe its own network)"),
+)
+
+
+def load(env: Mapping[str, str] | None = None,
+         secrets: Mapping[str, Any] | None = None) -> Settings:
+    """The settings from ``env`` (default: ``os.environ``), then ``secrets``, then the
+    defaults. :class:`SettingsError` names the first setting that cannot be read."""
+    env = os.environ if env is None else env
+    secrets = secrets or {}
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        if s.env in env and (env[s.env].strip() or s.field == "tiles"):
+            where, raw = s.env, env[s.env]
+        elif s.secret in secrets:
+            where, raw = f"secrets [news_atlas] {s.secret}", secrets[s.secret]
+        else:
+            continue
+        try:
+            values[s.field] = s.parse(raw)
+        except ValueError as err:
+            raise SettingsError(f"setting {where}: {err}") from None
+    if env.get("NEWS_ATLAS_TILES_ATTRIBUTION") and len(values.get("tiles", ())) == 1:
+        (only,) = values["tiles"]
+        values["tiles"] = (TileServer(only.name, only.url, env["NEWS_ATLAS_TILES_ATTRIBUTION"]),)
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(secrets) - known)
+    if unknown:
+        raise SettingsError(f"secrets [news_atlas]: unknown setting {unknown[0]!r}; known: "
+                            + ", ".join(s.field for s in SETTINGS))
+    return Settings(**values)
