@@ -17,6 +17,7 @@ import dashboard_ui as ui  # noqa: E402
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
 
 ui.open_store()
+ui.signed_in_caption()
 ui.vendor_assets()
 
 page = st.navigation([
@@ -26,6 +27,8 @@ page = st.navigation([
     st.Page("pages/places.py", title="Places", icon=":material/location_on:",
             url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
+    *([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:",
+               url_path="sign-in")] if ui.sign_in_offered() else []),
 ])
 with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
     ui.sidebar_filters()

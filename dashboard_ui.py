@@ -20,6 +20,7 @@ from geo import query
 from geo.assets import AssetUrls, install_vendor, static_base_url
 from geo.errors import GeoError
 from geo.query import MAX_SEARCH_CHARS, FilterOptions, Filters
+from geo.auth import TryLimiter, sign_in
 from geo.settings import Settings, SettingsError
 from geo.settings import load as load_settings
 from geo.store import Store
@@ -162,12 +163,101 @@ def settings() -> Settings:
 
 
 def db_url() -> str:
-    """The store's URL; with the read-only setting, opened read-only."""
+    """The store's URL; with the read-only setting, opened read-only unless this session's
+    editor signed in (a visitor's store refuses every write, whatever the request)."""
     from geo.store import DEFAULT_DB
 
     s = settings()
     url = s.db_url or str(DEFAULT_DB)
-    return read_only_url(url) if s.read_only else url
+    return read_only_url(url) if s.read_only and not editor() else url
+
+
+# -- editors' sign-in (read-only mode with a password hash in the settings) -------------
+
+_TRIES = TryLimiter()  # failed tries, per session and for the whole server
+EDITOR_KEY = "na_editor"  # session state: the signed-in editor's name (never a password)
+NAME_KEY, PASSWORD_KEY = "na_sign_in_name", "na_sign_in_password"  # the form's fields
+REFUSED_KEY = "na_sign_in_refused"  # why the last try was refused, shown once
+
+
+def editor() -> str | None:
+    """The name the signed-in editor gave, or None."""
+    s = settings()
+    if not (s.read_only and s.editor_password_hash):
+        return None
+    return st.session_state.get(EDITOR_KEY)
+
+
+def can_edit() -> bool:
+    """Whether this session may change the store: a local workspace (read-only off), or
+    an editor who signed in."""
+    return not settings().read_only or editor() is not None
+
+
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "-"
+
+
+def sign_in_offered() -> bool:
+    """Whether editors can sign in here: read-only mode with a password hash set."""
+    s = settings()
+    return s.read_only and bool(s.editor_password_hash)
+
+
+def signed_in_caption() -> None:
+    """In the sidebar: who is signed in (nothing for visitors)."""
+    name = editor()
+    if name:
+        with st.sidebar:
+            caption(f"Signed in as {name}", "you can edit")
+
+
+def sign_in_page() -> None:
+    """The Sign-in page: a form (the password is cleared once submitted, never kept), or
+    who is signed in with a sign-out button."""
+    s = settings()
+    st.title("Editor sign-in")
+    if not sign_in_offered():
+        st.info("Editing needs no sign-in here." if not s.read_only else
+                "Editing is not available on this dashboard.")
+        return
+    name = editor()
+    if name:
+        caption(f"Signed in as {name}")
+        if st.button("Sign out", key="na_sign_out"):
+            st.session_state.pop(EDITOR_KEY, None)
+            st.rerun()
+        return
+    st.write("Visitors can read this dashboard; editors sign in to add and correct.")
+    with st.form("na_sign_in", border=True):
+        st.text_input("Your name", max_chars=60, key=NAME_KEY)
+        st.text_input("Password", type="password", max_chars=200, key=PASSWORD_KEY)
+        st.form_submit_button("Sign in", on_click=_try_sign_in)
+    refused = st.session_state.pop(REFUSED_KEY, None)
+    if refused:
+        st.error(refused)
+
+
+def _try_sign_in() -> None:
+    """The form's callback, run before the page: checks the password and blanks it at
+    once (it stays in no state, log or URL); signs the editor in, or says why not."""
+    ss = st.session_state
+    password, ss[PASSWORD_KEY] = ss.get(PASSWORD_KEY) or "", ""
+    s = settings()
+    try:
+        ok, message = sign_in(_TRIES, _session_id(), s.editor_password_hash, password)
+    except GeoError as err:
+        log.error("editor sign-in: %s", err)
+        ok, message = False, "Editing is not available: the editors' password hash in " \
+                             "the settings is not usable."
+    if ok:
+        ss[EDITOR_KEY] = " ".join(str(ss.get(NAME_KEY) or "").split()) or "editor"
+        log.info("editor %r signed in", ss[EDITOR_KEY])
+    else:
+        ss[REFUSED_KEY] = message
 
 
 def revision() -> str:

@@ -333,6 +333,27 @@ def _remove_sample(store: Store) -> int:
     return 0
 
 
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    """Read the password twice at a terminal (not echoed), or once from standard input,
+    and print its argon2 hash: the value of NEWS_ATLAS_EDITOR_PASSWORD_HASH."""
+    import getpass
+
+    from geo.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Editors' password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("error: the password is empty", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m geo", description="News Atlas geoparser")
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -377,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="re-analyse the sample and rewrite geo/data/sample/")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.set_defaults(func=cmd_sample)
+    p = sub.add_parser("hash-password",
+                       help="make the argon2 hash of the editors' password for the settings")
+    p.set_defaults(func=cmd_hash_password)
     return ap
 
 

@@ -50,6 +50,7 @@ class Settings:
     gazetteer: Path = REPO_ROOT / "data" / "gazetteer.sqlite"
     tiles: tuple[TileServer, ...] = ()
     read_only: bool = False
+    editor_password_hash: str | None = None
     upload_limit_mb: int = 200
     fetch_allowed: bool = True
     private_addresses_allowed: bool = False
@@ -92,6 +93,10 @@ def _text(value: Any) -> str:
     if not text:
         raise ValueError("it is empty")
     return text
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value).strip() or None
 
 
 def _path(value: Any) -> Path:
@@ -156,8 +161,12 @@ SETTINGS: tuple[Setting, ...] = (
             "map tiles besides the offline basemap: `none`, `osm`, a `{z}/{x}/{y}` URL, or "
             "a list of `{name, url, attribution}` (JSON in the environment)"),
     Setting("read_only", "NEWS_ATLAS_READ_ONLY", _bool,
-            "`1`: the dashboard opens the store read-only: visitors read, and nothing can "
-            "be added, corrected or deleted"),
+            "`1`: visitors only read (the store is opened read-only for them, so every "
+            "write is refused); an editor who signs in may change it"),
+    Setting("editor_password_hash", "NEWS_ATLAS_EDITOR_PASSWORD_HASH", _optional_text,
+            "the argon2 hash of the editors' password (`python -m geo hash-password` "
+            "makes it): with read-only on, an editor who signs in on the Sign in page may "
+            "change the store; unset, no one can"),
     Setting("upload_limit_mb", "NEWS_ATLAS_UPLOAD_LIMIT_MB", _positive_int,
             "the largest upload, in MB (keep `server.maxUploadSize` in "
             "`.streamlit/config.toml` in step)"),
