@@ -460,3 +460,34 @@ def test_settings_come_from_the_environment():
     with pytest.raises(InputError, match="NEWS_ATLAS_FETCH_TIMEOUT: expected a positive"):
         FetchSettings.from_env({"NEWS_ATLAS_FETCH_TIMEOUT": "-1"})
     assert is_url("HTTPS://news.example/") and not is_url("news/http.txt")
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_cli_ingests_a_feed_by_url_into_the_store(server, tmp_path):
+    db = tmp_path / "s.sqlite"
+    url = f"{server.base}/feed.xml"
+    env = {**os.environ, "NEWS_ATLAS_GAZETTEER": os.environ.get(
+        "NEWS_ATLAS_GAZETTEER", "data/gazetteer.sqlite")}
+    env.pop("NEWS_ATLAS_FETCH_ALLOW_PRIVATE", None)
+
+    def ingest(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "geo", "ingest", *args, "--db", str(db)],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+    refused = ingest(url)
+    assert refused.returncode == 1, refused.stderr
+    assert (f"error: {url}: refused: 127.0.0.1 is a loopback address; fetching private "
+            "addresses is turned off") in refused.stderr
+    run = ingest(url, "--allow-private", "--fetch-timeout", "5")
+    assert "Traceback" not in run.stderr
+    assert run.returncode == 0, run.stderr
+    assert "ingested 2 article(s)" in run.stdout
+    with Store.open(str(db)) as store:
+        rows = dict(store.conn.execute("SELECT path, title FROM articles").fetchall())
+        places = {name for (name,) in store.conn.execute("SELECT name FROM places")}
+    assert rows == {f"{url}#1": "Wildfire forces evacuations near Patras",
+                    f"{url}#2": "Ferry strike strands travellers in Piraeus"}
+    assert "Piraeus" in places  # the feed's text reached the geoparser and the map
+    again = ingest(url, "--allow-private")
+    assert "ingested 0 article(s), 2 already stored" in again.stdout
