@@ -184,6 +184,9 @@ def _fetch(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> 
     current, seen = url, [url]
     try:
         for _ in range(MAX_REDIRECTS + 1):
+            if time.monotonic() > deadline:
+                raise _Refused(f"timed out: the redirects took more than "
+                               f"{timeout * TOTAL_TIME_FACTOR:g} s")
             parts = _parse(current)
             addresses = _resolve(parts, allow_private=allow_private, timeout=timeout)
             location, page = _get(current, parts, addresses, timeout=timeout,

@@ -3,6 +3,7 @@ recorded pages and feeds from tests/data/fetch/, and hostile answers: endless, s
 dripping, failing, redirecting in a loop or to a private address."""
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -23,6 +24,11 @@ FIXTURES = DATA / "fetch"
 HTML = ("text/html; charset=utf-8", (FIXTURES / "article.html").read_bytes())
 RSS = ("application/rss+xml", (FIXTURES / "feed.rss").read_bytes())
 ATOM = ("application/atom+xml; charset=utf-8", (FIXTURES / "feed.atom").read_bytes())
+LATIN1 = ("<html><head><title>Crues à Liège</title></head><body><article><h1>Crues à Liège"
+          "</h1><p>La Meuse est sortie de son lit à Liège et à Namur mardi, et les pompiers "
+          "ont évacué des rues entières près du pont de Fragnée.</p></article></body></html>"
+          ).encode("iso-8859-1")
+GZIP_BOMB = gzip.compress(b"<p>" + b"a" * 20_000_000 + b"</p>", compresslevel=9)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -139,6 +145,8 @@ def server() -> Iterator[_Server]:
         "/photo.png": ("image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
         "/notes.txt": ("text/plain", b"Just some notes, no markup at all."),
         "/empty": ("text/html", b""),
+        "/latin1.html": ("text/html; charset=ISO-8859-1", LATIN1),
+        "/bomb": lambda h: h._send(200, "text/html", GZIP_BOMB, Content_Encoding="gzip"),
         "/broken": lambda h: h._send(500, "text/html", b"<h1>oops</h1>"),
         "/moved": _redirect("/article.html", 301),
         "/endless": _endless, "/huge": _declares_huge, "/slow": _slow, "/drip": _drip,
@@ -217,6 +225,12 @@ def test_a_redirect_is_followed_and_the_page_keeps_the_final_address(server):
     assert server.requests == ["/moved", "/article.html"]
 
 
+def test_a_page_in_the_charset_its_http_header_names_is_decoded(server):
+    (article,) = fetch_articles(f"{server.base}/latin1.html", allow_private=True)
+    assert article.title == "Crues à Liège"
+    assert "pont de Fragnée" in article.text
+
+
 @pytest.mark.parametrize(("path", "reason"), [
     ("/photo.png", "not an article or feed: the server sent image/png"),
     ("/notes.txt", "not an article or feed: the server sent text/plain"),
@@ -243,6 +257,13 @@ def test_an_endless_page_is_given_up_as_soon_as_it_passes_the_limit(server):
     assert time.monotonic() - started < 5
     assert server.hung_up.wait(5)  # the fetcher closed the connection...
     assert server.sent < 50_000_000  # ...after socket buffers' worth, not the 1 GB
+
+
+def test_a_compressed_page_is_measured_as_it_unpacks(server):
+    """20 MB of text in a 20 KB gzip body: the limit counts what it unpacks to."""
+    assert len(GZIP_BOMB) < 100_000
+    reason = _refusal(f"{server.base}/bomb", allow_private=True, max_bytes=1_000_000)
+    assert reason.startswith("too large: the page sent more than 1000000 bytes")
 
 
 def test_a_page_declaring_a_larger_size_is_refused_before_its_body_is_read(server):
@@ -489,5 +510,7 @@ def test_cli_ingests_a_feed_by_url_into_the_store(server, tmp_path):
     assert rows == {f"{url}#1": "Wildfire forces evacuations near Patras",
                     f"{url}#2": "Ferry strike strands travellers in Piraeus"}
     assert "Piraeus" in places  # the feed's text reached the geoparser and the map
-    again = ingest(url, "--allow-private")
+    env["NEWS_ATLAS_FETCH_ALLOW_PRIVATE"] = "1"  # the setting, instead of the flag
+    again = ingest(url)
+    assert again.returncode == 0, again.stderr
     assert "ingested 0 article(s), 2 already stored" in again.stdout
