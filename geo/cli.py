@@ -1,6 +1,6 @@
 """``python -m geo``: the command line (stable: checks and users depend on it).
 
-    python -m geo ingest PATH... [--db URL]
+    python -m geo ingest PATH|URL... [--db URL] [--allow-private] [--fetch-timeout S]
     python -m geo geoparse INPUT [--out FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
     python -m geo export --format geojson|csv|jsonl|html [--db URL] [--out FILE]
@@ -59,11 +59,10 @@ def _output(path: str | None, option: str, *, newline: str | None = None) -> Ite
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read, analyse and store; progress on stderr, the summary at the end."""
-    from geo.readers import read_articles
     from geo.store import Store
 
     started = time.monotonic()
-    result = read_articles(args.paths)
+    result = _read_inputs(args)
     _report_read(result, err=sys.stderr)
     failures = [str(error) for error in result.errors]
     added = 0
@@ -79,6 +78,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"ingested {added} article(s), {skipped} already stored, {len(failures)} failed")
     _print_summary(added, skipped, failures, time.monotonic() - started)
     return 1 if failures else 0
+
+
+def _read_inputs(args: argparse.Namespace):  # noqa: ANN202 (ReadResult)
+    """``ingest``'s inputs as one ReadResult: files and folders read, and each
+    http(s):// URL fetched (a page or a feed; geo.fetch), with an error for each one
+    that cannot be fetched or read."""
+    from geo.fetch import FetchSettings, is_url, iter_url_articles
+    from geo.readers import read_articles
+
+    result = read_articles([path for path in args.paths if not is_url(path)])
+    urls = [path for path in args.paths if is_url(path)]
+    settings = FetchSettings.from_env() if urls else FetchSettings()
+    for url in urls:
+        print(f"ingest: fetching {url}", file=sys.stderr, flush=True)
+        for item in iter_url_articles(
+                url, allow_private=args.allow_private or settings.allow_private,
+                timeout=args.fetch_timeout or settings.timeout,
+                max_bytes=settings.max_bytes, on_warning=result.warnings.append):
+            (result.errors if isinstance(item, GeoError) else result.articles).append(item)
+    return result
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {value!r}")
+    return seconds
 
 
 FAILURES_LISTED = 20
@@ -359,8 +388,15 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="read, analyse and store articles")
-    p.add_argument("paths", nargs="+", help="files or folders (txt, md, html, json, jsonl, csv, rss)")
+    p.add_argument("paths", nargs="+", help="files or folders (txt, md, html, json, jsonl, csv, "
+                   "rss), or http(s):// URLs of article pages or RSS/Atom feeds to fetch")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="let URLs reach private, loopback and link-local addresses (default:"
+                        " refused, unless $NEWS_ATLAS_FETCH_ALLOW_PRIVATE=1)")
+    p.add_argument("--fetch-timeout", type=_seconds, metavar="SECONDS",
+                   help="seconds to wait for a server to connect or send data (default:"
+                        " $NEWS_ATLAS_FETCH_TIMEOUT or 10)")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("geoparse", help="analyse without storing; JSONL out")
     p.add_argument("input", help="a text file, or JSONL of {id, text, date?, title?}")

@@ -4,7 +4,8 @@ Encoding: UTF-8 as everywhere, except that a page or feed which declares another
 charset (``<meta charset=...>``, ``<?xml encoding=...?>``) is decoded with the charset it
 declares, when that is a real text charset (not UTF-16/32, which a BOM or the NUL pattern
 already reveals, nor Python-only codecs such as ``unicode_escape`` or ``punycode``).
-Nothing is fetched: feedparser gets the bytes, never a URL or a path. A feed that
+Nothing is fetched here (geo.fetch does that, then calls ``html_articles`` or
+``feed_articles``): feedparser gets the text, never a URL or a path. A feed that
 declares XML entities or external references (a "billion laughs" bomb, an external
 entity naming a local file) is refused whole, checked with defusedxml.
 """
@@ -41,12 +42,15 @@ _REFUSED_CHARSETS = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "
                      "raw-unicode-escape", "punycode", "idna", "undefined"}
 
 
-def _declared_codec(data: bytes) -> str | None:
-    """The first charset a document declares near its start that we decode with (a page
-    may declare UTF-8 in one tag and its real charset in the next)."""
-    for declared in _DECLARED_CHARSET.finditer(data[:4096]):
+def _declared_codec(data: bytes, header: str | None = None) -> str | None:
+    """The first charset that the HTTP header (``header``, when fetched) or the document
+    near its start declares and that we decode with (a page may declare UTF-8 in one tag
+    and its real charset in the next)."""
+    names = [header] if header else []
+    names += [m.group(1).decode("ascii") for m in _DECLARED_CHARSET.finditer(data[:4096])]
+    for name in names:
         try:
-            info = codecs.lookup(declared.group(1).decode("ascii"))
+            info = codecs.lookup(name)
         except LookupError:
             continue
         if getattr(info, "_is_text_encoding", True) and info.name not in _REFUSED_CHARSETS:
@@ -55,12 +59,17 @@ def _declared_codec(data: bytes) -> str | None:
 
 
 def _read_markup(path: Path, where: str, *, max_bytes: int) -> str:
-    """Markup as text: UTF-8, or the charset the document itself declares."""
-    data = read_bytes(path, where, max_bytes=max_bytes)
+    """A file's markup as text (see :func:`decode_markup`)."""
+    return decode_markup(read_bytes(path, where, max_bytes=max_bytes), where)
+
+
+def decode_markup(data: bytes, where: str, *, charset: str | None = None) -> str:
+    """Markup as text: UTF-8, or the charset that the HTTP header (``charset``) or the
+    document itself declares; InputError when none decodes it, or it is empty."""
     try:
         text = decode_bytes(data, where)
     except InputError as err:
-        name = _declared_codec(data)
+        name = _declared_codec(data, charset)
         if not name or b"\x00" in data[:8192]:
             raise
         try:
@@ -98,11 +107,18 @@ def html_to_text(markup: str) -> str:
 def read_html_file(path: Path, where: str, *, max_bytes: int,
                    warn: Warn) -> Iterator[Article | InputError]:
     """The main text of an HTML page (no navigation, footer or scripts), with metadata."""
+    markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
+    yield from html_articles(markup, where, warn)
+
+
+def html_articles(markup: str, where: str, warn: Warn, *, url: str | None = None
+                  ) -> Iterator[Article | InputError]:
+    """The article in an HTML page's markup; ``url`` is where it was fetched from (the
+    article's URL unless the page names its own, and its source's host name)."""
     import trafilatura
 
-    markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
     document = trafilatura.bare_extraction(
-        markup, with_metadata=True, include_comments=False, favor_precision=True,
+        markup, url=url, with_metadata=True, include_comments=False, favor_precision=True,
     )
     data = document.as_dict() if hasattr(document, "as_dict") else (document or {})
     text = normalise_newlines(data.get("text") or "").strip()
@@ -112,7 +128,7 @@ def read_html_file(path: Path, where: str, *, max_bytes: int,
         return
     published = parse_date(data.get("date")) if data.get("date") else None
     yield make_article(text, where, warn, title=data.get("title") or None,
-                       url=data.get("url") or None, published=published,
+                       url=data.get("url") or url, published=published,
                        source=data.get("sitename") or data.get("hostname") or None)
 
 
@@ -141,12 +157,21 @@ def _refuse_entities(markup: str, where: str) -> None:
 def read_feed_file(path: Path, where: str, *, max_bytes: int,
                    warn: Warn) -> Iterator[Article | InputError]:
     """Each entry of an RSS or Atom feed as an Article (named ``file#N``)."""
+    markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
+    yield from feed_articles(markup, where, warn)
+
+
+def feed_articles(markup: str, where: str, warn: Warn, *, url: str | None = None
+                  ) -> Iterator[Article | InputError]:
+    """Each entry of an RSS or Atom feed's markup as an Article (named ``where#N``);
+    relative links are resolved against ``url``, where the feed was fetched from."""
     import feedparser
 
-    markup = _read_markup(path, where, max_bytes=max_bytes)  # InputError: see iter_articles
     _refuse_entities(markup, where)
-    feed = feedparser.parse(io.BytesIO(markup.encode("utf-8")),
-                            response_headers={"content-type": "application/xml; charset=utf-8"})
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if url:
+        headers["content-location"] = url
+    feed = feedparser.parse(io.BytesIO(markup.encode("utf-8")), response_headers=headers)
     if not feed.get("version"):
         problem = f" ({feed.bozo_exception})" if feed.get("bozo") else ""
         yield InputError(where, f"not an RSS/Atom feed{problem}")
