@@ -29,18 +29,21 @@ import concurrent.futures
 import errno
 import ipaddress
 import logging
-import os
 import re
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from geo.errors import InputError
 from geo.models import Article
 from geo.readers._decode import human_size
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TIMEOUT", "MAX_REDIRECTS", "FetchSettings",
            "fetch_articles", "is_url", "iter_url_articles"]
@@ -64,43 +67,30 @@ _NOT_TEXT = ("image/", "audio/", "video/", "font/", "application/pdf", "applicat
 _FEED_ROOTS = {"rss", "feed", "rdf:rdf"}
 _CLUTTER = re.compile(r"<!--.*?-->|<\?.*?\?>|<![^>]*>", re.S)
 _FIRST_ELEMENT = re.compile(r"<([A-Za-z][\w:.-]*)")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
 Warn = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """The fetcher's settings, shared by the CLI and the dashboard; ``from_env`` reads
-    ``NEWS_ATLAS_FETCH_ALLOW_PRIVATE`` (1/true/yes/on), ``NEWS_ATLAS_FETCH_TIMEOUT``
-    (seconds) and ``NEWS_ATLAS_FETCH_MAX_BYTES``."""
+    """The fetcher's settings, shared by the CLI and the dashboard (from
+    :mod:`geo.settings`: ``NEWS_ATLAS_FETCH_ALLOW_PRIVATE``, ``NEWS_ATLAS_FETCH_TIMEOUT``,
+    ``NEWS_ATLAS_FETCH_MAX_BYTES``)."""
 
     allow_private: bool = False
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
 
     @classmethod
+    def from_settings(cls, settings: "Settings") -> FetchSettings:
+        return cls(allow_private=settings.fetch_allow_private, timeout=settings.fetch_timeout,
+                   max_bytes=settings.fetch_max_bytes)
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FetchSettings:
-        env = os.environ if environ is None else environ
-        allow = env.get("NEWS_ATLAS_FETCH_ALLOW_PRIVATE", "").strip().lower()
-        if allow not in _TRUE | _FALSE:
-            raise InputError("NEWS_ATLAS_FETCH_ALLOW_PRIVATE", f"expected 1 or 0, not {allow!r}")
-        return cls(allow_private=allow in _TRUE,
-                   timeout=_positive(env, "NEWS_ATLAS_FETCH_TIMEOUT", float, DEFAULT_TIMEOUT),
-                   max_bytes=_positive(env, "NEWS_ATLAS_FETCH_MAX_BYTES", int, DEFAULT_MAX_BYTES))
+        """From the environment (``os.environ`` when None); SettingsError names a bad value."""
+        from geo.settings import load
 
-
-def _positive(env: Mapping[str, str], name: str, kind: type, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = 0
-    if not value > 0 or value == float("inf"):
-        raise InputError(name, f"expected a positive number, not {raw!r}")
-    return value
+        return cls.from_settings(load(environ))
 
 
 def is_url(value: str) -> bool:

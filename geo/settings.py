@@ -53,7 +53,9 @@ class Settings:
     editor_password_hash: str | None = None
     upload_limit_mb: int = 200
     fetch_allowed: bool = True
-    private_addresses_allowed: bool = False
+    fetch_allow_private: bool = False
+    fetch_timeout: float = 10.0  # seconds, per connect or read
+    fetch_max_bytes: int = 5_000_000
 
     @property
     def db_named(self) -> bool:
@@ -85,6 +87,16 @@ def _positive_int(value: Any) -> int:
         raise ValueError(f"{value!r} is not a whole number") from None
     if number <= 0:
         raise ValueError(f"{number} is not positive")
+    return number
+
+
+def _positive_float(value: Any) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not 0 < number < float("inf"):
+        raise ValueError(f"{value!r} is not a positive number")
     return number
 
 
@@ -172,9 +184,14 @@ SETTINGS: tuple[Setting, ...] = (
             "`.streamlit/config.toml` in step)"),
     Setting("fetch_allowed", "NEWS_ATLAS_FETCH_ALLOWED", _bool,
             "`0`: the Add page cannot fetch articles by URL"),
-    Setting("private_addresses_allowed", "NEWS_ATLAS_PRIVATE_ADDRESSES_ALLOWED", _bool,
+    Setting("fetch_allow_private", "NEWS_ATLAS_FETCH_ALLOW_PRIVATE", _bool,
             "`1`: fetching may reach private, loopback and link-local addresses (off, so "
             "a hosted dashboard cannot probe its own network)"),
+    Setting("fetch_timeout", "NEWS_ATLAS_FETCH_TIMEOUT", _positive_float,
+            "seconds a fetch may wait to connect or for data (the whole fetch: 6 times "
+            "that)"),
+    Setting("fetch_max_bytes", "NEWS_ATLAS_FETCH_MAX_BYTES", _positive_int,
+            "the largest page or feed fetched, in bytes (unpacked)"),
 )
 
 

@@ -17,6 +17,7 @@ import pytest
 from geo import fetch
 from geo.errors import InputError
 from geo.fetch import FetchSettings, fetch_articles, is_url
+from geo.settings import SettingsError
 from geo.store import Store
 from tests.conftest import DATA, REPO
 
@@ -478,7 +479,7 @@ def test_settings_come_from_the_environment():
                                    "NEWS_ATLAS_FETCH_TIMEOUT": "2.5",
                                    "NEWS_ATLAS_FETCH_MAX_BYTES": "1000"}) == (
         FetchSettings(True, 2.5, 1000))
-    with pytest.raises(InputError, match="NEWS_ATLAS_FETCH_TIMEOUT: expected a positive"):
+    with pytest.raises(SettingsError, match="NEWS_ATLAS_FETCH_TIMEOUT: '-1' is not a positive"):
         FetchSettings.from_env({"NEWS_ATLAS_FETCH_TIMEOUT": "-1"})
     assert is_url("HTTPS://news.example/") and not is_url("news/http.txt")
 

@@ -17,7 +17,7 @@ def test_defaults_are_a_local_offline_workspace():
     assert s.db_url is None and not s.db_named  # the default store
     assert s.gazetteer.name == "gazetteer.sqlite" and s.tiles == ()
     assert not s.read_only
-    assert s.upload_limit_mb == 200 and s.fetch_allowed and not s.private_addresses_allowed
+    assert s.upload_limit_mb == 200 and s.fetch_allowed and not s.fetch_allow_private
 
 
 def test_the_environment_wins_over_secrets_and_secrets_over_defaults():
