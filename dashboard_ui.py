@@ -18,13 +18,13 @@ import streamlit as st
 
 from geo import query
 from geo.assets import AssetUrls, install_vendor, static_base_url
-from geo.errors import GeoError
+from geo.errors import GeoError, QueryTimeoutError
 from geo.query import MAX_SEARCH_CHARS, FilterOptions, Filters
 from geo.auth import TryLimiter, sign_in
 from geo.settings import Settings, SettingsError
 from geo.settings import load as load_settings
 from geo.store import Store
-from geo.store.connect import read_only_url
+from geo.store.connect import read_only_url, time_limit
 from geo.store import queries as store_queries
 from geo.urlstate import ViewState, view_from_params, view_to_params
 
@@ -58,6 +58,9 @@ def get_store(db_url: str) -> Store:
     return store
 
 
+TOO_SLOW_NOTICE = ("This view took too long to compute and was stopped, so that other"
+                   " visitors are not kept waiting. Narrow it: fewer dates, an actor, a"
+                   " source or a country, or a shorter search.")
 READ_ONLY_NOTICE = ("This store is read-only: it is shown as it is, and nothing is added "
                     "to it or upgraded.")
 # the notices are fixed texts (no stored value in them, so nothing to escape); {named}
@@ -93,7 +96,10 @@ def open_store() -> Store:
         st.stop()
     if store.read_only:
         st.sidebar.info(READ_ONLY_NOTICE, icon=":material/lock:")
-    _contents_notice(url)
+    try:
+        _contents_notice(url)
+    except QueryTimeoutError as err:  # the page itself will say so, with what to do
+        log.warning("the store's contents notice: %s", err)
     return store
 
 
@@ -266,8 +272,12 @@ def revision() -> str:
 
 
 def _run(url: str, fn, *args, **kwargs):
+    """``fn(store, ...)`` under the shared connection's lock and the query time limit."""
+    limit = settings().query_time_limit
     with _LOCK:
-        return fn(get_store(url), *args, **kwargs)
+        store = get_store(url)
+        with time_limit(store.conn, limit):
+            return fn(store, *args, **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -369,6 +379,9 @@ def page_guard(page: str) -> Iterator[None]:
     traceback, no path). ``st.stop()`` and reruns pass through (they are not Exceptions)."""
     try:
         yield
+    except QueryTimeoutError as err:
+        log.warning("the %s page: %s (URL parameters: %d)", page, err, len(st.query_params))
+        st.warning(TOO_SLOW_NOTICE, icon=":material/hourglass_disabled:")
     except Exception:  # noqa: BLE001 - the last line of defence of every page
         log.exception("the %s page failed (URL parameters: %d)", page, len(st.query_params))
         st.error(PAGE_ERROR, icon=":material/error:")

@@ -41,6 +41,10 @@ class StoreFaultError(StoreError):
     too long): nothing more can be written, so a batch stops here."""
 
 
+class QueryTimeoutError(StoreError):
+    """A read query ran past its time limit and was stopped (the store is unharmed)."""
+
+
 class OutputError(GeoError, OSError):
     """An output file (``--out``, ``--errors``) cannot be written; the message names it."""
 

@@ -56,6 +56,7 @@ class Settings:
     fetch_allow_private: bool = False
     fetch_timeout: float = 10.0  # seconds, per connect or read
     fetch_max_bytes: int = 5_000_000
+    query_time_limit: float = 10.0  # seconds a dashboard query may run
 
     @property
     def db_named(self) -> bool:
@@ -192,6 +193,9 @@ SETTINGS: tuple[Setting, ...] = (
             "that)"),
     Setting("fetch_max_bytes", "NEWS_ATLAS_FETCH_MAX_BYTES", _positive_int,
             "the largest page or feed fetched, in bytes (unpacked)"),
+    Setting("query_time_limit", "NEWS_ATLAS_QUERY_TIME_LIMIT", _positive_float,
+            "seconds one dashboard query may run before it is stopped and the visitor "
+            "asked to narrow the filters (no visitor can hold the server)"),
 )
 
 

@@ -293,6 +293,25 @@ def test_settings_come_from_streamlit_secrets_and_a_bad_one_is_named(dashboard_d
         "setting secrets [news_atlas] upload_limit_mb: 'lots' is not a whole number"]
 
 
+def test_a_query_past_the_time_limit_asks_to_narrow_the_view(dashboard_db, monkeypatch):
+    import dashboard_ui
+
+    monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
+    import geo.store.connect
+
+    monkeypatch.setenv("NEWS_ATLAS_QUERY_TIME_LIMIT", "0.000001")  # every query stops:
+    monkeypatch.setattr(geo.store.connect, "PROGRESS_STEPS", 1)  # the small ones too
+    for page in ("pages/map.py", "pages/places.py", "pages/actors.py", "pages/articles.py"):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        if page != "pages/map.py":
+            at = at.switch_page(page).run()
+        assert not at.exception and not at.error, page
+        assert [w.value for w in at.warning] == [dashboard_ui.TOO_SLOW_NOTICE], page
+    monkeypatch.setenv("NEWS_ATLAS_QUERY_TIME_LIMIT", "30")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.warning and "9 places, 16 mentions" in _text(at)
+
+
 def test_an_empty_read_only_store_gets_no_sample(tmp_path, monkeypatch):
     from geo.store import Store
 

@@ -363,3 +363,32 @@ def test_unencodable_strings_are_stored_with_a_replacement_character(tmp_path):
         assert len(row["text"]) == len(text)  # offsets into the text still hold
         assert store.conn.execute("SELECT name FROM actors").fetchone()[0] == "Kim \ufffd"
         assert store.conn.execute("SELECT text FROM passages").fetchone()[0] == row["text"]
+
+
+def test_a_query_past_its_time_limit_is_stopped_and_the_connection_stays_usable(tmp_path,
+                                                                               monkeypatch):
+    import time
+
+    from geo.errors import QueryTimeoutError
+    from geo.store.connect import time_limit
+
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        slow = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                " WHERE i < 1000000000) SELECT count(*) FROM n")
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError, match="longer than 0.2 s"):
+            with time_limit(store.conn, 0.2):
+                store.conn.execute(slow).fetchone()
+        assert time.monotonic() - started < 5
+        with time_limit(store.conn, 5):  # a quick query under a limit runs
+            assert store.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        with time_limit(store.conn, None):  # no limit: nothing installed
+            assert store.conn.execute("SELECT 41 + 1").fetchone()[0] == 42
+        assert store.article_count() == 0  # no handler left behind
+        # the store's own methods wrap SQLite's errors: the limit still says what it is
+        import geo.store.connect
+
+        monkeypatch.setattr(geo.store.connect, "PROGRESS_STEPS", 1)
+        with pytest.raises(QueryTimeoutError):
+            with time_limit(store.conn, 1e-9):
+                store.article_count()

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from geo.errors import StoreError, StoreFaultError
+from geo.errors import QueryTimeoutError, StoreError, StoreFaultError
 from geo.sqlite_check import quick_check
 
 BUSY_TIMEOUT_S = 30.0  # every connection waits this long for another writer's lock
+PROGRESS_STEPS = 20_000  # time_limit looks at the clock every this many SQLite VM steps
 QUICK_CHECK_MAX_BYTES = 128 * 1024 * 1024  # integrity-check stores up to this size on open
 
 _RESTORE = ("restore it from a backup, or move it aside and run `python -m geo ingest` "
@@ -51,6 +54,30 @@ def parse_url(url: str) -> StoreUrl:
         raise StoreError(f"unsupported store URL {url!r}: use a file path or sqlite:///PATH "
                          "(add ?mode=ro to open it read-only)")
     return StoreUrl(url)
+
+
+@contextmanager
+def time_limit(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
+    """Stop any statement on ``conn`` that runs past ``seconds`` from now (SQLite's
+    progress handler, checked every few thousand virtual-machine steps), as a
+    :class:`QueryTimeoutError`; None: no limit. The connection stays usable."""
+    if seconds is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
+    try:
+        yield
+    except (sqlite3.OperationalError, StoreError) as err:
+        # the store's own methods wrap the error in a StoreError
+        cause = err if isinstance(err, sqlite3.Error) else err.__cause__
+        if isinstance(cause, sqlite3.OperationalError) and str(cause) == "interrupted" \
+                and time.monotonic() > deadline:
+            raise QueryTimeoutError(f"the query took longer than {seconds:g} s and was "
+                                    "stopped") from cause
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def read_only_url(url: str) -> str:
