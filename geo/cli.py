@@ -7,6 +7,8 @@
                          [--base-url URL] [--filters QUERY]   (the last two: html)
     python -m geo gazetteer build|info|lookup NAME
     python -m geo sample --load|--remove [--db URL] | --rebuild   (the built-in sample)
+    python -m geo delete ID... [--db URL]
+    python -m geo reanalyse [--db URL] [ID...]
 """
 from __future__ import annotations
 
@@ -77,17 +79,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             skipped += len(fresh) - added - len(failed)
         _sample_hint(store, added)
     print(f"ingested {added} article(s), {skipped} already stored, {len(failures)} failed")
-    _print_summary(added, skipped, failures, time.monotonic() - started)
+    _print_summary(f"{added} added, {skipped} already stored", failures,
+                   time.monotonic() - started)
     return 1 if failures else 0
 
 
 FAILURES_LISTED = 20
 
 
-def _print_summary(added: int, skipped: int, failures: list[str], seconds: float) -> None:
-    """The end of an ingest on stderr: the counts, the time, each failure's reason."""
-    print(f"ingest: {added} added, {skipped} already stored, {len(failures)} failed"
-          f" in {seconds:.1f} s", file=sys.stderr)
+def _print_summary(counts: str, failures: list[str], seconds: float, *,
+                   command: str = "ingest") -> None:
+    """The end of a batch on stderr: the counts (``3 added, 2 already stored``), the
+    time, each failure's reason."""
+    print(f"{command}: {counts}, {len(failures)} failed in {seconds:.1f} s",
+          file=sys.stderr)
     if failures:
         print("failed:", file=sys.stderr)
         for reason in failures[:FAILURES_LISTED]:
@@ -377,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="re-analyse the sample and rewrite geo/data/sample/")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.set_defaults(func=cmd_sample)
+    from geo.cli_manage import add_commands
+
+    add_commands(sub)  # delete, reanalyse
     return ap
 
 
