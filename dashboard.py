@@ -26,6 +26,7 @@ page = st.navigation([
     st.Page("pages/places.py", title="Places", icon=":material/location_on:",
             url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
+    st.Page("pages/manage.py", title="Manage", icon=":material/settings:", url_path="manage"),
 ])
 with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
     ui.sidebar_filters()

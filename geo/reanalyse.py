@@ -27,7 +27,9 @@ from geo.store.connect import fault
 from geo.store.manage import article_ids, read_note, stored_article, stored_ids, write_note
 
 if TYPE_CHECKING:
-    from geo.models import AnalyzedArticle, Article
+    import subprocess
+
+    from geo.models import Article
     from geo.pipeline import Pipeline
     from geo.store import Store
 
@@ -194,3 +196,17 @@ class StatusNote:
         self.last = time.monotonic()
         self.status.updated_at = _now()
         write_note(self.store, STATUS_NOTE, json.dumps(asdict(self.status)))
+
+
+def start_in_background(db_url: str) -> "subprocess.Popen":
+    """Start ``python -m geo reanalyse --db DB_URL`` as a process of its own session (it
+    goes on when the caller, a dashboard, stops); its output goes to the caller's
+    standard error (the server's log)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "geo", "reanalyse", "--db", db_url],
+        cwd=Path(__file__).resolve().parents[1], stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, start_new_session=True)
