@@ -135,21 +135,23 @@ def reanalysis_section() -> None:
     url = ui.db_url()
     running = _running(url)
     _status_fragment(url, running)
-    if st.button("Re-analyse everything", key="m_reanalyse", disabled=running,
-                 icon=":material/refresh:"):
-        _start(url)
-        st.rerun()
+    st.button("Re-analyse everything", key="m_reanalyse", disabled=running,
+              icon=":material/refresh:", on_click=_start, args=(url,))
 
 
-def _running(url: str):  # noqa: ANN202
+def _running(url: str) -> bool:
     """Whether a re-analysis of ``url`` runs (started here, or by anyone on this
-    machine), and its status (None before any)."""
+    machine)."""
     from geo.reanalyse import read_status
 
     process = _launched().get(url)
     launched = process is not None and process.poll() is None  # (poll reaps it)
     status = ui._run(url, read_status)
-    return launched or bool(status and status.is_alive())
+    if status and status.is_alive():
+        return True
+    # one started here runs until it exits or its own status says it ended
+    return launched and not (status and status.pid == process.pid
+                             and status.state != "running")
 
 
 def _status_fragment(url: str, running: bool) -> None:
