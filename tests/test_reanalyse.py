@@ -138,3 +138,52 @@ def test_a_background_reanalysis_goes_on_and_records_its_status(sample_db, full_
     assert status.state == "finished" and status.pid == process.pid
     assert not status.is_alive()
     assert status.replaced == 1 and status.done == status.total == 1
+
+
+def consistent_by_article(db: str) -> dict[str, str]:
+    """Each article's state: ``old`` (its hand-built analysis) or ``new`` (re-analysed),
+    checking that no article is half-written and every passage has its search row."""
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == \
+            conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
+        assert not conn.execute("SELECT 1 FROM place_mentions pm LEFT JOIN places p"
+                                " ON p.id = pm.place_id WHERE pm.place_id IS NOT NULL"
+                                " AND p.id IS NULL").fetchall()
+        states = {}
+        for (article_id,) in conn.execute("SELECT id FROM articles"):
+            assert conn.execute("SELECT count(*) FROM passages WHERE article_id = ?",
+                                (article_id,)).fetchone()[0] == 2
+            rules = {r[0] for r in conn.execute(
+                "SELECT rule FROM place_mentions WHERE article_id = ?", (article_id,))}
+            assert rules == {"old"} or "old" not in rules, (article_id, rules)
+            states[article_id] = "old" if rules == {"old"} else "new"
+    return states
+
+
+def test_a_reanalysis_killed_midway_leaves_whole_articles_and_a_rerun_finishes(
+        tmp_path, full_gazetteer):
+    import signal
+
+    from tests.test_export import MANY, build_many_store
+
+    db = build_many_store(tmp_path / "many.sqlite")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE place_mentions SET rule = 'old'")
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "reanalyse", "--db", db],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    for line in proc.stderr:  # the first progress line: a tenth of the batch is done
+        if line.startswith("reanalyse: ") and "/400" in line:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    states = consistent_by_article(db)
+    assert 0 < list(states.values()).count("new") < MANY
+    with Store.open(db) as store:  # the dashboard sees it stopped half-way
+        from geo.reanalyse import read_status
+
+        status = read_status(store)
+    assert status.state == "running" and not status.is_alive() and status.done < MANY
+    rerun = geo("reanalyse", "--db", db)
+    assert rerun.returncode == 0, rerun.stderr
+    assert set(consistent_by_article(db).values()) == {"new"}
