@@ -35,6 +35,7 @@ if article is None:
     st.stop()
 
 st.html(ui.READER_CSS)
+manage.flash()  # (a deletion that failed says why here)
 ui.heading(article.title or "Untitled article", css="na-title")
 meta = [esc(x) for x in (article.source, article.published) if x]
 if article.url:

@@ -126,3 +126,16 @@ def test_the_manage_page_reanalyses_in_the_background(app, dashboard_db, full_ga
     with sqlite3.connect(dashboard_db) as conn:  # the hand-made analysis was replaced
         rules = {r[0] for r in conn.execute("SELECT rule FROM place_mentions")}
     assert "near-context" not in rules
+
+
+def test_an_article_deleted_meanwhile_is_said_so(app, dashboard_db):
+    from geo.store import Store
+
+    at = open_page(app, "pages/articles.py", article=SEED)
+    at.button(key="m_delete").click().run()
+    with Store.open(dashboard_db) as store:  # another visitor, or the command line
+        store.delete_articles([SEED])
+    at.button(key="m_delete_yes").click().run()
+    _no_error(at)
+    assert "“North Korea&#x27;s Kim Jong-un arrives in Russia” was already deleted." \
+        in _text(at)
