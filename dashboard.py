@@ -20,16 +20,23 @@ ui.open_store()
 ui.signed_in_caption()
 ui.vendor_assets()
 
-page = st.navigation([
+pages = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
     st.Page("pages/articles.py", title="Articles", icon=":material/article:",
             url_path="articles"),
     st.Page("pages/places.py", title="Places", icon=":material/location_on:",
             url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
-    *([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:",
-               url_path="sign-in")] if ui.sign_in_offered() else []),
-])
+]
+if ui.can_edit():  # a local workspace, or a signed-in editor: the pages that change it
+    pages += [
+        st.Page("pages/manage.py", title="Manage", icon=":material/settings:",
+                url_path="manage"),
+    ]
+if ui.sign_in_offered():
+    pages.append(st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:",
+                         url_path="sign-in"))
+page = st.navigation(pages)
 with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
     ui.sidebar_filters()
     page.run()

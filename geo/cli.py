@@ -3,10 +3,12 @@
     python -m geo ingest PATH|URL... [--db URL] [--allow-private] [--fetch-timeout S]
     python -m geo geoparse INPUT [--out FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
-    python -m geo export --format geojson|csv|jsonl|html [--db URL] [--out FILE]
-                         [--base-url URL] [--filters QUERY]   (the last two: html)
+    python -m geo export --format geojson|geojson-mentions|csv|jsonl|html [--db URL]
+                         [--out FILE] [--filters QUERY] [--base-url URL] (html)
     python -m geo gazetteer build|info|lookup NAME
     python -m geo sample --load|--remove [--db URL] | --rebuild   (the built-in sample)
+    python -m geo delete ID... [--db URL]
+    python -m geo reanalyse [--db URL] [ID...]
 """
 from __future__ import annotations
 
@@ -76,7 +78,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             skipped += len(fresh) - added - len(failed)
         _sample_hint(store, added)
     print(f"ingested {added} article(s), {skipped} already stored, {len(failures)} failed")
-    _print_summary(added, skipped, failures, time.monotonic() - started)
+    _print_summary(f"{added} added, {skipped} already stored", failures,
+                   time.monotonic() - started)
     return 1 if failures else 0
 
 
@@ -113,10 +116,12 @@ def _seconds(value: str) -> float:
 FAILURES_LISTED = 20
 
 
-def _print_summary(added: int, skipped: int, failures: list[str], seconds: float) -> None:
-    """The end of an ingest on stderr: the counts, the time, each failure's reason."""
-    print(f"ingest: {added} added, {skipped} already stored, {len(failures)} failed"
-          f" in {seconds:.1f} s", file=sys.stderr)
+def _print_summary(counts: str, failures: list[str], seconds: float, *,
+                   command: str = "ingest") -> None:
+    """The end of a batch on stderr: the counts (``3 added, 2 already stored``), the
+    time, each failure's reason."""
+    print(f"{command}: {counts}, {len(failures)} failed in {seconds:.1f} s",
+          file=sys.stderr)
     if failures:
         print("failed:", file=sys.stderr)
         for reason in failures[:FAILURES_LISTED]:
@@ -253,19 +258,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _html_export_options(args: argparse.Namespace) -> dict:
-    """``standalone_map_html`` keywords from ``--base-url``, ``--filters`` and ``--db``."""
+def _export_filters(args: argparse.Namespace):  # noqa: ANN202 (geo.query.Filters)
+    """The filters ``--filters`` names (a dashboard link or its query), or None."""
     from geo.export_html import filters_from_query
+
+    if not args.filters:
+        return None
+    filters, unknown = filters_from_query(args.filters)
+    if unknown:
+        print(f"warning: --filters: ignoring {', '.join(unknown)} (not a filter)",
+              file=sys.stderr)
+    return filters
+
+
+def _html_export_options(args: argparse.Namespace) -> dict:
+    """``standalone_map_html`` keywords from ``--base-url`` and ``--db``."""
     from geo.store import default_db_url, sqlite_path
 
-    options: dict = {"store_name": Path(sqlite_path(args.db or default_db_url())).name,
-                     "base_url": args.base_url}
-    if args.filters:
-        options["filters"], unknown = filters_from_query(args.filters)
-        if unknown:
-            print(f"warning: --filters: ignoring {', '.join(unknown)} (not a filter)",
-                  file=sys.stderr)
-    return options
+    return {"store_name": Path(sqlite_path(args.db or default_db_url())).name,
+            "base_url": args.base_url}
 
 
 def _base_url(value: str) -> str:
@@ -283,12 +294,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     html_options = None
     if args.format == "html":
         html_options = _html_export_options(args)
-    elif args.base_url or args.filters:
-        raise SystemExit("python -m geo export: --base-url and --filters apply to"
-                         " --format html only")
+    elif args.base_url:
+        raise SystemExit("python -m geo export: --base-url applies to --format html only")
+    filters = _export_filters(args)
     try:
         with _output(args.out, "--out", newline="") as out:
-            n = export(args.format, out, db=args.db, html_options=html_options)
+            n = export(args.format, out, db=args.db, filters=filters,
+                       html_options=html_options)
             out.flush()
     except BrokenPipeError:
         # the reader stopped early (``| head``): stop quietly, and point stdout at
@@ -384,6 +396,8 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from geo.export import FORMATS
+
     ap = argparse.ArgumentParser(prog="python -m geo", description="News Atlas geoparser")
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -408,14 +422,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="also write the predictions (JSONL) here")
     p.set_defaults(func=cmd_eval)
     p = sub.add_parser("export", help="export the store")
-    p.add_argument("--format", required=True, choices=["geojson", "csv", "jsonl", "html"])
+    p.add_argument("--format", required=True, choices=list(FORMATS),
+                   help="geojson: places; geojson-mentions: a point per mention; csv:"
+                        " mentions; jsonl: articles; html: the map in one file")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--base-url", type=_base_url, metavar="URL",
                    help="html: popup links open the dashboard hosted at URL"
                         " (default: a reader inside the file)")
     p.add_argument("--filters", metavar="QUERY",
-                   help="html: only what a dashboard link's filters show, e.g."
+                   help="only what a dashboard link's filters show, e.g."
                         " 'actor=Sergei+Shoigu&from=2023-09-01' or the whole link")
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("gazetteer", help="build or query the offline gazetteer")
@@ -437,6 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("hash-password",
                        help="make the argon2 hash of the editors' password for the settings")
     p.set_defaults(func=cmd_hash_password)
+    from geo.cli_manage import add_commands
+
+    add_commands(sub)  # delete, reanalyse
     return ap
 
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+import dashboard_manage as manage
 import dashboard_ui as ui
 from geo.render import esc, external_link
 from geo.urlstate import map_url
@@ -19,7 +20,9 @@ base = ui.base_path()
 
 if not view.article:
     st.title("Articles")
+    manage.flash()
     ui.article_table(ui.articles(ui.db_url(), ui.revision(), f), f)
+    manage.download_buttons(f, ("jsonl",))
     st.stop()
 
 article = ui.article_view(
@@ -32,11 +35,13 @@ if article is None:
     st.stop()
 
 st.html(ui.READER_CSS)
+manage.flash()  # (a deletion that failed says why here)
 ui.heading(article.title or "Untitled article", css="na-title")
 meta = [esc(x) for x in (article.source, article.published) if x]
 if article.url:
     meta.append(external_link(article.url, "original article"))
 ui.html(f"<p class='na-meta'>{' · '.join(meta)}</p>")
+manage.delete_controls(article.id, article.title, len(article.passages))
 for p in article.passages:
     current = " na-current" if p.id == view.passage else ""
     date = f"<span class='na-date'>speaks of {esc(p.date)}</span>" if p.date else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+import dashboard_manage as manage
 import dashboard_ui as ui
 from geo import maps
 from geo.query import places_in_bounds
@@ -60,3 +61,4 @@ shown = places_in_bounds(places, (state or {}).get("bounds")) if follow else pla
 if follow:
     st.caption(f"{len(shown)} of {len(places)} places in view")
 ui.place_table(shown, f, limit=TABLE_ROWS)
+manage.download_buttons(f)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import dashboard_manage as manage
 import dashboard_ui as ui
 from geo.render import coordinates
 from geo.urlstate import map_url
@@ -26,3 +27,4 @@ else:
     if view.place:
         st.info("That place is not in the store: here are all the places.")
     ui.place_table(ui.places(db, rev, f), f)
+    manage.download_buttons(f, ("geojson", "csv"))

@@ -19,12 +19,13 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 from geo.errors import StoreError, StoreFaultError
 from geo.models import AnalyzedArticle, Article, GazetteerEntry
+from geo.store.manage import Deletion
 from geo.store.connect import (
     check_health, check_location, connect_ro, connect_rw, fault, is_read_only_error,
     is_writable, parse_url, use_wal,
@@ -247,6 +248,60 @@ class Store:
             raise fault(self.path, err, doing=f"store article {art.id} ({art.path}) in") \
                 from err
         return True
+
+    def delete_articles(self, ids: Sequence[str]) -> Deletion:
+        """Delete the articles ``ids`` in one transaction: their passages (and full-text
+        rows), their mentions, and the places and actors no other article mentions.
+        The answer names what went and the ids the store does not hold. Deleting the
+        built-in sample's article remembers it was removed (as ``sample --remove`` does).
+        :class:`StoreFaultError` when the store is read-only or cannot be written."""
+        from geo.store.manage import delete_rows, stored_ids, write
+        from geo.store.sample import note_removal
+
+        wanted = list(dict.fromkeys(storable(i) for i in ids))
+
+        def work(c: sqlite3.Connection) -> Deletion:
+            present = stored_ids(c, wanted)
+            samples = c.execute("SELECT count(*) FROM articles WHERE sample = 1").fetchone()[0]
+            removed = delete_rows(c, [i for i in wanted if i in present])
+            left = c.execute("SELECT count(*) FROM articles WHERE sample = 1").fetchone()[0]
+            if samples and not left:
+                note_removal(c)
+            return Deletion(removed, tuple(i for i in wanted if i in present),
+                            tuple(i for i in wanted if i not in present))
+
+        return write(self, "delete articles from", work)
+
+    def replace(self, analyzed: AnalyzedArticle) -> bool:
+        """Replace a stored article's analysis with ``analyzed`` in one transaction: its
+        old passages and mentions go, the new ones are stored through :meth:`_insert`
+        (which re-applies the user's corrections), places and actors left unmentioned
+        go. The article keeps its sample mark and its ingestion time. False (nothing
+        written) when the article is not stored; StoreError as :meth:`save`."""
+        from geo.store.manage import drop_orphans, referred, stored_article, touch, write
+
+        art = analyzed.article
+
+        def work(c: sqlite3.Connection) -> bool:
+            old = stored_article(c, storable(art.id))
+            if old is None:
+                return False
+            places, actors = referred(c, [old.article.id])
+            c.execute("DELETE FROM articles WHERE id = ?", (old.article.id,))  # cascades
+            self._insert(analyzed, sample=old.sample)
+            c.execute("UPDATE articles SET ingested_at = ? WHERE id = ?",
+                      (old.ingested_at, old.article.id))
+            drop_orphans(c, places, actors)
+            touch(c)
+            return True
+
+        try:
+            return write(self, f"re-store article {art.id} ({art.path}) in", work)
+        except StoreFaultError as err:
+            if isinstance(err.__cause__, sqlite3.IntegrityError):
+                raise StoreError(f"cannot store article {art.id} ({art.path}):"
+                                 f" {err.__cause__}") from err.__cause__
+            raise
 
     def _insert(self, analyzed: AnalyzedArticle, *, sample: bool) -> None:
         art, c = analyzed.article, self.conn

@@ -244,9 +244,12 @@ def date_bounds(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 
 def revision(conn: sqlite3.Connection) -> str:
-    """Changes whenever articles are added: part of the UI's cache keys."""
-    row = conn.execute("SELECT count(*), max(ingested_at) FROM articles").fetchone()
-    return f"{row[0]}:{row[1]}"
+    """Changes whenever articles are added, deleted or re-analysed (the note ``changed``,
+    :mod:`geo.store.manage`): part of the UI's cache keys."""
+    row = conn.execute("SELECT count(*), max(ingested_at),"
+                       " (SELECT value FROM notes WHERE key = 'changed') FROM articles"
+                       ).fetchone()
+    return f"{row[0]}:{row[1]}:{row[2] or 0}"
 
 
 def article(conn: sqlite3.Connection, article_id: str) -> sqlite3.Row | None:
