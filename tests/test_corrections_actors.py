@@ -190,3 +190,14 @@ def test_export_and_import_move_corrections_to_another_store(db, tmp_path):
         with pytest.raises(InputError, match=r"fixes.jsonl:3: actor correction: unknown"):
             ca.add_actor_correction(other.conn, {**records[0], "action": "explode"},
                                     where="fixes.jsonl", line=3)
+
+
+def test_a_correction_changes_the_revision_the_dashboard_caches_by(db):
+    from geo.store.queries import revision
+
+    with Store.open(db) as store:
+        before = revision(store.conn)
+        cid = ca.merge_actors(store, ("Obama", P), ("Barack Obama", P))
+        merged = revision(store.conn)
+        ca.undo(store, cid)
+        assert len({before, merged, revision(store.conn)}) == 3

@@ -244,9 +244,12 @@ def date_bounds(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 
 def revision(conn: sqlite3.Connection) -> str:
-    """Changes whenever articles are added: part of the UI's cache keys."""
+    """Changes whenever articles are added or a correction is made or undone: part of
+    the UI's cache keys."""
     row = conn.execute("SELECT count(*), max(ingested_at) FROM articles").fetchone()
-    return f"{row[0]}:{row[1]}"
+    fixes = conn.execute("SELECT count(*), count(undone_at), max(id) FROM corrections"
+                         ).fetchone()
+    return f"{row[0]}:{row[1]}:{fixes[0]}:{fixes[1]}:{fixes[2]}"
 
 
 def article(conn: sqlite3.Connection, article_id: str) -> sqlite3.Row | None:
