@@ -112,11 +112,13 @@ def apply_actor_corrections(conn: sqlite3.Connection, article_id: str,
     """Rebuild the visible actor mentions of ``article_id`` from what the analysis found:
     each folded into its stored spelling variant, then every live rule in order."""
     rules = live_rules(conn) if rules is None else rules
-    touched: set[int] = set()
+    folded: dict[tuple[str, str], tuple[int, str]] = {}  # found name -> its actor
+    exact: dict[tuple[str, str], int] = {}  # a rule's target -> its actor
     kept = []
     for m in found_mentions(conn, article_id):
-        ident, name = actor_id(conn, m.name, m.kind)
-        touched.add(ident)
+        if (m.name, m.kind) not in folded:
+            folded[m.name, m.kind] = actor_id(conn, m.name, m.kind)
+        ident, name = folded[m.name, m.kind]
         kind, hidden = m.kind, False
         for r in rules:
             if r.matches(article_id, m.start, m.end, name, kind):
@@ -124,11 +126,15 @@ def apply_actor_corrections(conn: sqlite3.Connection, article_id: str,
                     hidden = True
                     break
                 name, kind = r.new_name or name, r.new_kind or kind
-        if not hidden:
-            ident, _ = actor_id(conn, name, kind, fold=False)
-            kept.append((m, ident))
+        if hidden:
+            continue
+        if (name, kind) != (folded[m.name, m.kind][1], m.kind):
+            if (name, kind) not in exact:
+                exact[name, kind] = actor_id(conn, name, kind, fold=False)[0]
+            ident = exact[name, kind]
+        kept.append((m, ident))
     replace_mentions(conn, article_id, kept)
-    drop_orphans(conn, touched)
+    drop_orphans(conn, {i for i, _ in folded.values()})
 
 
 def _reapply(conn: sqlite3.Connection, articles: set[str]) -> None:

@@ -46,7 +46,8 @@ def actor_id(conn: sqlite3.Connection, name: str, kind: str, *, fold: bool = Tru
 def insert_found(conn: sqlite3.Connection, article_id: str,
                  mentions: Iterable[FoundMention]) -> None:
     """Keep what the analysis found in ``article_id`` (its visible mentions are built by
-    :func:`replace_mentions`)."""
+    :func:`replace_mentions`), in place of what an earlier analysis found there."""
+    conn.execute("DELETE FROM actor_mentions_auto WHERE article_id = ?", (article_id,))
     conn.executemany(
         'INSERT INTO actor_mentions_auto (article_id, passage_id, start, "end", text, name,'
         " kind, key) VALUES (?,?,?,?,?,?,?,?)",
