@@ -21,12 +21,21 @@ from geo.store.queries import all_actors
 
 Actor = ca.ActorRef  # (name, kind)
 DONE_KEY = "ae_done"  # the last change, in plain words, shown once after the rerun
+ROUND_KEY = "ae_round"  # bumped by each change: the widgets' keys change, so every
+# choice starts afresh with the new names and counts (a kept widget would show its
+# old label)
+CHOOSE = "Choose an actor"
 SNIPPET = 90  # characters of passage shown on each side of a mention
 
 
 def _run(fn: Callable, *args, **kwargs):
     """``fn(store, ...)`` under the lock that guards the shared connection."""
     return ui._run(ui.db_url(), fn, *args, **kwargs)  # noqa: SLF001 - the store's lock
+
+
+def _k(name: str) -> str:
+    """The key of the widget ``name`` in this round of changes."""
+    return f"ae_{name}_{st.session_state.get(ROUND_KEY, 0)}"
 
 
 def _labeller(counts: dict[Actor, int]) -> Callable[[Actor], str]:
@@ -41,25 +50,21 @@ def _do(what: str, fn: Callable, *keys: str) -> None:
     ``keys`` as they are now; its description or its error is shown once on the next
     run."""
     ss = st.session_state
+    values = [ss.get(_k(k)) for k in keys]
+    if any(v is None for v in values):
+        ss[DONE_KEY] = ("error", f"Could not {what}: choose the actor first")
+        return
     try:
-        ids = _run(fn, *(ss.get(k) for k in keys))
+        ids = _run(fn, *values)
     except (GeoError, ValueError) as err:
         ss[DONE_KEY] = ("error", f"Could not {what}: {err}")
         return
     first = ids[0] if isinstance(ids, list) else ids
-    row = _run(lambda s: s.conn.execute("SELECT * FROM corrections WHERE id = ?",
-                                        (first,)).fetchone())
+    row = _run(lambda s: ca.correction(s.conn, first))
     more = f" (and {len(ids) - 1} more mentions)" if isinstance(ids, list) and len(ids) > 1 \
         else ""
     ss[DONE_KEY] = ("done", ca.describe_actor_correction(row) + more)
-    for key in ("ae_rename_to", "ae_split_to", "ae_split_rows"):
-        ss.pop(key, None)
-
-
-def _split_target() -> None:
-    """The split's target as (name, kind), from its two widgets."""
-    st.session_state["ae_split_into"] = (st.session_state.get("ae_split_to") or "",
-                                         st.session_state.get("ae_split_kind") or "PERSON")
+    ss[ROUND_KEY] = ss.get(ROUND_KEY, 0) + 1
 
 
 def _notice() -> None:
@@ -96,27 +101,29 @@ def actor_editor() -> None:
 def _merge(actors: list[Actor], label: Callable[[Actor], str]) -> None:
     st.caption("Two names for one actor: the first one's mentions go to the second, in "
                "every article, later ones too.")
-    a = st.selectbox("Merge this actor", actors, format_func=label, key="ae_merge_from")
-    b = st.selectbox("into", [x for x in actors if x != a], format_func=label,
-                     key="ae_merge_into")
-    if a and b:
-        st.button("Merge", key="ae_merge_go", on_click=_do,
-                  args=("merge", ca.merge_actors, "ae_merge_from", "ae_merge_into"))
+    st.selectbox("Merge this actor", actors, index=None, format_func=label,
+                 placeholder=CHOOSE, key=_k("merge_from"))
+    st.selectbox("into", actors, index=None, format_func=label, placeholder=CHOOSE,
+                 key=_k("merge_into"))
+    st.button("Merge", key=_k("merge_go"), on_click=_do,
+              args=("merge", ca.merge_actors, "merge_from", "merge_into"))
 
 
 def _rename(actors: list[Actor], label: Callable[[Actor], str]) -> None:
-    st.selectbox("Actor", actors, format_func=label, key="ae_rename_actor")
-    st.text_input("New name", key="ae_rename_to", max_chars=200)
-    st.button("Rename", key="ae_rename_go", on_click=_do,
-              args=("rename", ca.rename_actor, "ae_rename_actor", "ae_rename_to"))
+    st.selectbox("Actor", actors, index=None, format_func=label, placeholder=CHOOSE,
+                 key=_k("rename_actor"))
+    st.text_input("New name", key=_k("rename_to"), max_chars=200)
+    st.button("Rename", key=_k("rename_go"), on_click=_do,
+              args=("rename", ca.rename_actor, "rename_actor", "rename_to"))
 
 
 def _not_actor(actors: list[Actor], label: Callable[[Actor], str]) -> None:
     st.caption("A name the analysis took for an actor by mistake (a headline, a place): "
                "its mentions leave the actors lists and filters.")
-    st.selectbox("Actor", actors, format_func=label, key="ae_not_actor")
-    st.button("Not an actor", key="ae_not_actor_go", on_click=_do,
-              args=("mark it", ca.mark_not_actor, "ae_not_actor"))
+    st.selectbox("Actor", actors, index=None, format_func=label, placeholder=CHOOSE,
+                 key=_k("not_actor"))
+    st.button("Not an actor", key=_k("not_actor_go"), on_click=_do,
+              args=("mark it", ca.mark_not_actor, "not_actor"))
 
 
 def _snippet(m) -> str:
@@ -131,22 +138,27 @@ def _snippet(m) -> str:
 def _split(actors: list[Actor], label: Callable[[Actor], str]) -> None:
     st.caption("Mentions wrongly folded into one actor: choose them and name the actor "
                "they belong to (a new name, or one already listed).")
-    a = st.selectbox("Actor", actors, format_func=label, key="ae_split_actor",
-                     on_change=lambda: st.session_state.pop("ae_split_rows", None))
-    rows = _run(lambda s: mentions_of(s.conn, a[0], a[1]))
+    a = st.selectbox("Actor", actors, index=None, format_func=label, placeholder=CHOOSE,
+                     key=_k("split_actor"))
+    if a is None:
+        return
+    found = _run(lambda s: mentions_of(s.conn, a[0], a[1]))
     table = pd.DataFrame([{"article": m["title"] or m["article_id"], "mention": m["text"],
-                           "passage": _snippet(m)} for m in rows])
+                           "passage": _snippet(m)} for m in found])
     st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(len(table)))
-    keys = [(m["article_id"], m["start"], m["end"]) for m in rows]
+    keys = [(m["article_id"], m["start"], m["end"]) for m in found]
     labels = {k: f"{i + 1}. {table.iloc[i]['article']}: {table.iloc[i]['passage']}"
               for i, k in enumerate(keys)}
-    st.multiselect("Mentions to move out", keys, format_func=labels.get, key="ae_split_rows")
-    st.text_input("Move them to the actor named", key="ae_split_to", max_chars=200)
+    rows, kind = f"split_rows_{actors.index(a)}", f"split_kind_{actors.index(a)}"  # per actor
+    st.multiselect("Mentions to move out", keys, format_func=labels.get, key=_k(rows))
+    st.text_input("Move them to the actor named", key=_k("split_to"), max_chars=200)
     st.selectbox("Kind", list(ca.KINDS), index=list(ca.KINDS).index(a[1]),
-                 format_func=ca.KIND_WORDS.get, key="ae_split_kind")
-    st.button("Split", key="ae_split_go", on_click=_split_then_do)
+                 format_func=ca.KIND_WORDS.get, key=_k(kind))
+    st.button("Split", key=_k("split_go"), on_click=_split_then_do, args=(rows, kind))
 
 
-def _split_then_do() -> None:
-    _split_target()
-    _do("split", ca.split_actor, "ae_split_actor", "ae_split_rows", "ae_split_into")
+def _split_then_do(rows: str, kind: str) -> None:
+    """Split with the target named by its two widgets, as (name, kind)."""
+    ss = st.session_state
+    ss[_k("split_into")] = (ss.get(_k("split_to")) or "", ss.get(_k(kind)) or "PERSON")
+    _do("split", ca.split_actor, "split_actor", rows, "split_into")

@@ -96,6 +96,12 @@ def live_rules(conn: sqlite3.Connection) -> list[ActorRule]:
     return [ActorRule.from_row(_mapping(conn, r)) for r in rows]
 
 
+def correction(conn: sqlite3.Connection, ident: int) -> Mapping[str, Any] | None:
+    """The corrections row ``ident``, or None."""
+    row = conn.execute("SELECT * FROM corrections WHERE id = ?", (ident,)).fetchone()
+    return None if row is None else _mapping(conn, row)
+
+
 def _mapping(conn: sqlite3.Connection, row: Any) -> Mapping[str, Any]:
     if isinstance(row, Mapping):
         return row
@@ -174,8 +180,7 @@ def _insert(conn: sqlite3.Connection, action: ActorAction, actor: ActorRef, *,
 
 
 def _apply_new(conn: sqlite3.Connection, ident: int) -> None:
-    row = conn.execute("SELECT * FROM corrections WHERE id = ?", (ident,)).fetchone()
-    rule = ActorRule.from_row(_mapping(conn, row))
+    rule = ActorRule.from_row(correction(conn, ident) or {})
     if rule.action is ActorAction.SPLIT:
         _reapply(conn, {rule.article_id} if rule.article_id else set())
     else:
@@ -285,7 +290,7 @@ def undo_actor_correction(conn: sqlite3.Connection, row: Mapping[str, Any] | sql
 def undo(store: "Store", correction_id: int) -> None:
     """Undo the actor correction ``correction_id`` in one transaction."""
     def work(c: sqlite3.Connection) -> None:
-        row = c.execute("SELECT * FROM corrections WHERE id = ?", (correction_id,)).fetchone()
+        row = correction(c, correction_id)
         if row is None:
             raise StoreError(f"no correction {correction_id} in {store.path}")
         undo_actor_correction(c, row)

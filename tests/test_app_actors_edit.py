@@ -30,6 +30,11 @@ def editor(dashboard_db, monkeypatch):
     return at
 
 
+def k(at: AppTest, name: str) -> str:
+    """The key of the editor's widget ``name`` (keys change after each correction)."""
+    return f"ae_{name}_{at.session_state['ae_round'] if 'ae_round' in at.session_state else 0}"
+
+
 def _counts(db: str) -> dict:
     with Store.open(db) as store:
         return actor_counts(store)
@@ -52,7 +57,7 @@ def test_the_actors_page_has_the_editor(dashboard_db, monkeypatch):
     at.switch_page("pages/actors.py").run()
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Merge", "Rename", "Not an actor", "Split"]
-    assert at.selectbox(key="ae_merge_from").options
+    assert at.selectbox(key=k(at, "merge_from")).options
 
 
 def test_a_read_only_store_shows_no_editor(dashboard_db, monkeypatch):
@@ -64,31 +69,35 @@ def test_a_read_only_store_shows_no_editor(dashboard_db, monkeypatch):
 
 
 def test_merge(editor, dashboard_db):
-    editor.selectbox(key="ae_merge_from").set_value(("Sergei Shoigu", P)).run()
-    editor.selectbox(key="ae_merge_into").set_value(("Vladimir Putin", P)).run()
-    editor.button(key="ae_merge_go").click().run()
+    assert editor.selectbox(key=k(editor, "merge_from")).value is None  # nothing chosen
+    editor.button(key=k(editor, "merge_go")).click().run()
+    assert "choose the actor first" in _shown(editor)
+    editor.selectbox(key=k(editor, "merge_from")).set_value(("Sergei Shoigu", P)).run()
+    editor.selectbox(key=k(editor, "merge_into")).set_value(("Vladimir Putin", P)).run()
+    editor.button(key=k(editor, "merge_go")).click().run()
     assert not editor.exception
     assert 'Merged "Sergei Shoigu" (person) into "Vladimir Putin" (person)' in _shown(editor)
     counts = _counts(dashboard_db)
     assert counts[("Vladimir Putin", P)] == 3 and ("Sergei Shoigu", P) not in counts
-    assert ("Sergei Shoigu", P) not in editor.selectbox(key="ae_merge_from").options
+    assert ("Sergei Shoigu", P) not in editor.selectbox(key=k(editor, "merge_from")).options
 
 
 def test_rename(editor, dashboard_db):
-    editor.selectbox(key="ae_rename_actor").set_value(("Lim Soo-suk", P))
-    editor.text_input(key="ae_rename_to").input("Lim Soo Suk (KCNA)")
-    editor.button(key="ae_rename_go").click().run()
+    editor.selectbox(key=k(editor, "rename_actor")).set_value(("Lim Soo-suk", P))
+    editor.text_input(key=k(editor, "rename_to")).input("Lim Soo Suk (KCNA)")
+    editor.button(key=k(editor, "rename_go")).click().run()
     assert 'Renamed "Lim Soo-suk" (person) to "Lim Soo Suk (KCNA)"' in _shown(editor)
     assert _counts(dashboard_db)[("Lim Soo Suk (KCNA)", P)] == 1
-    editor.button(key="ae_rename_go").click().run()  # an empty name: refused, said why
+    editor.selectbox(key=k(editor, "rename_actor")).set_value(("Kim Jong-un", P))
+    editor.button(key=k(editor, "rename_go")).click().run()  # an empty name: refused, said why
     assert "Could not rename" in _shown(editor) and "empty" in _shown(editor)
 
 
 def test_not_an_actor(editor, dashboard_db):
     from tests.data.dashboard.fixture_articles import HOSTILE_IMG
 
-    editor.selectbox(key="ae_not_actor").set_value((HOSTILE_IMG, P))
-    editor.button(key="ae_not_actor_go").click().run()
+    editor.selectbox(key=k(editor, "not_actor")).set_value((HOSTILE_IMG, P))
+    editor.button(key=k(editor, "not_actor_go")).click().run()
     assert not editor.exception
     assert "as not an actor" in _shown(editor)
     assert "&lt;img" in _raw(editor) and "<img" not in _raw(editor)  # the name is escaped, never HTML
@@ -96,20 +105,20 @@ def test_not_an_actor(editor, dashboard_db):
 
 
 def test_split(editor, dashboard_db):
-    editor.selectbox(key="ae_split_actor").set_value(("Kim Jong-un", P)).run()
+    editor.selectbox(key=k(editor, "split_actor")).set_value(("Kim Jong-un", P)).run()
     table = editor.dataframe[0].value
     assert len(table) == 4 and any("[North Korea's leader]" in p for p in table["passage"])
     from geo.store.actors import mentions_of
 
-    rows = editor.multiselect(key="ae_split_rows")
+    rows = editor.multiselect(key=k(editor, "split_rows_0"))  # the first actor's
     assert len(rows.options) == 4
     with Store.open(dashboard_db) as store:
         leader = [(m["article_id"], m["start"], m["end"])
                   for m in mentions_of(store.conn, "Kim Jong-un", P)
                   if m["text"] == "North Korea's leader"]
     rows.select(leader[0])
-    editor.text_input(key="ae_split_to").input("Kim Jong-un's predecessor")
-    editor.button(key="ae_split_go").click().run()
+    editor.text_input(key=k(editor, "split_to")).input("Kim Jong-un's predecessor")
+    editor.button(key=k(editor, "split_go")).click().run()
     assert not editor.exception
     assert "Moved the mention" in _shown(editor)
     counts = _counts(dashboard_db)

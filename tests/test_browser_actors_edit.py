@@ -53,6 +53,7 @@ def test_merge_two_actors_then_filter_the_map_on_the_one_left(edit_server, page)
     page.get_by_text('Merged "Sergei Shoigu" (person) into "Vladimir Putin" (person)',
                      exact=False).wait_for(timeout=20000)
     wait_idle(page)
+    page.screenshot(path="/tmp/news_atlas_actors_edit.png", full_page=True)
     box = page.locator("[data-testid='stSelectbox']").filter(
         has=page.get_by_text("Merge this actor", exact=True)).first
     box.locator("input").click()
