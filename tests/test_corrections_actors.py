@@ -21,6 +21,13 @@ def obama(aid: str = "a1") -> object:
                    ("Barack Obama", "Barack Obama", P), ("Obama", "Obama", P))
 
 
+def kims() -> object:
+    """An article whose analysis folded Kim Yo-jong into Kim Jong-un (to split)."""
+    return article("a2", "Kim Jong-un and Kim Yo-jong. Medvedev Approves Treaties.",
+                   ("Kim Jong-un", "Kim Jong-un", P), ("Kim Yo-jong", "Kim Jong-un", P),
+                   ("Medvedev Approves Treaties", "Medvedev Approves Treaties", P))
+
+
 def later(aid: str = "a9") -> object:
     return article(aid, "Obama and Medvedev Approves Treaties and Kim and Kim.",
                    ("Obama", "Obama", P),
@@ -33,9 +40,7 @@ def db(tmp_path):
     path = str(tmp_path / "s.sqlite")
     with Store.open(path) as store:
         store.save(obama("a1"))
-        store.save(article("a2", "Kim Jong-un and Kim Yo-jong. Medvedev Approves Treaties.",
-                           ("Kim Jong-un", "Kim Jong-un", P), ("Kim Yo-jong", "Kim Jong-un", P),
-                           ("Medvedev Approves Treaties", "Medvedev Approves Treaties", P)))
+        store.save(kims())
     return path
 
 
@@ -69,13 +74,11 @@ def test_rename_applies_to_every_article_and_undoes(db):
         cid = ca.rename_actor(store, ("Kim Jong-un", P), "Kim Jong Un (DPRK)")
         assert actor_counts(store)[("Kim Jong Un (DPRK)", P)] == 2
         store.save(later())
-        readd(store, article("a2", "Kim Jong-un and Kim Yo-jong. Medvedev Approves Treaties.",
-                             ("Kim Jong-un", "Kim Jong-un", P),
-                             ("Kim Yo-jong", "Kim Jong-un", P),
-                             ("Medvedev Approves Treaties", "Medvedev Approves Treaties", P)))
+        readd(store, kims())
         assert actor_counts(store)[("Kim Jong Un (DPRK)", P)] == 4
         assert ("Kim Jong-un", P) not in actor_counts(store)
-    with Store.open(db) as store:
+    with Store.open(db) as store:  # persisted
+        assert actor_counts(store)[("Kim Jong Un (DPRK)", P)] == 4
         ca.undo(store, cid)
         assert actor_counts(store)[("Kim Jong-un", P)] == 4
         assert ("Kim Jong Un (DPRK)", P) not in actor_counts(store)
@@ -87,8 +90,10 @@ def test_not_an_actor_leaves_the_lists_and_the_filter(db):
         names = [r["name"] for r in all_actors(store.conn)]
         assert "Medvedev Approves Treaties" not in names
         assert actor_passages(store.conn, ["Medvedev Approves Treaties"]) == []
+    with Store.open(db) as store:  # persisted
+        assert ("Medvedev Approves Treaties", P) not in actor_counts(store)
         store.save(later())
-        readd(store, obama("a1"))
+        readd(store, kims())
         assert "Medvedev Approves Treaties" not in [r["name"] for r in all_actors(store.conn)]
         assert [m["text"] for m in article_actor_mentions(store.conn, "a9")] == \
             ["Obama", "Kim", "Kim"]
@@ -105,11 +110,9 @@ def test_split_moves_the_chosen_mentions_out_and_survives_reanalysis(db):
                              ("Kim Yo-jong", P))
         assert actor_counts(store)[("Kim Jong-un", P)] == 1
         assert actor_counts(store)[("Kim Yo-jong", P)] == 1
-    with Store.open(db) as store:
-        readd(store, article("a2", "Kim Jong-un and Kim Yo-jong. Medvedev Approves Treaties.",
-                             ("Kim Jong-un", "Kim Jong-un", P),
-                             ("Kim Yo-jong", "Kim Jong-un", P),
-                             ("Medvedev Approves Treaties", "Medvedev Approves Treaties", P)))
+    with Store.open(db) as store:  # persisted
+        assert actor_counts(store)[("Kim Yo-jong", P)] == 1
+        readd(store, kims())
         assert actor_counts(store)[("Kim Yo-jong", P)] == 1
         store.save(later())  # keyed on this mention only: a later article is not split
         assert actor_counts(store)[("Kim Jong-un", P)] == 3
@@ -176,9 +179,7 @@ def test_export_and_import_move_corrections_to_another_store(db, tmp_path):
     assert records[0]["author"] == "ed" and records[1]["start"] == 16
     with Store.open(str(tmp_path / "other.sqlite")) as other:
         other.save(obama("a1"))
-        other.save(article("a2", "Kim Jong-un and Kim Yo-jong. Medvedev Approves Treaties.",
-                           ("Kim Jong-un", "Kim Jong-un", P), ("Kim Yo-jong", "Kim Jong-un", P),
-                           ("Medvedev Approves Treaties", "Medvedev Approves Treaties", P)))
+        other.save(kims())
         with other.conn:
             added = [ca.add_actor_correction(other.conn, r, where="fixes.jsonl", line=i)
                      for i, r in enumerate(records, 1)]
