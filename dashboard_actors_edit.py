@@ -25,6 +25,7 @@ ROUND_KEY = "ae_round"  # bumped by each change: the widgets' keys change, so ev
 # choice starts afresh with the new names and counts (a kept widget would show its
 # old label)
 CHOOSE = "Choose an actor"
+MENTIONS_LISTED = 500  # the split lists at most this many mentions
 SNIPPET = 90  # characters of passage shown on each side of a mention
 
 
@@ -142,10 +143,12 @@ def _split(actors: list[Actor], label: Callable[[Actor], str]) -> None:
                      key=_k("split_actor"))
     if a is None:
         return
-    found = _run(lambda s: mentions_of(s.conn, a[0], a[1]))
+    found = _run(lambda s: mentions_of(s.conn, a[0], a[1], limit=MENTIONS_LISTED))
     table = pd.DataFrame([{"article": m["title"] or m["article_id"], "mention": m["text"],
                            "passage": _snippet(m)} for m in found])
     st.dataframe(table, hide_index=True, width="stretch", height=ui.table_height(len(table)))
+    if len(found) >= MENTIONS_LISTED:
+        st.caption(f"The {MENTIONS_LISTED} mentions in the newest articles.")
     keys = [(m["article_id"], m["start"], m["end"]) for m in found]
     labels = {k: f"{i + 1}. {table.iloc[i]['article']}: {table.iloc[i]['passage']}"
               for i, k in enumerate(keys)}

@@ -86,8 +86,11 @@ class ActorRule:
         return kind == self.kind and same_person(name, self.name)
 
 
-def _loads(value: str | None) -> Any:
-    return json.loads(value) if value else None
+def _loads(value: Any) -> Any:
+    """A JSON column's value (an export record's is already an object)."""
+    if isinstance(value, (str, bytes)):
+        return json.loads(value) if value else None
+    return value
 
 
 def live_rules(conn: sqlite3.Connection) -> list[ActorRule]:

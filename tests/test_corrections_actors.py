@@ -177,6 +177,7 @@ def test_export_and_import_move_corrections_to_another_store(db, tmp_path):
     assert records[0]["old_value"] == {"name": "Obama", "kind": P}
     assert records[0]["new_value"] == {"name": "Barack Obama", "kind": P}
     assert records[0]["author"] == "ed" and records[1]["start"] == 16
+    assert ca.describe_actor_correction(records[0]).startswith('Merged "Obama"')
     with Store.open(str(tmp_path / "other.sqlite")) as other:
         other.save(obama("a1"))
         other.save(kims())
