@@ -74,7 +74,7 @@ class ActorRule:
     def from_row(cls, row: Mapping[str, Any]) -> "ActorRule":
         old = _loads(row["old_value"]) or {}
         new = _loads(row["new_value"]) or {}
-        return cls(id=row["id"], action=ActorAction(row["action"]), name=row["name"],
+        return cls(id=row.get("id") or 0, action=ActorAction(row["action"]), name=row["name"],
                    kind=old.get("kind", "PERSON"), article_id=row["article_id"],
                    start=row["start"], end=row["end"], new_name=new.get("name"),
                    new_kind=new.get("kind") or old.get("kind", "PERSON"))
