@@ -100,7 +100,8 @@ def test_not_an_actor(editor, dashboard_db):
     editor.button(key=k(editor, "not_actor_go")).click().run()
     assert not editor.exception
     assert "as not an actor" in _shown(editor)
-    assert "&lt;img" in _raw(editor) and "<img" not in _raw(editor)  # the name is escaped, never HTML
+    # the name is escaped, never HTML
+    assert "&lt;img" in _raw(editor) and "<img" not in _raw(editor)
     assert (HOSTILE_IMG, P) not in _counts(dashboard_db)
 
 
