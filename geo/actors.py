@@ -8,9 +8,10 @@ article mentions most), a misspelling ("Raisulis" -> "Andrew Rasiulis"), an acro
 ("KCNA" -> "Korean Central News Agency"). Two full names never merge unless they are
 spelling variants of each other, so two people called Kim stay two people.
 
-Across articles the store matches actors by canonical name; :func:`actor_key` and
-:func:`merge_across_articles` fold the spelling variants ("Kim Jong Un" / "Kim Jong-un",
-"Vladimir V. Putin" / "Vladimir Putin") that different articles use.
+Across articles the store folds a canonical name into a stored actor of the same kind
+when :func:`same_person` says they are spelling variants ("Kim Jong Un" / "Kim Jong-un",
+"Vladimir V. Putin" / "Vladimir Putin"), looked up by :func:`fold_key` (an indexed
+column) and chosen by :func:`pick_fold`; a surname alone never folds across articles.
 """
 from __future__ import annotations
 
@@ -96,6 +97,47 @@ def _loose_key(name: str) -> str:
     if len(tokens) > 2:
         tokens = [tokens[0]] + [t for t in tokens[1:-1] if len(t) > 1] + [tokens[-1]]
     return " ".join(tokens)
+
+
+def fold_key(name: str) -> str:
+    """The key the store indexes actors by: :func:`actor_key` without middle initials.
+    Names with equal keys may still be two people (:func:`same_person` decides)."""
+    return _loose_key(name)
+
+
+def _middle_initials(name: str) -> tuple[str, ...]:
+    tokens = actor_key(name).split()
+    return tuple(t for t in tokens[1:-1] if len(t) == 1)
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two canonical names are spelling variants of one name: the same
+    :func:`fold_key` and no conflicting middle initials ("Vladimir V. Putin" is
+    "Vladimir Putin"; "George W. Bush" is not "George H. W. Bush"; "Kim Jong-un" is not
+    "Kim Yo-jong", and "Biden" is not "Joe Biden")."""
+    if fold_key(a) != fold_key(b):
+        return False
+    ia, ib = _middle_initials(a), _middle_initials(b)
+    return ia == ib or not ia or not ib
+
+
+def pick_fold(name: str, stored: Iterable[str]) -> str | None:
+    """The stored name (same kind, same :func:`fold_key`) that ``name`` folds into, or
+    None: the one with the same :func:`actor_key` first, else the first variant of the
+    same person; when the stored names carry different middle initials, only a name
+    with the same initials ("George Bush" stays apart from "George W. Bush" and
+    "George H. W. Bush", and those two from each other)."""
+    stored = [s for s in stored if fold_key(s) == fold_key(name)]
+    variants = [s for s in stored if same_person(name, s)]
+    key = actor_key(name)
+    for s in variants:
+        if actor_key(s) == key:
+            return s
+    initials = {_middle_initials(s) for s in stored} - {()}
+    mine = _middle_initials(name)
+    if (mine and initials - {mine}) or (not mine and len(initials) > 1):
+        variants = [s for s in variants if _middle_initials(s) == mine]
+    return variants[0] if variants else None
 
 
 def merge_across_articles(names: Iterable[str]) -> dict[str, str]:

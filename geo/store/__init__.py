@@ -332,16 +332,13 @@ class Store:
                                "score": round(a.score, 4)} for a in m.alternatives]))
              for m in analyzed.places],
         )
-        for m in analyzed.actors:
-            key = _row(m.canonical or m.text, m.label)
-            c.execute("INSERT OR IGNORE INTO actors (name, kind) VALUES (?, ?)", key)
-            actor_id = c.execute("SELECT id FROM actors WHERE name = ? AND kind = ?",
-                                 key).fetchone()[0]
-            c.execute(
-                'INSERT INTO actor_mentions (article_id, passage_id, start, "end", text, actor_id)'
-                " VALUES (?,?,?,?,?,?)",
-                _row(art.id, m.passage_id, m.start, m.end, m.text, actor_id),
-            )
+        from geo.corrections_actors import apply_actor_corrections
+        from geo.store.actors import FoundMention, insert_found
+
+        insert_found(c, art.id, [
+            FoundMention(*_row(m.passage_id, m.start, m.end, m.text, m.canonical or m.text,
+                               m.label)) for m in analyzed.actors])
+        apply_actor_corrections(c, art.id)  # folds across articles, then the user's fixes
 
     def _upsert_place(self, e: GazetteerEntry) -> None:
         self.conn.execute(

@@ -245,11 +245,14 @@ def date_bounds(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 def revision(conn: sqlite3.Connection) -> str:
     """Changes whenever articles are added, deleted or re-analysed (the note ``changed``,
-    :mod:`geo.store.manage`): part of the UI's cache keys."""
+    :mod:`geo.store.manage`) or a correction is made or undone: part of the UI's cache
+    keys."""
     row = conn.execute("SELECT count(*), max(ingested_at),"
                        " (SELECT value FROM notes WHERE key = 'changed') FROM articles"
                        ).fetchone()
-    return f"{row[0]}:{row[1]}:{row[2] or 0}"
+    fixes = conn.execute("SELECT count(*), count(undone_at), max(id) FROM corrections"
+                         ).fetchone()
+    return f"{row[0]}:{row[1]}:{row[2] or 0}:{fixes[0]}:{fixes[1]}:{fixes[2]}"
 
 
 def article(conn: sqlite3.Connection, article_id: str) -> sqlite3.Row | None:

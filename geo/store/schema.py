@@ -9,8 +9,11 @@ appended, never edited, once it has landed.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: list[str] = [
+# A migration is an SQL script, or a function of the connection for one that needs
+# Python (it runs inside the same transaction).
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: the first schema
     """
     CREATE TABLE articles (
@@ -152,7 +155,37 @@ MIGRATIONS: list[str] = [
     CREATE INDEX corrections_live ON corrections(target, name) WHERE undone_at IS NULL;
     CREATE INDEX corrections_article ON corrections(article_id);
     """,
+    # 7: actors fold across articles ("Kim Jong Un" / "Kim Jong-un"): actors.key (indexed)
+    # finds a name's spelling variants; actor_mentions_auto keeps what the analysis
+    # found, so actor corrections (geo.corrections_actors) can rebuild actor_mentions;
+    # stored actors get their key and stored variants are folded (geo.store.actors)
+    lambda conn: _fold_actors(conn),
 ]
+
+_FOLD_ACTORS = """
+    CREATE TABLE actor_mentions_auto (
+        id         INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        passage_id TEXT,
+        start      INTEGER NOT NULL,
+        "end"      INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        name       TEXT NOT NULL,    -- the canonical name within the article
+        kind       TEXT NOT NULL,    -- PERSON / ORG / NORP
+        key        TEXT NOT NULL     -- geo.actors.fold_key(name)
+    );
+    CREATE INDEX actor_mentions_auto_article ON actor_mentions_auto(article_id);
+    CREATE INDEX actor_mentions_auto_key ON actor_mentions_auto(key);
+"""
+
+
+def _fold_actors(conn: sqlite3.Connection) -> None:
+    from geo.store.actors import fold_stored
+
+    for statement in statements(_FOLD_ACTORS):
+        conn.execute(statement)
+    fold_stored(conn)
+    conn.execute("CREATE INDEX actors_key ON actors(key, kind)")
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -181,8 +214,11 @@ def migrate(conn: sqlite3.Connection) -> int:
     try:
         version = schema_version(conn)
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            for statement in statements(script):
-                conn.execute(statement)
+            if callable(script):
+                script(conn)
+            else:
+                for statement in statements(script):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
         conn.commit()
     except BaseException:
