@@ -56,7 +56,7 @@ def _do(what: str, fn: Callable, *keys: str) -> None:
         ss[DONE_KEY] = ("error", f"Could not {what}: choose the actor first")
         return
     try:
-        ids = _run(fn, *values)
+        ids = _run(fn, *values, author=ui.editor())  # the signed-in editor, if any
     except (GeoError, ValueError) as err:
         ss[DONE_KEY] = ("error", f"Could not {what}: {err}")
         return
