@@ -16,7 +16,7 @@ import dashboard_ui as ui  # noqa: E402
 
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
 
-ui.open_store()
+store = ui.open_store()
 ui.vendor_assets()
 
 page = st.navigation([
@@ -26,6 +26,9 @@ page = st.navigation([
     st.Page("pages/places.py", title="Places", icon=":material/location_on:",
             url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
+    *([] if store.read_only else [  # writing pages: hidden on a read-only store
+        st.Page("pages/add.py", title="Add articles", icon=":material/add_circle:",
+                url_path="add")]),
 ])
 with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
     ui.sidebar_filters()

@@ -26,7 +26,8 @@ from geo.store.jobs import (
 if TYPE_CHECKING:
     from geo.store import Store
 
-__all__ = ["Job", "JobState", "create_job", "get_job", "job_status", "launch_ingest",
+__all__ = ["Job", "JobState", "create_job", "fail_job", "get_job", "job_status",
+           "launch_ingest",
            "new_upload", "recent_jobs", "rerun", "upload_root", "worker_alive"]
 
 log = logging.getLogger(__name__)
@@ -51,20 +52,25 @@ def new_upload(store: Store, kind: str = "ingest") -> tuple[int, Path]:
 
 
 def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *,
-                  store_url: str, log_dir: Path | None = None) -> int:
-    """Start ``python -m geo ingest SOURCES --db store_url --job job_id`` detached;
-    its output goes to ``worker.log`` in ``log_dir`` (default: the job's upload
-    folder). Returns the worker's pid."""
-    paths = [os.fspath(Path(source).resolve()) for source in sources]
-    set_sources(store, job_id, paths)
+                  log_dir: Path | None = None) -> int:
+    """Start ``python -m geo ingest SOURCES --db STORE --job job_id`` detached; its
+    output goes to ``worker.log`` in ``log_dir`` (default: the job's upload folder).
+    Sources that share one folder are given relative to it (the worker runs there), so
+    messages name ``batch.zip:notes/a.json:3``, not the server's folders. Returns the
+    worker's pid."""
+    paths = [Path(source).resolve() for source in sources]
+    set_sources(store, job_id, [os.fspath(p) for p in paths])
     folder = log_dir or upload_root(store) / str(job_id)
     folder.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "geo", "ingest", "--db", store_url,
-               "--job", str(job_id), "--", *paths]
+    cwd = paths[0].parent if paths and all(p.parent == paths[0].parent for p in paths) \
+        else REPO
+    args = [os.path.relpath(p, cwd) if cwd != REPO else os.fspath(p) for p in paths]
+    command = [sys.executable, "-m", "geo", "ingest", "--db",
+               os.fspath(Path(store.path).resolve()), "--job", str(job_id), "--", *args]
     with open(folder / LOG_NAME, "ab") as out:
-        proc = subprocess.Popen(command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=out,
+        proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                env=_worker_env())
     set_pid(store, job_id, proc.pid)
     # reap it when it ends (else it stays a zombie of this process, which looks alive)
     threading.Thread(target=proc.wait, name=f"job-{job_id}-reaper", daemon=True).start()
@@ -72,12 +78,23 @@ def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *
     return proc.pid
 
 
-def rerun(store: Store, job: Job, *, store_url: str) -> int:
+def _worker_env() -> dict[str, str]:
+    """This process's environment for a worker that runs in another folder: the
+    package importable, and the paths settings name made absolute."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    for name in ("NEWS_ATLAS_DB", "NEWS_ATLAS_GAZETTEER"):
+        value = env.get(name)
+        if value and "://" not in value and value != ":memory:":
+            env[name] = os.fspath(Path(value).expanduser().resolve())
+    return env
+
+
+def rerun(store: Store, job: Job) -> int:
     """Run a job's sources again as a new job (completing an interrupted batch); the
     new job's id."""
     job_id = create_job(store, job.kind, job.sources)
-    launch_ingest(store, job_id, job.sources, store_url=store_url,
-                  log_dir=upload_root(store) / str(job_id))
+    launch_ingest(store, job_id, job.sources, log_dir=upload_root(store) / str(job_id))
     return job_id
 
 
