@@ -98,14 +98,18 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path,
 
 def read_zip_file(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
                   warn: Callable[[str], None], read_member: ReadMember,
-                  extensions: tuple[str, ...], max_total: int = ZIP_MAX_TOTAL_BYTES,
-                  max_ratio: float = ZIP_MAX_RATIO) -> Iterator[Article | InputError]:
+                  extensions: tuple[str, ...], max_total: int | None = None,
+                  max_ratio: float | None = None) -> Iterator[Article | InputError]:
     """Every article in the archive at ``path``; ``read_member(file, where, ...)`` reads
-    one unpacked member (geo.readers' per-file reader)."""
+    one unpacked member (geo.readers' per-file reader). The limits default to this
+    module's constants (read at each call)."""
+    max_total = ZIP_MAX_TOTAL_BYTES if max_total is None else max_total
+    max_ratio = ZIP_MAX_RATIO if max_ratio is None else max_ratio
     with open_regular(path, where) as stream:  # InputError: reported by the caller
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as err:
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError,
+                NotImplementedError) as err:
             raise InputError(where, f"not a readable zip file: {err}") from err
         with archive, tempfile.TemporaryDirectory(prefix="news-atlas-zip-") as tmp:
             _check_archive(archive, where, max_total)
