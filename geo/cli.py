@@ -1,6 +1,6 @@
 """``python -m geo``: the command line (stable: checks and users depend on it).
 
-    python -m geo ingest PATH... [--db URL]
+    python -m geo ingest PATH... [--db URL] [--job ID]   (--job: the Add page's worker)
     python -m geo geoparse INPUT [--out FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
     python -m geo export --format geojson|csv|jsonl|html [--db URL] [--out FILE]
@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="read, analyse and store articles")
-    p.add_argument("paths", nargs="+", help="files or folders (txt, md, html, json, jsonl, csv, rss)")
+    p.add_argument("paths", nargs="+", help="files, folders or .zip archives (txt, md, html, json, jsonl, csv, rss)")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.add_argument("--job", type=int, metavar="ID",
                    help="keep this job's progress in the store (the dashboard's Add page)")

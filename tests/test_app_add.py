@@ -154,3 +154,12 @@ def test_a_read_only_store_has_no_add_page(dashboard_db, monkeypatch):
     with pytest.raises(ValueError, match="Could not find a navigation page") as missing:
         at.switch_page("pages/add.py")
     assert "pages/map.py" in str(missing.value)
+
+
+def test_the_add_page_and_jobs_do_not_import_spacy():
+    code = ("import sys; import dashboard_add, geo.jobs, geo.ingest, geo.uploads;"
+            " print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=Path(APP).parent,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
