@@ -71,7 +71,8 @@ def upload_tab() -> None:
     try:  # the declared sizes, before anything is read
         uploads.check_upload_size([(f.name, f.size) for f in files], limit=limit)
     except InputError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error("This upload is too large.", icon=":material/error:")
+        ui.caption(err)  # it names a file: shown as text
         return
 
     def save(folder: Path) -> list[Path]:
@@ -127,7 +128,8 @@ def fetch_tab() -> None:
             found = fetch_articles(url.strip(), allow_private=allow_private,
                                    timeout=FETCH_TIMEOUT_S, max_bytes=FETCH_MAX_BYTES)
     except (GeoError, OSError, ValueError) as err:
-        st.error(f"Could not fetch it: {err}", icon=":material/error:")
+        st.error("Could not fetch it.", icon=":material/error:")
+        ui.caption(err)  # it may hold the address: shown as text
         return
     if not found:
         st.warning("No article found at that address.")

@@ -309,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="read, analyse and store articles")
-    p.add_argument("paths", nargs="+", help="files, folders or .zip archives (txt, md, html, json, jsonl, csv, rss)")
+    p.add_argument("paths", nargs="+", help="files, folders or .zip archives"
+                   " (txt, md, html, json, jsonl, csv, rss)")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.add_argument("--job", type=int, metavar="ID",
                    help="keep this job's progress in the store (the dashboard's Add page)")

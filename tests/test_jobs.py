@@ -64,7 +64,6 @@ def _sleeper(*args: str) -> subprocess.Popen:
 
 def test_a_job_whose_worker_is_gone_shows_as_interrupted(store):
     job_id = create_job(store, "ingest")
-    done = subprocess.run([sys.executable, "-c", "pass"], check=True)  # a pid now free
     proc = _sleeper("ingest", "--job", str(job_id))
     try:
         jobs.set_pid(store, job_id, proc.pid)
@@ -77,7 +76,6 @@ def test_a_job_whose_worker_is_gone_shows_as_interrupted(store):
         proc.wait()
     assert job.state is JobState.FAILED
     assert job.error.startswith(f"interrupted: the ingest process (pid {proc.pid}) stopped")
-    assert done.returncode == 0
 
 
 def _state(pid: int) -> str | None:
