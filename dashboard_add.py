@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 UPLOAD_TYPES = [ext.lstrip(".") for ext in EXTENSIONS]
 POLL_S = 1.0  # how often a running job's row is read
 JOB_KEY = "add_job"
-FETCH_TIMEOUT_S = 20.0
-FETCH_MAX_BYTES = 10 * 1024 * 1024
+FETCH_TIMEOUT_S = 10.0  # as geo.settings' defaults
+FETCH_MAX_BYTES = 5_000_000
 
 
 def _store():
@@ -60,7 +60,7 @@ def _start(save) -> None:  # noqa: ANN001 - save(folder) -> list[Path]
 
 
 def upload_tab() -> None:
-    limit = uploads.upload_limit_bytes()
+    limit = uploads.upload_limit_bytes()  # (with geo.settings: its upload_limit_mb)
     st.caption(f"Text, Markdown, HTML, JSON, JSON Lines, CSV, RSS/Atom, or a .zip of them;"
                f" up to {limit // (1024 * 1024)} MB per upload.")
     round_ = st.session_state.setdefault("add_round", 0)
@@ -109,6 +109,22 @@ def _fetcher():
     return fetch_articles
 
 
+def _fetch_options() -> dict:
+    """allow_private, timeout and max_bytes: from ``geo.fetch.FetchSettings`` (the
+    NEWS_ATLAS_FETCH_* settings) when this installation has it, else the same
+    variables read here, with the same defaults."""
+    try:
+        from geo.fetch import FetchSettings
+    except ImportError:
+        env = os.environ
+        return {"allow_private": env.get("NEWS_ATLAS_FETCH_ALLOW_PRIVATE", "").strip().lower()
+                in ("1", "true", "yes", "on"),
+                "timeout": float(env.get("NEWS_ATLAS_FETCH_TIMEOUT") or FETCH_TIMEOUT_S),
+                "max_bytes": int(env.get("NEWS_ATLAS_FETCH_MAX_BYTES") or FETCH_MAX_BYTES)}
+    s = FetchSettings.from_env()
+    return {"allow_private": s.allow_private, "timeout": s.timeout, "max_bytes": s.max_bytes}
+
+
 def fetch_tab() -> None:
     fetch_articles = _fetcher()
     if fetch_articles is None:
@@ -121,12 +137,9 @@ def fetch_tab() -> None:
     if not url.strip():
         st.error("Type the address of a page or a feed first.")
         return
-    allow_private = os.environ.get("NEWS_ATLAS_FETCH_ALLOW_PRIVATE", "").lower() in (
-        "1", "true", "yes")
     try:
         with st.spinner("Fetching…"):
-            found = fetch_articles(url.strip(), allow_private=allow_private,
-                                   timeout=FETCH_TIMEOUT_S, max_bytes=FETCH_MAX_BYTES)
+            found = fetch_articles(url.strip(), **_fetch_options())
     except (GeoError, OSError, ValueError) as err:
         st.error("Could not fetch it.", icon=":material/error:")
         ui.caption(err)  # it may hold the address: shown as text

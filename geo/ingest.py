@@ -26,6 +26,7 @@ from geo.errors import GeoError, InputError, StoreFaultError
 if TYPE_CHECKING:
     from geo.models import AnalyzedArticle, Article
     from geo.pipeline import Pipeline
+    from geo.readers import ReadResult
     from geo.store import Store
 
 log = logging.getLogger(__name__)
@@ -112,20 +113,22 @@ def title_of(article: Article) -> str:
 def ingest(sources: Iterable[str | os.PathLike], store_url: str | None = None, *,
            job: int | None = None, on_progress: ProgressFn | None = None,
            on_message: MessageFn | None = None,
-           pipeline: Callable[[], Pipeline] | None = None) -> IngestSummary:
+           pipeline: Callable[[], Pipeline] | None = None,
+           reader: Callable[[list], ReadResult] | None = None) -> IngestSummary:
     """Read ``sources`` (files, folders, zips), store what is new in the store at
     ``store_url``; ``job`` is the ``jobs`` row to keep up to date. ``pipeline`` builds
     the analysis pipeline (default: :func:`geo.pipeline.default_pipeline`), called only
-    when something is new. A fault of the store, gazetteer or model raises (the job is
-    then ``failed`` with that reason); a bad file or article is a failure in the
-    summary and never stops the rest."""
+    when something is new; ``reader`` turns the sources into a ReadResult (default:
+    :func:`geo.readers.read_articles`; the CLI's also fetches URLs). A fault of the
+    store, gazetteer or model raises (the job is then ``failed`` with that reason); a
+    bad file or article is a failure in the summary and never stops the rest."""
     from geo.store import Store
 
     started = time.monotonic()
     with Store.open(store_url) as store:
         run = _Run(store, job, on_progress, on_message or log.info)
         try:
-            summary = run.all(sources, pipeline)
+            summary = run.all(list(sources), pipeline, reader)
         except BaseException as err:
             if job is not None and not store.read_only:
                 reason = str(err) if isinstance(err, GeoError) else \
@@ -163,13 +166,13 @@ class _Run:
         self.progress = IngestProgress(total=0)
         self.last_write = 0.0
 
-    def all(self, sources: Iterable[str | os.PathLike],
-            pipeline: Callable[[], Pipeline] | None) -> IngestSummary:
+    def all(self, sources: list, pipeline: Callable[[], Pipeline] | None,
+            reader: Callable[[list], ReadResult] | None) -> IngestSummary:
         from geo.readers import read_articles
 
         if self.job is not None:
             _jobs().start_job(self.store, self.job, os.getpid())
-        result = read_articles(list(sources))
+        result = (reader or read_articles)(sources)
         for warning in result.warnings:
             self._warn(warning)
         for error in result.errors:

@@ -1,7 +1,7 @@
 """What the Add page gives an ingest job: uploaded files, pasted text and fetched
 articles, saved into the job's folder (``uploads/<job>/`` beside the store).
 
-The upload limit (``NEWS_ATLAS_MAX_UPLOAD_MB``, default 200 MB for one upload, all its
+The upload limit (``NEWS_ATLAS_UPLOAD_LIMIT_MB``, default 200 MB for one upload, all its
 files together) is checked on the sizes the browser declared, before a byte is read
 or saved; Streamlit's ``server.maxUploadSize`` (``.streamlit/config.toml``) refuses a
 bigger single file at the door. File names are reduced to a safe base name: a name
@@ -21,21 +21,25 @@ from geo.errors import InputError
 from geo.models import Article
 from geo.readers._decode import human_size
 
-ENV_MAX_UPLOAD_MB = "NEWS_ATLAS_MAX_UPLOAD_MB"
+ENV_UPLOAD_LIMIT_MB = "NEWS_ATLAS_UPLOAD_LIMIT_MB"
 DEFAULT_MAX_UPLOAD_MB = 200
 PASTED_NAME = "pasted.json"
 FETCHED_NAME = "fetched.jsonl"
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:]")
 
 
-def upload_limit_bytes() -> int:
-    """The most one upload may hold, in bytes (``$NEWS_ATLAS_MAX_UPLOAD_MB``)."""
-    value = os.environ.get(ENV_MAX_UPLOAD_MB, "").strip()
-    try:
-        mb = float(value) if value else DEFAULT_MAX_UPLOAD_MB
-    except ValueError:
-        mb = DEFAULT_MAX_UPLOAD_MB
-    return int(max(mb, 0) * 1024 * 1024)
+def upload_limit_bytes(limit_mb: float | None = None) -> int:
+    """The most one upload may hold, in bytes: ``limit_mb`` (the settings' value), else
+    ``$NEWS_ATLAS_UPLOAD_LIMIT_MB``, else 200 MB (a value that is not a positive number
+    counts as unset)."""
+    if limit_mb is None:
+        try:
+            limit_mb = float(os.environ.get(ENV_UPLOAD_LIMIT_MB, "").strip())
+        except ValueError:
+            limit_mb = DEFAULT_MAX_UPLOAD_MB
+    if not 0 < limit_mb < float("inf"):
+        limit_mb = DEFAULT_MAX_UPLOAD_MB
+    return int(limit_mb * 1024 * 1024)
 
 
 def check_upload_size(sizes: Iterable[tuple[str, int]], *, limit: int) -> None:

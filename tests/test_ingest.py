@@ -100,3 +100,23 @@ def test_a_model_that_cannot_load_fails_the_job_with_its_reason(batch, tmp_path)
     assert job.state is JobState.FAILED and job.finished_at
     assert job.error == "the spaCy model en_core_web_sm is not installed"
     assert (job.total, job.skipped, job.failed) == (2, 2, 1)  # what it knew by then
+
+
+def test_a_reader_of_its_own_feeds_the_same_path(tmp_path):
+    """The CLI's reader also fetches URLs: its articles and errors go the same way."""
+    from geo.errors import InputError
+    from geo.readers import ReadResult
+
+    def reader(sources):
+        assert sources == ["https://news.example/feed"]
+        return ReadResult(errors=[InputError(sources[0], "cannot fetch: timed out")],
+                          warnings=["https://news.example/feed#2: no date"])
+
+    messages = []
+    summary = ingest(["https://news.example/feed"], str(tmp_path / "s.sqlite"),
+                     reader=reader, pipeline=_never, on_message=messages.append)
+    assert [str(p) for p in summary.failed] == [
+        "https://news.example/feed: cannot fetch: timed out"]
+    assert messages == ["warning: https://news.example/feed#2: no date",
+                        "error: https://news.example/feed: cannot fetch: timed out"]
+    assert summary.warnings == ["https://news.example/feed#2: no date"]

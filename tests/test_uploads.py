@@ -16,12 +16,13 @@ from geo.uploads import (
 
 
 def test_the_limit_comes_from_the_setting(monkeypatch):
-    monkeypatch.delenv("NEWS_ATLAS_MAX_UPLOAD_MB", raising=False)
+    monkeypatch.delenv("NEWS_ATLAS_UPLOAD_LIMIT_MB", raising=False)
     assert upload_limit_bytes() == 200 * 1024 * 1024
-    monkeypatch.setenv("NEWS_ATLAS_MAX_UPLOAD_MB", "1.5")
+    monkeypatch.setenv("NEWS_ATLAS_UPLOAD_LIMIT_MB", "1.5")
     assert upload_limit_bytes() == 1572864
-    monkeypatch.setenv("NEWS_ATLAS_MAX_UPLOAD_MB", "lots")
+    monkeypatch.setenv("NEWS_ATLAS_UPLOAD_LIMIT_MB", "lots")
     assert upload_limit_bytes() == 200 * 1024 * 1024
+    assert upload_limit_bytes(50) == 50 * 1024 * 1024
 
 
 def test_an_upload_over_the_limit_is_refused_on_its_declared_sizes():
