@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 LOG_NAME = "worker.log"
-INTERRUPTED = ("interrupted: the ingest process (pid {pid}) stopped before it finished;"
+INTERRUPTED = ("interrupted: the {kind} process (pid {pid}) stopped before it finished;"
                " what it stored is kept, and running it again completes the batch")
 
 
@@ -98,9 +98,10 @@ def rerun(store: Store, job: Job) -> int:
     return job_id
 
 
-def worker_alive(pid: int, job_id: int) -> bool:
-    """Whether process ``pid`` is running, and is the worker of job ``job_id`` (a pid
-    the system reused for another program does not count)."""
+def worker_alive(pid: int, job_id: int, kind: str = "ingest") -> bool:
+    """Whether process ``pid`` is running, and is the worker of job ``job_id``
+    (``python -m geo KIND ... --job ID``; a pid the system reused for another program
+    does not count)."""
     proc = Path(f"/proc/{pid}")
     if not Path("/proc/self").exists():  # no procfs: the process exists, that is all
         try:
@@ -117,7 +118,7 @@ def worker_alive(pid: int, job_id: int) -> bool:
         return False
     if state in ("Z", "X", "x"):
         return False
-    return b"ingest" in argv and b"--job" in argv and str(job_id).encode() in argv
+    return kind.encode() in argv and b"--job" in argv and str(job_id).encode() in argv
 
 
 def job_status(store: Store, job_id: int) -> Job | None:
@@ -126,10 +127,10 @@ def job_status(store: Store, job_id: int) -> Job | None:
     job = get_job(store, job_id)
     if job is None or job.finished or job.pid is None:
         return job
-    if worker_alive(job.pid, job.id):
+    if worker_alive(job.pid, job.id, job.kind):
         return job
     job = get_job(store, job_id)  # it may have finished in between
     if job is not None and not job.finished:
-        fail_job(store, job_id, INTERRUPTED.format(pid=job.pid))
+        fail_job(store, job_id, INTERRUPTED.format(kind=job.kind, pid=job.pid))
         job = get_job(store, job_id)
     return job

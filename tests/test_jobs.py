@@ -97,6 +97,20 @@ def test_a_pid_that_another_program_now_holds_is_not_the_worker(store):
         other.wait()
 
 
+def test_a_reanalyse_job_is_followed_the_same_way(store):
+    job_id = create_job(store, "reanalyse")
+    worker = _sleeper("reanalyse", "--job", str(job_id))
+    try:
+        jobs.set_pid(store, job_id, worker.pid)
+        assert jobs.job_status(store, job_id).state is JobState.QUEUED
+        assert not jobs.worker_alive(worker.pid, job_id, "ingest")
+    finally:
+        worker.kill()
+        worker.wait()
+    assert jobs.job_status(store, job_id).error.startswith(
+        f"interrupted: the reanalyse process (pid {worker.pid}) stopped")
+
+
 def _articles(folder: Path, n: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
