@@ -16,7 +16,7 @@ import dashboard_ui as ui  # noqa: E402
 
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
 
-ui.open_store()
+store = ui.open_store()
 ui.signed_in_caption()
 ui.vendor_assets()
 
@@ -28,8 +28,10 @@ pages = [
             url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
 ]
-if ui.can_edit():  # a local workspace, or a signed-in editor: the pages that change it
-    pages += [
+if ui.can_edit() and not store.read_only:  # the pages that change the store: a local
+    pages += [                                 # workspace, or a signed-in editor
+        st.Page("pages/add.py", title="Add articles", icon=":material/add_circle:",
+                url_path="add"),
         st.Page("pages/manage.py", title="Manage", icon=":material/settings:",
                 url_path="manage"),
     ]

@@ -1,6 +1,7 @@
 """``python -m geo``: the command line (stable: checks and users depend on it).
 
     python -m geo ingest PATH|URL... [--db URL] [--allow-private] [--fetch-timeout S]
+                         [--job ID]   (--job: the Add page's worker)
     python -m geo geoparse INPUT [--out FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
     python -m geo export --format geojson|geojson-mentions|csv|jsonl|html [--db URL]
@@ -60,27 +61,51 @@ def _output(path: str | None, option: str, *, newline: str | None = None) -> Ite
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Read, analyse and store; progress on stderr, the summary at the end."""
-    from geo.store import Store
+    """Read, analyse and store (geo.ingest); progress on stderr, the summary at the end."""
+    from geo.ingest import ingest
 
-    started = time.monotonic()
-    result = _read_inputs(args)
-    _report_read(result, err=sys.stderr)
-    failures = [str(error) for error in result.errors]
-    added = 0
-    with Store.open(args.db) as store:
-        fresh, skipped = _new_articles(result.articles, store)
-        if fresh:  # the model and gazetteer load only when there is something to analyse
-            print(f"ingest: analysing {len(fresh)} new article(s)"
-                  f" ({skipped} already stored)", file=sys.stderr, flush=True)
-            added, failed = _analyze_and_save(fresh, store)
-            failures += failed
-            skipped += len(fresh) - added - len(failed)
-        _sample_hint(store, added)
-    print(f"ingested {added} article(s), {skipped} already stored, {len(failures)} failed")
-    _print_summary(f"{added} added, {skipped} already stored", failures,
-                   time.monotonic() - started)
+    report = _IngestReport()
+    try:
+        summary = ingest(args.paths, args.db, job=args.job, on_progress=report.progress,
+                         on_message=report.message, reader=lambda _paths: _read_inputs(args))
+    finally:
+        report.close()
+    if summary.added:
+        from geo.store import Store
+
+        with Store.open(args.db) as store:
+            _sample_hint(store, summary.added)
+    failures = [str(problem) for problem in summary.failed]
+    print(f"ingested {summary.added} article(s), {summary.skipped} already stored,"
+          f" {len(failures)} failed")
+    _print_summary(f"{summary.added} added, {summary.skipped} already stored", failures,
+                   summary.seconds)
     return 1 if failures else 0
+
+
+class _IngestReport:
+    """An ingest's messages and progress bar on standard error."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def progress(self, progress) -> None:  # noqa: ANN001 (geo.ingest.IngestProgress)
+        from geo.progress import Progress
+
+        if self.bar is None and progress.total:
+            self.bar = Progress(progress.total, desc="ingest", unit="articles")
+        if self.bar is not None and progress.done:
+            self.bar.update(progress.last or "")
+
+    def message(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _read_inputs(args: argparse.Namespace):  # noqa: ANN202 (ReadResult)
@@ -144,58 +169,6 @@ def _db_option(store: Store) -> str:
     from geo.store import is_default_store
 
     return "" if is_default_store(store.path) else f" --db {store.path}"
-
-
-def _new_articles(articles: list[Article], store: Store) -> tuple[list[Article], int]:
-    """The articles not stored yet (each text once), and how many were skipped."""
-    from geo.errors import StoreFaultError
-
-    if articles and store.read_only:
-        raise StoreFaultError(f"cannot ingest into the store {store.path}: it is read-only; "
-                              "make the file and its folder writable, or choose another "
-                              "store with --db")
-    seen: set[str] = set()
-    fresh = []
-    for article in articles:
-        if article.id not in seen and not store.is_stored(article):
-            fresh.append(article)
-        seen.add(article.id)
-    return fresh, len(articles) - len(fresh)
-
-
-def _analyze_and_save(articles: list[Article], store: Store) -> tuple[int, list[str]]:
-    """Analyse and store ``articles`` with a progress bar; report each problem; return
-    how many were added and why the others failed. A fault of the store itself
-    (damaged, read-only, full) stops the batch."""
-    from geo.errors import StoreFaultError
-    from geo.pipeline import default_pipeline
-    from geo.progress import Progress
-
-    pipeline = default_pipeline()
-    added, failed = 0, []
-    with Progress(len(articles), desc="ingest", unit="articles") as progress:
-        for analyzed in pipeline.analyze_many(articles):
-            art = analyzed.article
-            progress.update(art.title or art.path or art.id)
-            for warning in analyzed.warnings:
-                progress.write(f"warning: {warning}")
-            try:
-                stored = store.save(analyzed)
-            except StoreFaultError:
-                raise
-            except GeoError as err:
-                failed.append(str(err))
-                progress.write(f"error: {err}")
-                continue
-            if not stored:
-                continue  # another process stored it meanwhile
-            added += 1
-            for other in store.url_twins(art):
-                progress.write(f"warning: {art.path}: same URL as {other} ({art.url}) but a "
-                               "different text: both are stored")
-            if not analyzed.places:
-                progress.write(f"warning: {art.path}: no places found")
-    return added, failed
 
 
 def _read_for_geoparse(path: str):  # noqa: ANN202
@@ -402,8 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="read, analyse and store articles")
-    p.add_argument("paths", nargs="+", help="files or folders (txt, md, html, json, jsonl, csv, "
-                   "rss), or http(s):// URLs of article pages or RSS/Atom feeds to fetch")
+    p.add_argument("paths", nargs="+", help="files, folders or .zip archives (txt, md, html, json, "
+                   "jsonl, csv, rss), or http(s):// URLs of article pages or RSS/Atom feeds to fetch")
     p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
     p.add_argument("--allow-private", action="store_true",
                    help="let URLs reach private, loopback and link-local addresses (default:"
@@ -411,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fetch-timeout", type=_seconds, metavar="SECONDS",
                    help="seconds to wait for a server to connect or send data (default:"
                         " $NEWS_ATLAS_FETCH_TIMEOUT or 10)")
+    p.add_argument("--job", type=int, metavar="ID",
+                   help="keep this job's progress in the store (the dashboard's Add page)")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("geoparse", help="analyse without storing; JSONL out")
     p.add_argument("input", help="a text file, or JSONL of {id, text, date?, title?}")

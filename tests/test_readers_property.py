@@ -9,6 +9,8 @@ import json
 import os
 import tempfile
 import tracemalloc
+import warnings
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +27,8 @@ import feedparser  # noqa: E402,F401  (same reason)
 import trafilatura  # noqa: E402,F401
 
 MAX_PEAK_BYTES = 64 * 1024 * 1024
-READERS = [".txt", ".md", ".html", ".json", ".jsonl", ".csv", ".rss", ".atom", ".xml"]
+READERS = [".txt", ".md", ".html", ".json", ".jsonl", ".csv", ".rss", ".atom", ".xml",
+           ".zip"]
 FIELDS = ["text", "content", "body", "title", "headline", "url", "link", "source",
           "publisher", "date", "published", "pubDate", "id", "Text", " TITLE "]
 PROPERTY = settings(max_examples=60, deadline=timedelta(seconds=5), derandomize=True,
@@ -176,6 +179,44 @@ def test_file_names(name, suffix):
                    name=name[:200])
     for item in [*result.articles, *result.errors]:
         assert item.path.startswith(tempfile.gettempdir())
+
+
+MEMBER_NAMES = st.one_of(
+    st.sampled_from(["a.txt", "../a.txt", "/abs.json", "d/e.jsonl", "x.zip", "n.csv",
+                     ".h.md", "dir/", "C:/x.txt", "a\\..\\b.txt", "__MACOSX/._a.txt",
+                     "f.rss", "p.html", "no-extension"]),
+    st.tuples(st.text(min_size=1, max_size=12),
+              st.sampled_from([s for s in READERS if s != ".zip"] + [".zip", ".bin", ""])
+              ).map("".join))
+MEMBER_DATA = st.one_of(
+    st.binary(max_size=600),
+    st.sampled_from(sorted(TEMPLATES)).map(lambda k: TEMPLATES[k].replace("{v}", "Rain in Oslo")
+                                           .encode()),
+    st.lists(RECORDS, max_size=3).map(lambda rs: "\n".join(map(json.dumps, rs)).encode()))
+
+
+def _zip_bytes(members: list[tuple[str, bytes]], compression: int) -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about duplicate names
+        with zipfile.ZipFile(buffer, "w", compression) as archive:
+            for name, data in members:
+                archive.writestr(zipfile.ZipInfo(name), data, compress_type=compression)
+    return buffer.getvalue()
+
+
+@PROPERTY
+@given(members=st.lists(st.tuples(MEMBER_NAMES, MEMBER_DATA), max_size=5),
+       compression=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
+       cut=st.one_of(st.just(0), st.integers(min_value=1, max_value=200)),
+       junk=st.binary(max_size=8))
+def test_zip_archives(members, compression, cut, junk):
+    """Real zips of hostile member names (``../``, absolute, nested zips, hidden,
+    unknown types) and contents, whole, truncated or with junk after them."""
+    data = _zip_bytes(members, compression)
+    result = _read(data[:len(data) - cut] + junk, ".zip")
+    for item in [*result.articles, *result.errors]:
+        assert ".zip" in item.path
 
 
 def test_every_reader_is_covered():

@@ -5,7 +5,9 @@
 
 Formats, by extension (case-insensitive): ``.txt`` ``.md`` (geo.readers.text),
 ``.json`` ``.jsonl`` ``.csv`` (geo.readers.records), ``.html`` ``.htm`` and
-``.xml`` ``.rss`` ``.atom`` (geo.readers.web). Directories are walked recursively in
+``.xml`` ``.rss`` ``.atom`` (geo.readers.web), and ``.zip`` archives of those
+(geo.readers.zipped: bomb, path and nesting checks; members named ``a.zip:dir/b.json``).
+Directories are walked recursively in
 sorted order for those extensions (hidden files and folders skipped). Only regular files
 are read: a named pipe, socket or device is an error, given directly or met in a
 folder. A sub-folder that cannot be listed, a broken symbolic link and a link loop are
@@ -14,7 +16,8 @@ always ends.
 
 Size limit: ``max_bytes`` (default 20 MB) caps a whole file for formats read in one go
 (txt, md, html, json, feeds) and one line or record for the streamed ones (jsonl, csv),
-whose files may be any size.
+whose files may be any size; in a zip, each member's. A zip itself is bounded by what it
+unpacks to (``geo.readers.zipped.ZIP_MAX_TOTAL_BYTES``).
 
 Article ids are content hashes (``geo.models.article_id_for``) unless ``keep_ids=True``,
 which keeps a record's own ``id`` field (what ``geoparse`` needs in its output).
@@ -39,6 +42,7 @@ from geo.readers._decode import file_kind
 from geo.readers.records import read_csv_file, read_json_file, read_jsonl_file
 from geo.readers.text import read_text_file
 from geo.readers.web import read_feed_file, read_html_file
+from geo.readers.zipped import read_zip_file
 
 __all__ = ["DEFAULT_MAX_BYTES", "EXTENSIONS", "MAX_REPORTS_PER_FILE", "ReadResult",
            "iter_articles", "read_articles"]
@@ -48,6 +52,29 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_REPORTS_PER_FILE = 100
 
+
+def _read_zip(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
+              warn: Callable[[str], None]) -> Iterator[Article | InputError]:
+    """A ``.zip`` of article files (geo.readers.zipped: bombs, paths, nesting)."""
+    return read_zip_file(path, where, max_bytes=max_bytes, keep_ids=keep_ids, warn=warn,
+                         read_member=_read_file, extensions=_MEMBER_EXTENSIONS)
+
+
+def read_articles(paths: Iterable[str | os.PathLike], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  keep_ids: bool = False) -> ReadResult:
+    """Read every file (or folder) in ``paths``; collect articles, errors and warnings."""
+    result = ReadResult()
+    for path in paths:
+        for item in iter_articles(path, max_bytes=max_bytes, keep_ids=keep_ids,
+                                  on_warning=result.warnings.append):
+            if isinstance(item, InputError):
+                logger.info("skipped %s", item)
+                result.errors.append(item)
+            else:
+                result.articles.append(item)
+    return result
+
+
 _READERS: dict[str, Callable[..., Iterator[Article | InputError]]] = {
     ".txt": read_text_file, ".md": read_text_file, ".markdown": read_text_file,
     ".json": read_json_file, ".jsonl": read_jsonl_file, ".ndjson": read_jsonl_file,
@@ -55,7 +82,9 @@ _READERS: dict[str, Callable[..., Iterator[Article | InputError]]] = {
     ".html": read_html_file, ".htm": read_html_file,
     ".xml": read_feed_file, ".rss": read_feed_file, ".atom": read_feed_file,
 }
-_TAKES_IDS = {read_json_file, read_jsonl_file, read_csv_file}
+_MEMBER_EXTENSIONS: tuple[str, ...] = tuple(_READERS)  # what a zip's members may be
+_READERS[".zip"] = _read_zip
+_TAKES_IDS = {read_json_file, read_jsonl_file, read_csv_file, _read_zip}
 EXTENSIONS: tuple[str, ...] = tuple(_READERS)
 
 
@@ -204,6 +233,14 @@ def iter_articles(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES
         yield InputError(where, f"not a regular file ({file_kind(mode)}); only regular "
                          "files are read")
         return
+    yield from _read_file(path, where, max_bytes=max_bytes, keep_ids=keep_ids, warn=warn)
+
+
+def _read_file(path: Path, where: str, *, max_bytes: int, keep_ids: bool,
+               warn: Callable[[str], None]) -> Iterator[Article | InputError]:
+    """The articles of one regular file, by its extension, named ``where`` in messages
+    (a zip's members come through here too)."""
+    reader = _READERS[path.suffix.lower()]
     options = {"keep_ids": keep_ids} if reader in _TAKES_IDS else {}
     file_warn, finish = _capped_warn(warn, where)
     try:
@@ -214,17 +251,3 @@ def iter_articles(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES
     finally:
         finish()
 
-
-def read_articles(paths: Iterable[str | os.PathLike], *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  keep_ids: bool = False) -> ReadResult:
-    """Read every file (or folder) in ``paths``; collect articles, errors and warnings."""
-    result = ReadResult()
-    for path in paths:
-        for item in iter_articles(path, max_bytes=max_bytes, keep_ids=keep_ids,
-                                  on_warning=result.warnings.append):
-            if isinstance(item, InputError):
-                logger.info("skipped %s", item)
-                result.errors.append(item)
-            else:
-                result.articles.append(item)
-    return result

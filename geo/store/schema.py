@@ -160,6 +160,32 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # found, so actor corrections (geo.corrections_actors) can rebuild actor_mentions;
     # stored actors get their key and stored variants are folded (geo.store.actors)
     lambda conn: _fold_actors(conn),
+    # 8: background jobs (geo.jobs): an ingest started from the dashboard runs in its own
+    # process and keeps its progress here, so any visitor sees it live and a job whose
+    # process died shows as interrupted; 'reanalyse' jobs use the same table
+    """
+    CREATE TABLE jobs (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,    -- ingest / reanalyse
+        state      TEXT NOT NULL DEFAULT 'queued'
+                   CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        sources    TEXT NOT NULL DEFAULT '[]',  -- JSON: the paths it reads
+        total      INTEGER NOT NULL DEFAULT 0,  -- articles to analyse (known once read)
+        done       INTEGER NOT NULL DEFAULT 0,  -- articles analysed so far
+        added      INTEGER NOT NULL DEFAULT 0,
+        skipped    INTEGER NOT NULL DEFAULT 0,  -- already present
+        failed     INTEGER NOT NULL DEFAULT 0,
+        current    TEXT,             -- the title of the article being analysed
+        pid        INTEGER,          -- the worker process
+        error      TEXT,             -- why a failed job stopped
+        summary    TEXT,             -- JSON: geo.ingest.IngestSummary (each failure's reason)
+        created_at TEXT NOT NULL,    -- ISO-8601, UTC
+        started_at TEXT,
+        updated_at TEXT,
+        finished_at TEXT
+    );
+    CREATE INDEX jobs_recent ON jobs(created_at);
+    """,
 ]
 
 _FOLD_ACTORS = """
