@@ -240,8 +240,10 @@ def _reasons(places: pd.DataFrame) -> pd.Series:
     rules = places["rules"].tolist() if "rules" in places else [None] * n
     others = places["others"].fillna(0).astype(int).tolist() if "others" in places else [0] * n
     ccs = places["country_code"].tolist() if "country_code" in places else [None] * n
-    return pd.Series([resolution_sentence(r, others=o, country_code=c) or None
-                      for r, o, c in zip(rules, others, ccs)], dtype=object, index=places.index)
+    regions = places["region"].tolist() if "region" in places else [None] * n
+    return pd.Series([resolution_sentence(r, others=o, country_code=c, region=g) or None
+                      for r, o, c, g in zip(rules, others, ccs, regions)],
+                     dtype=object, index=places.index)
 
 
 def _href_parts(place_href) -> tuple[str, str]:

@@ -22,7 +22,7 @@ MAX_SEARCH_CHARS = q.MAX_SEARCH_CHARS  # the longest text search (longer ones ar
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "kind", "country_code", "feature_code",
                  "mentions", "demonym_mentions", "articles", "score", "rules", "others",
-                 "broad"]
+                 "broad"]  # then region (:func:`_with_regions`)
 COUNT_HELP = ("A place's mentions: each time an article under the filters names it, or uses"
               " a demonym resolved to it (\"North Korean\" counts for North Korea). The"
               " map, the tables and every export count this way.")
@@ -164,7 +164,7 @@ def place_table(store: Store, f: Filters) -> pd.DataFrame:
     df = index.place_counts(index.mask(store.conn, f))[PLACE_COLUMNS]
     df["broad"] = df["broad"].astype(bool)
     df["score"] = df["score"].astype(float).round(3)
-    return missing_as_none(df)
+    return missing_as_none(_with_regions(store, df))
 
 
 def place_table_sql(store: Store, f: Filters) -> pd.DataFrame:
@@ -172,6 +172,21 @@ def place_table_sql(store: Store, f: Filters) -> pd.DataFrame:
     df = _frame(q.place_counts(store.conn, f), PLACE_COLUMNS)
     df["broad"] = df["broad"].astype(bool)
     df["score"] = df["score"].astype(float).round(3)
+    return _with_regions(store, df)
+
+
+# the rules whose reason is a state or province the article names: the popup names it
+REGION_RULES = ("document region", "same passage")
+
+
+def _with_regions(store: Store, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with ``region``: for a place chosen because the article names the state or
+    province it is in (:data:`REGION_RULES`), that region's name ("Ohio"), else None."""
+    rules = df["rules"].fillna("").astype(str)
+    need = df.loc[rules.str.contains("|".join(REGION_RULES), regex=True), "place_id"]
+    names = dict(q.containing_regions(store.conn, need.tolist())) if len(need) else {}
+    df["region"] = df["place_id"].map(names).astype(object)
+    df.loc[df["region"].isna(), "region"] = None
     return df
 
 

@@ -155,6 +155,11 @@ RULE_REASONS: dict[str, str] = {
     "the": "the article writes “the” before it, as for a sea or a region",
 }
 SAME_NAME = " (same name in document)"
+# the reasons that name the state or province the article names, when it is known
+REGION_REASONS = {
+    "document region": "the article also names {region}, the state or province it is in",
+    "same passage": "{region}, named in the same passage, contains it",
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -184,12 +189,14 @@ def _with_article(country: str) -> str:
     return f"the {country}" if plural else country
 
 
-def _reason(rule: str, country: str) -> str:
+def _reason(rule: str, country: str, region: str = "") -> str:
     """One resolver rule string as the end of "chosen because ..."."""
     rule = rule.strip()
     if rule.endswith(SAME_NAME):
-        return _reason(rule[: -len(SAME_NAME)], country) + \
+        return _reason(rule[: -len(SAME_NAME)], country, region) + \
             ", as for the same name elsewhere in the article"
+    if region and rule in REGION_REASONS:
+        return REGION_REASONS[rule].format(region=region)
     for relation in ("part of", "near"):  # "part of Manassas (population)"
         if rule.startswith(relation + " "):
             where = rule[len(relation) + 1:].split(" (", 1)[0]
@@ -204,14 +211,16 @@ def _reason(rule: str, country: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def resolution_sentence(rules: str | None, *, others: int = 0,
-                        country_code: str | None = None) -> str:
+                        country_code: str | None = None, region: str | None = None) -> str:
     """Why the map shows this place, in plain words, from the resolver's ``rules`` (one
     or several, comma-joined, as the place table gives them) and how many ``others``
-    places the name could have meant. Plain text (escape it for HTML)."""
+    places the name could have meant; ``region`` names the state or province the place
+    is in, when the reason is that the article names it. Plain text (escape it for HTML)."""
     # rules are comma-joined, and one of them ("X, Y") holds a comma
     names = [r.replace("\0", ", ") for r in
              re.split(r",(?![^(]*\))", text(rules).replace("X, Y", "X\0Y")) if r.strip()]
-    reasons = list(dict.fromkeys(_reason(r, country_name(country_code)) for r in names))
+    reasons = list(dict.fromkeys(_reason(r, country_name(country_code), text(region))
+                                 for r in names))
     sentence = ("Chosen because " + "; and ".join(reasons) + ".") if reasons else ""
     if others:
         other = f"{others} other place{'s' if others != 1 else ''} share{'s' if others == 1 else ''} the name."

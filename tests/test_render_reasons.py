@@ -1,6 +1,8 @@
 """The resolver's rules as the plain sentence a popup shows (geo.render.resolution_sentence)."""
 from __future__ import annotations
 
+import pytest
+
 from geo.render import country_name, resolution_sentence
 
 
@@ -38,3 +40,42 @@ def test_relations_streets_and_unknown_rules():
 def test_country_names_come_from_the_code():
     assert (country_name("RU"), country_name("kp"), country_name("ZZ"), country_name(None)) \
         == ("Russia", "North Korea", "ZZ", "")
+
+
+def test_the_region_the_article_names_is_named():
+    assert resolution_sentence("document region", region="Ohio", others=3) == (
+        "Chosen because the article also names Ohio, the state or province it is in."
+        " 3 other places share the name.")
+    assert resolution_sentence("same passage (same name in document)", region="Ohio") == (
+        "Chosen because Ohio, named in the same passage, contains it, as for the same name"
+        " elsewhere in the article.")
+    # without the region's name (not in the store), the general wording
+    assert resolution_sentence("document region") == \
+        "Chosen because the article also names the state or province it is in."
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_a_popup_names_the_state_an_ohio_article_names(pipeline):
+    from geo import query
+    from geo.maps import marker_layers_data
+    from geo.models import Article
+    from geo.query import Filters
+    from geo.store import Store
+
+    text = ("COLUMBUS — Ohio lawmakers met on Tuesday. The mayor of Springfield said the"
+            " city would close two schools. In Dayton, parents protested.")
+    with Store.open(":memory:") as store:
+        store.save(pipeline.analyze(Article(id="oh1", text=text, title="Ohio schools")))
+        places = query.place_table(store, Filters()).set_index("name")
+        assert places.loc["Springfield", "country_code"] == "US"
+        assert places.loc["Springfield", "region"] == "Ohio"
+        assert places.loc["Ohio", "region"] is None  # the state itself names no region
+        assert places.equals(query.place_table_sql(store, Filters()).set_index("name"))
+        data = marker_layers_data(places.reset_index(), query.place_snippets(
+            store, Filters(), list(places["place_id"])), reader_href=lambda *a: "#",
+            place_href=lambda p: f"#{p}")
+    springfield = data["specific"]["name"].index("Springfield")
+    why = data["specific"]["whys"][data["specific"]["why"][springfield]]
+    assert "Ohio, named in the same passage, contains it" in why \
+        or "the article also names Ohio" in why, why

@@ -149,6 +149,21 @@ def place_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
     return conn.execute(sql, w.params).fetchall()
 
 
+def containing_regions(conn: sqlite3.Connection,
+                       place_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """``(place id, name)`` of the stored state or province (``admin1``) each of
+    ``place_ids`` lies in, for those whose region is in the store."""
+    out = []
+    for i in range(0, len(place_ids), 500):
+        chunk = list(place_ids[i:i + 500])
+        out += conn.execute(
+            "SELECT p.id, min(r.name) FROM places p JOIN places r ON r.kind = 'admin1'"
+            " AND r.country_code = p.country_code AND r.admin1 = p.admin1 AND r.id != p.id"
+            f" WHERE p.id IN ({_marks(chunk)}) AND p.admin1 IS NOT NULL AND p.admin1 != ''"
+            " GROUP BY p.id", chunk).fetchall()
+    return [(row[0], row[1]) for row in out]
+
+
 def place_passages(conn: sqlite3.Connection, f: "Filters", place_ids: Sequence[str], *,
                    per_place: int = 3) -> list[sqlite3.Row]:
     """Up to ``per_place`` passages mentioning each of ``place_ids`` (the most recently
