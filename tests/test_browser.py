@@ -27,8 +27,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(db: str):
-    """Run ``streamlit run dashboard.py`` on the store ``db``; yield its base URL."""
+def _serve(db: str, *extra: str):
+    """Run ``streamlit run dashboard.py`` on the store ``db`` (``extra``: more options);
+    yield its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     pytest.importorskip("playwright.sync_api")
@@ -39,9 +40,10 @@ def _serve(db: str):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *extra],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    prefix = next((v for k, v in zip(extra, extra[1:]) if k == "--server.baseUrlPath"), "")
+    url = f"http://127.0.0.1:{port}" + (f"/{prefix.strip('/')}" if prefix else "")
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
