@@ -41,6 +41,11 @@ class StoreFaultError(StoreError):
     too long): nothing more can be written, so a batch stops here."""
 
 
+class CorrectionError(GeoError, ValueError):
+    """A correction cannot be made, undone or read (an unknown mention, scope or place,
+    coordinates out of range, a correction already undone)."""
+
+
 class OutputError(GeoError, OSError):
     """An output file (``--out``, ``--errors``) cannot be written; the message names it."""
 

@@ -153,6 +153,7 @@ RULE_REASONS: dict[str, str] = {
     "nearby": "it is near the other places the article names",
     "list": "it is listed with places of the same kind",
     "the": "the article writes “the” before it, as for a sea or a region",
+    "corrected": "a user corrected it (see the Corrections page)",
 }
 SAME_NAME = " (same name in document)"
 

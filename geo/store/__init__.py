@@ -284,6 +284,9 @@ class Store:
                 " VALUES (?,?,?,?,?,?)",
                 _row(art.id, m.passage_id, m.start, m.end, m.text, actor_id),
             )
+        from geo.corrections import apply_stored  # (imports this module)
+
+        apply_stored(self, [art.id])  # the user's corrections, in this transaction
 
     def _upsert_place(self, e: GazetteerEntry) -> None:
         self.conn.execute(

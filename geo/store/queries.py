@@ -244,9 +244,12 @@ def date_bounds(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 
 def revision(conn: sqlite3.Connection) -> str:
-    """Changes whenever articles are added: part of the UI's cache keys."""
+    """Changes whenever articles are added and whenever a correction is recorded or
+    undone: part of the UI's cache keys."""
+    from geo.store.corrections import revision as corrections_revision
+
     row = conn.execute("SELECT count(*), max(ingested_at) FROM articles").fetchone()
-    return f"{row[0]}:{row[1]}"
+    return f"{row[0]}:{row[1]}:{corrections_revision(conn)}"
 
 
 def article(conn: sqlite3.Connection, article_id: str) -> sqlite3.Row | None:
