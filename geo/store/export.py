@@ -28,7 +28,8 @@ MENTION_COLUMNS = ["article_id", "title", "published", "source", "url", "passage
 
 
 def mention_rows(store: Store) -> Iterator[dict[str, Any]]:
-    """Every place and demonym mention with its article and resolved place."""
+    """Every place and demonym mention with its article and resolved place (not those
+    a user marked "not a place")."""
     rows = store.conn.execute(
         """SELECT a.id AS article_id, a.title, a.published, a.source, a.url, m.passage_id,
                   m.start, m."end", m.text AS mention, m.kind, m.place_id,
@@ -36,6 +37,7 @@ def mention_rows(store: Store) -> Iterator[dict[str, Any]]:
                   p.country_code, m.score, m.rule
            FROM place_mentions m JOIN articles a ON a.id = m.article_id
            LEFT JOIN places p ON p.id = m.place_id
+           WHERE NOT (m.correction_id IS NOT NULL AND m.place_id IS NULL)
            ORDER BY a.published, a.id, m.start""")
     for r in rows:
         yield dict(r)
