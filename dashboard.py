@@ -26,6 +26,10 @@ page = st.navigation([
     st.Page("pages/places.py", title="Places", icon=":material/location_on:",
             url_path="places"),
     st.Page("pages/actors.py", title="Actors", icon=":material/group:", url_path="actors"),
+    st.Page("pages/fix.py", title="Correct a place", icon=":material/edit_location_alt:",
+            url_path="fix"),
+    st.Page("pages/corrections.py", title="Corrections", icon=":material/history:",
+            url_path="corrections"),
 ])
 with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short message
     ui.sidebar_filters()

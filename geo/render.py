@@ -94,6 +94,7 @@ class Span:
     css: str
     href: str | None = None
     title: str | None = None
+    fix_href: str | None = None  # a small "correct" link after the span
 
 
 def highlight_html(text: str, spans: Iterable[Span], *, target: str = "_self") -> str:
@@ -114,6 +115,9 @@ def highlight_html(text: str, spans: Iterable[Span], *, target: str = "_self") -
                        f' target="{esc(target)}"{title}>{inner}</a>')
         else:
             out.append(f'<mark class="{esc(span.css)}"{title}>{inner}</mark>')
+        if span.fix_href:
+            out.append(f'<a class="na-fix" href="{esc(span.fix_href)}" target="{esc(target)}"'
+                       ' title="Correct this place">✎</a>')
         pos = span.end
     out.append(esc(text[pos:]))
     return "".join(out)
