@@ -121,3 +121,12 @@ def test_a_read_only_store_shows_no_writing_control(dashboard_db, monkeypatch):
     _no_error(at)
     assert not [b for b in at.button if b.label == "Undo"]
     assert Path(dashboard_db).exists()
+
+
+def test_a_places_page_links_each_mention_to_correcting_it(app, dashboard_db):  # noqa: F811
+    mid = _khasan(dashboard_db)
+    at = open_page(app, "pages/places.py", place="gn:2039232")
+    _no_error(at)
+    html = _text(at)
+    assert html.count('class="na-fix-link"') == 2  # both articles' Khasan
+    assert f'href="/fix?mention={mid}"' in html
