@@ -85,3 +85,32 @@ def test_correct_a_place_from_its_popup_then_undo(sample_server, page):  # noqa:
     assert KHASAN in back and HASSAN not in back
     assert abs(back[KHASAN][0] - before[KHASAN][0]) < 1e-6
     assert page.external == [] and fix.context.pages  # nothing left the machine
+
+
+def test_set_a_point_by_clicking_the_small_map(sample_server, page):  # noqa: F811
+    from geo.sample import load_sample
+
+    far_east = [i for i, m in enumerate(load_sample().places, start=1)
+                if m.text == "Far East"]  # unresolved in the sample (mention ids from 1)
+    assert far_east
+    page.goto(f"{sample_server}/fix?mention={far_east[0]}")
+    page.get_by_text("The geoparser found no place for “Far East”").wait_for(timeout=30000)
+    frame = map_frame(page)
+    wait_idle(page)
+    frame.locator(".leaflet-container").click(position={"x": 300, "y": 120})
+    lat_input = page.get_by_label("Latitude")
+    deadline = time.time() + 30
+    while not lat_input.input_value() and time.time() < deadline:
+        page.wait_for_timeout(300)
+    lat = float(lat_input.input_value())
+    lon = float(page.get_by_label("Longitude").input_value())
+    wait_idle(page)
+    name = page.get_by_label("Name of the point")
+    name.fill("Russian Far East")
+    name.press("Enter")
+    wait_idle(page)
+    page.locator("button", has_text="Set this point").click()
+    page.locator(".na-done").wait_for(timeout=30000)
+    assert "the point “Russian Far East”" in page.locator(".na-done").inner_text()
+    markers = _markers(page, f"{sample_server}/?place=user:1", "user:1")
+    assert abs(markers["user:1"][0] - lat) < 1e-4 and abs(markers["user:1"][1] - lon) < 1e-4
