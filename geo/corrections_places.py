@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from geo.corrections import Correction, Reach, Scope, TargetHandler, record, register
 from geo.errors import CorrectionError
-from geo.render import country_name, resolution_sentence, text
+from geo.render import country_name, country_phrase, resolution_sentence, text
 from geo.store import corrections as sql
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ class CandidateView:
 def place_facts(place: dict[str, Any]) -> str:
     """"A city in India, population 133,436"."""
     kind = text(place.get("kind")) or "place"
-    country = country_name(place.get("country_code"))
+    country = country_phrase(place.get("country_code"))
     facts = f"{'An' if kind[:1] in 'aeiou' else 'A'} {kind}" + (f" in {country}" if country
                                                                   else "")
     if place.get("population"):

@@ -189,6 +189,12 @@ def _with_article(country: str) -> str:
     return f"the {country}" if plural else country
 
 
+def country_phrase(code: str | None) -> str:
+    """The country as a sentence names it: "the United States", "Russia" ("" for none)."""
+    name = country_name(code)
+    return _with_article(name) if name else ""
+
+
 def _reason(rule: str, country: str) -> str:
     """One resolver rule string as the end of "chosen because ..."."""
     rule = rule.strip()

@@ -228,3 +228,37 @@ def test_a_correction_survives_deleting_and_analysing_the_article_again(pipeline
         store.save(pipeline.analyze(article))
         assert _places(store, "Khasan") == ["gn:1270239", "gn:1270239"]
         assert _counts(store).get("Hassan") == 2
+
+
+def test_the_store_revision_follows_corrections_and_undo(store):
+    from geo.store.queries import revision
+
+    first = revision(store.conn)
+    c = P.correct_mention(store, _mention_id(store, "seedlike0000001", "Khasan"),
+                          "not_place")
+    second = revision(store.conn)
+    C.undo(store, c.id)
+    assert len({first, second, revision(store.conn)}) == 3  # the dashboard's caches follow
+
+
+def test_another_target_plugs_in_and_is_applied_on_every_insert(tmp_path, monkeypatch):
+    seen: list = []
+
+    def reapply(store, reach):
+        seen.append(reach)
+        return 0
+
+    C.handlers()  # the registered plugins first, so the one below is not replaced
+    monkeypatch.setitem(C.TARGETS, "actor", C.TargetHandler(
+        target="actor", actions=("rename",), reapply=reapply,
+        describe=lambda c: f"“{c.name}” is “{c.new_value}”"))
+    with Store.open(str(tmp_path / "p.sqlite")) as store:
+        store.save(seed_like())
+        assert C.Reach(articles=("seedlike0000001",)) in seen
+        c = C.record(store, C.Correction(target="actor", action="rename",
+                                         scope="everywhere", name="Kim", new_value="Kim Jong-un"))
+        assert seen[-1] == C.Reach(names=("Kim",))
+        assert C.describe(c) == "“Kim” is “Kim Jong-un” (everywhere)"
+        with pytest.raises(CorrectionError, match="cannot 'merge'"):
+            C.record(store, C.Correction(target="actor", action="merge", scope="everywhere",
+                                         name="Kim"))
