@@ -280,6 +280,19 @@ def _run(url: str, fn, *args, **kwargs):
             return fn(store, *args, **kwargs)
 
 
+def with_store(fn, *args, **kwargs):
+    """``fn(store, *args, **kwargs)`` on this page's store, holding the shared lock."""
+    return _run(db_url(), fn, *args, **kwargs)
+
+
+def fix_href(url: str, base: str, f: Filters):
+    """``mention_id -> link`` to the page that corrects a place mention (keeping the
+    filters), or None when the store at ``url`` is read-only (no correcting there)."""
+    from geo.urlstate import link_maker
+
+    return None if get_store(url).read_only else link_maker(base, "fix", f, "mention")
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def options(url: str, rev: str) -> FilterOptions:
     return _run(url, query.filter_options)
@@ -312,7 +325,8 @@ def map_view(url: str, rev: str, f: Filters, base: str) -> dict:
     data = marker_layers_data(table, snips,
                               reader_href=link_maker(base, "articles", f, "article", "passage",
                                                     "place"),
-                              place_href=link_maker(base, "places", f, "place"))
+                              place_href=link_maker(base, "places", f, "place"),
+                              fix_href=fix_href(url, base, f))
     return {"places": table, "markers": data}
 
 
@@ -568,6 +582,10 @@ READER_CSS = """<style>
 .na-meta, .na-caption { color: #555; }
 .na-caption { font-size: .875rem; margin: 0; }
 .na-snippet { margin: .4rem 0; }
+.na-passage mark.place.notplace { background: none; text-decoration: line-through dotted #999; }
+.na-passage a.na-fix { font-size: .7em; color: #888; text-decoration: none;
+  vertical-align: super; margin-left: 1px; }
+.na-passage a.na-fix:hover { color: #c0392b; }
 </style>"""
 
 
@@ -596,13 +614,16 @@ def passage_list(snips: pd.DataFrame, f: Filters) -> None:
     from geo.urlstate import reader_url
 
     base = base_path()
+    fix = fix_href(db_url(), base, f)
     st.html(READER_CSS)
     for s in snips.itertuples(index=False):
         href = reader_url(base, s.article_id, s.passage_id, filters=f)
         meta = " · ".join(esc(x) for x in (text(s.title), text(s.source),
                                            text(s.published)[:10]) if x)
+        correct = (f' · <a class="na-fix-link" href="{esc(fix(s.mention_id))}">correct</a>'
+                   if fix is not None else "")
         html(f'<p class="na-snippet">{s.snippet_html} <a href="{esc(href)}">open passage</a>'
-             f"<br><small>{meta}</small></p>")
+             f"{correct}<br><small>{meta}</small></p>")
 
 
 def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> None:

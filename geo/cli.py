@@ -10,6 +10,7 @@
     python -m geo sample --load|--remove [--db URL] | --rebuild   (the built-in sample)
     python -m geo delete ID... [--db URL]
     python -m geo reanalyse [--db URL] [ID...]
+    python -m geo corrections list|export FILE|import FILE [--db URL]
 """
 from __future__ import annotations
 
@@ -368,6 +369,63 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corrections(args: argparse.Namespace) -> int:
+    """List the store's corrections, export the live ones as JSON lines, or import a
+    file of them (idempotent: what the store has already is not added twice)."""
+    from geo import corrections
+    from geo.store import Store
+
+    if args.action in ("export", "import") and not args.file:
+        raise SystemExit(f"usage: python -m geo corrections {args.action} FILE [--db URL]")
+    if args.action == "list" and args.file:
+        raise SystemExit("usage: python -m geo corrections list [--db URL]")
+    with Store.open(args.db) as store:
+        if args.action == "list":
+            return _list_corrections(store)
+        if args.action == "export":
+            n = 0
+            with _output(None if args.file == "-" else args.file, "FILE") as out:
+                for line in corrections.export_lines(store):
+                    out.write(line + "\n")
+                    n += 1
+            print(f"exported {n} correction(s) from the store {store.path}", file=sys.stderr)
+            return 0
+        return _import_corrections(store, args.file)
+
+
+def _list_corrections(store: Store) -> int:
+    from geo import corrections
+
+    found = corrections.corrections(store)
+    for c in found:
+        state = f"undone {c.undone_at}" if c.undone_at else "live"
+        by = f" by {c.author}" if c.author else ""
+        print(f"#{c.id}\t{c.created_at}{by}\t{c.target}\t{state}\t{corrections.describe(c)}")
+    live = sum(1 for c in found if c.live)
+    print(f"{len(found)} correction(s), {live} live, in the store {store.path}", file=sys.stderr)
+    return 0
+
+
+def _import_corrections(store: Store, path: str) -> int:
+    from geo import corrections
+    from geo.errors import InputError
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            report = corrections.import_lines(store, fh, path=path)
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not UTF-8 text ({err.reason})") from err
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    for c in report.added:
+        print(f"added #{c.id}: {corrections.describe(c)}")
+    print(f"imported {len(report.added)} correction(s), {report.present} already present,"
+          f" {len(report.errors)} refused, into the store {store.path}")
+    return 1 if report.errors else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from geo.export import FORMATS
 
@@ -431,6 +489,12 @@ def build_parser() -> argparse.ArgumentParser:
     from geo.cli_manage import add_commands
 
     add_commands(sub)  # delete, reanalyse
+    p = sub.add_parser("corrections", help="list, export or import the user's corrections")
+    p.add_argument("action", choices=["list", "export", "import"])
+    p.add_argument("file", nargs="?", help="export: the JSON-lines file to write ('-':"
+                   " standard output); import: the file to read")
+    p.add_argument("--db", help="store URL or path (default: $NEWS_ATLAS_DB or data/news_atlas.sqlite)")
+    p.set_defaults(func=cmd_corrections)
     return ap
 
 

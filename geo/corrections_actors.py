@@ -40,6 +40,7 @@ from geo.store.actors import (
 )
 
 if TYPE_CHECKING:
+    from geo.corrections import Correction, Reach
     from geo.store import Store
 
 ActorRef = tuple[str, str]  # (name, kind) of a stored actor
@@ -376,3 +377,50 @@ def add_actor_correction(conn: sqlite3.Connection, rec: Mapping[str, Any], *,
     return _made(conn, _insert(conn, action, (name, kind), new=target,
                                author=rec.get("author"), mention=mention,
                                text=old.get("text"), created_at=rec.get("created_at")))
+
+
+# -- the shared corrections library (geo.corrections): list, undo, export, import -------
+
+def _reapply_reach(store: "Store", reach: "Reach") -> int:
+    """Rebuild the actor mentions of the articles ``reach`` names, and of those showing
+    an actor of one of its names; inside the caller's transaction."""
+    conn = store.conn
+    articles = set(reach.articles) | articles_with_keys(conn, {fold_key(n) for n in
+                                                              reach.names})
+    _reapply(conn, articles)
+    return len(articles)
+
+
+def _describe(c: "Correction") -> str:
+    from dataclasses import asdict
+
+    return describe_actor_correction({**asdict(c), "scope": str(c.scope)})
+
+
+def _prepare(store: "Store", c: "Correction") -> "Correction":
+    from geo.errors import CorrectionError
+
+    try:
+        action = ActorAction(c.action)
+    except ValueError:
+        raise CorrectionError(f"unknown actor correction {c.action!r}") from None
+    old = _loads(c.old_value) or {}
+    new = _loads(c.new_value)
+    if not isinstance(old, Mapping) or old.get("kind", "PERSON") not in KINDS:
+        raise CorrectionError(f"actor correction of {c.name!r}: no actor kind")
+    if action is not ActorAction.NOT_ACTOR and not (isinstance(new, Mapping)
+                                                    and str(new.get("name") or "").strip()):
+        raise CorrectionError(f"{action.value} of {c.name!r} without a new name")
+    if action is ActorAction.SPLIT and (c.article_id is None or c.start is None):
+        raise CorrectionError(f"split of {c.name!r} without its mention")
+    return c
+
+
+def _register() -> None:
+    from geo.corrections import TargetHandler, register
+
+    register(TargetHandler(target="actor", actions=tuple(a.value for a in ActorAction),
+                           reapply=_reapply_reach, describe=_describe, prepare=_prepare))
+
+
+_register()

@@ -45,6 +45,11 @@ class QueryTimeoutError(StoreError):
     """A read query ran past its time limit and was stopped (the store is unharmed)."""
 
 
+class CorrectionError(GeoError, ValueError):
+    """A correction cannot be made, undone or read (an unknown mention, scope or place,
+    coordinates out of range, a correction already undone)."""
+
+
 class OutputError(GeoError, OSError):
     """An output file (``--out``, ``--errors``) cannot be written; the message names it."""
 

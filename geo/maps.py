@@ -213,15 +213,20 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, values)) for values in zip(*(df[c].tolist() for c in cols))]
 
 
-def _snippets_html(snips: list[dict], reader_href) -> str:
+def _snippets_html(snips: list[dict], reader_href, fix_href=None) -> str:
+    """Each passage with a link into the reader and, with ``fix_href(mention_id)``, a
+    link to correct the mention's place."""
     out = []
     for s in snips:
         src = " · ".join(x for x in (text(s["source"]), text(s["published"])[:10]) if x)
+        fix = (f' · <a class="na-fix" href="{esc(fix_href(s["mention_id"]))}" target="_blank"'
+               ' rel="noopener" title="Correct the place of this mention">correct</a>'
+               if fix_href is not None and text(s.get("mention_id")) != "" else "")
         out.append(
             f'<div class="na-snip">{s["snippet_html"]} <a href="'
             f'{esc(reader_href(s["article_id"], s["passage_id"], s["place_id"]))}"'
             ' target="_blank"'
-            f' rel="noopener">open passage</a><div class="na-src">{esc(s["title"])}'
+            f' rel="noopener">open passage</a>{fix}<div class="na-src">{esc(s["title"])}'
             f"{' — ' + esc(src) if src else ''}</div></div>")
     return "".join(out)
 
@@ -257,13 +262,14 @@ def _href_parts(place_href) -> tuple[str, str]:
 
 
 def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, place_href,
-                broad: bool = False) -> dict:
+                broad: bool = False, fix_href=None) -> dict:
     """The compact columns :class:`PlaceMarkers` draws: rounded coordinates, counts,
     escaped names, kind/country/rule tables with per-place codes, and the snippets of
     the places that have some (``snips``: row -> HTML).
 
     ``reader_href(article_id, passage_id, place_id)`` (the passage, and the place whose
-    popup links to it) and ``place_href(place_id)`` build the links.
+    popup links to it) and ``place_href(place_id)`` build the links; with
+    ``fix_href(mention_id)`` each passage also links to correcting its mention.
     """
     names = places["name"].astype(str).tolist()
     name_html = [esc(x) for x in names]
@@ -285,20 +291,20 @@ def marker_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href, pl
                 else [0] * len(places)),
         "score": [None if v != v else v for v in score.tolist()],
         "href": list(_href_parts(place_href)), "broad": 1 if broad else 0,
-        "snips": {i: _snippets_html(by_place[p], reader_href)
+        "snips": {i: _snippets_html(by_place[p], reader_href, fix_href)
                   for i, p in enumerate(ids) if p in by_place},
     }
 
 
 def marker_layers_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_href,
-                       place_href) -> dict[str, dict]:
+                       place_href, fix_href=None) -> dict[str, dict]:
     """:func:`marker_data` for the specific places (``"specific"``) and for the
     country-level places and demonyms (``"broad"``): plain data, cheap to cache."""
     specific, broad = places[~places["broad"]], places[places["broad"]]
     return {"specific": marker_data(specific, snippets, reader_href=reader_href,
-                                    place_href=place_href),
+                                    place_href=place_href, fix_href=fix_href),
             "broad": marker_data(broad, snippets, reader_href=reader_href,
-                                 place_href=place_href, broad=True)}
+                                 place_href=place_href, broad=True, fix_href=fix_href)}
 
 
 def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: AssetUrls,
@@ -329,11 +335,12 @@ def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: Ass
 
 
 def place_layers(places: pd.DataFrame, snippets: pd.DataFrame, *, assets: AssetUrls,
-                 reader_href, place_href, heat: bool = False) -> list[folium.FeatureGroup]:
+                 reader_href, place_href, heat: bool = False, fix_href=None
+                 ) -> list[folium.FeatureGroup]:
     """Feature groups for ``st_folium(feature_group_to_add=...)`` straight from the place
     table and snippets (see :func:`marker_layers_data` and :func:`layers_from_data`)."""
     data = marker_layers_data(places, snippets, reader_href=reader_href,
-                              place_href=place_href)
+                              place_href=place_href, fix_href=fix_href)
     return layers_from_data(data, places, assets=assets, heat=heat)
 
 

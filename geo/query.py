@@ -27,7 +27,7 @@ COUNT_HELP = ("A place's mentions: each time an article under the filters names 
               " a demonym resolved to it (\"North Korean\" counts for North Korea). The"
               " map, the tables and every export count this way.")
 SNIPPET_COLUMNS = ["place_id", "article_id", "passage_id", "title", "published", "source",
-                   "mention", "score", "rule", "snippet_html"]
+                   "mention", "score", "rule", "mention_id", "snippet_html"]
 
 
 @dataclass(frozen=True)
@@ -257,12 +257,15 @@ class ArticleView:
 
 
 def article_view(store: Store, article_id: str, *, place_href, actor_href,
-                 pointed: tuple[str, str] | None = None) -> ArticleView | None:
+                 pointed: tuple[str, str] | None = None, fix_href=None
+                 ) -> ArticleView | None:
     """An article ready for the reader: each passage's text escaped, with its place and
     actor mentions highlighted and linked (``place_href(place_id)``, ``actor_href(name)``
     give the link targets). ``pointed`` (passage id, place id): the mentions of that
     place in that passage (the ones a popup pointed at) get the extra class
-    ``pointed``."""
+    ``pointed``. ``fix_href(mention_id)``: each place mention is followed by a small
+    link to correct it. A mention a user marked "not a place" has the class
+    ``notplace``."""
     art = q.article(store.conn, article_id)
     if art is None:
         return None
@@ -276,12 +279,15 @@ def article_view(store: Store, article_id: str, *, place_href, actor_href,
         off = starts[m["passage_id"]]
         resolved = m["place_id"] is not None
         title = (f"{m['place_name']} ({m['place_kind'] or '-'}, {m['country_code'] or '-'},"
-                 f" score {m['score'] or 0:.2f})" if resolved else "unresolved place")
+                 f" score {m['score'] or 0:.2f})" if resolved
+                 else "not a place (a user's correction)" if m["not_place"]
+                 else "unresolved place")
+        css = f"place {m['kind']}" + (" notplace" if m["not_place"] else "") + (
+            " pointed" if pointed == (m["passage_id"], m["place_id"]) else "")
         spans.setdefault(m["passage_id"], []).append(Span(
-            m["start"] - off, m["end"] - off,
-            f"place {m['kind']}" + (" pointed" if pointed == (m["passage_id"], m["place_id"])
-                                    else ""),
-            place_href(m["place_id"]) if resolved else None, title))
+            m["start"] - off, m["end"] - off, css,
+            place_href(m["place_id"]) if resolved else None, title,
+            fix_href(m["id"]) if fix_href is not None else None))
         if resolved:
             names.setdefault(m["passage_id"], ([], []))[0].append(m["place_name"])
     for m in q.article_actor_mentions(store.conn, article_id):

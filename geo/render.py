@@ -94,6 +94,7 @@ class Span:
     css: str
     href: str | None = None
     title: str | None = None
+    fix_href: str | None = None  # a small "correct" link after the span
 
 
 def highlight_html(text: str, spans: Iterable[Span], *, target: str = "_self") -> str:
@@ -114,6 +115,9 @@ def highlight_html(text: str, spans: Iterable[Span], *, target: str = "_self") -
                        f' target="{esc(target)}"{title}>{inner}</a>')
         else:
             out.append(f'<mark class="{esc(span.css)}"{title}>{inner}</mark>')
+        if span.fix_href:
+            out.append(f'<a class="na-fix" href="{esc(span.fix_href)}" target="{esc(target)}"'
+                       ' title="Correct this place">✎</a>')
         pos = span.end
     out.append(esc(text[pos:]))
     return "".join(out)
@@ -153,6 +157,7 @@ RULE_REASONS: dict[str, str] = {
     "nearby": "it is near the other places the article names",
     "list": "it is listed with places of the same kind",
     "the": "the article writes “the” before it, as for a sea or a region",
+    "corrected": "a user corrected it (see the Corrections page)",
 }
 SAME_NAME = " (same name in document)"
 # the reasons that name the state or province the article names, when it is known
@@ -187,6 +192,12 @@ def _with_article(country: str) -> str:
     plural = country.endswith(("States", "Kingdom", "Republic", "Emirates", "Islands",
                                "Netherlands", "Philippines", "Bahamas", "Gambia"))
     return f"the {country}" if plural else country
+
+
+def country_phrase(code: str | None) -> str:
+    """The country as a sentence names it: "the United States", "Russia" ("" for none)."""
+    name = country_name(code)
+    return _with_article(name) if name else ""
 
 
 def _reason(rule: str, country: str, region: str = "") -> str:

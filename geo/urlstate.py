@@ -40,6 +40,7 @@ class ViewState:
     place: str | None = None
     article: str | None = None
     passage: str | None = None
+    mention: str | None = None  # a place mention (its id): the page that corrects it
 
 
 def clean_value(value: str) -> str:
@@ -128,12 +129,13 @@ def filters_to_params(f: Filters) -> dict[str, str | list[str]]:
 
 def view_from_params(params: Params) -> ViewState:
     return ViewState(filters=filters_from_params(params), place=_one(params, "place"),
-                     article=_one(params, "article"), passage=_one(params, "passage"))
+                     article=_one(params, "article"), passage=_one(params, "passage"),
+                     mention=_one(params, "mention"))
 
 
 def view_to_params(view: ViewState) -> dict[str, str | list[str]]:
     out = filters_to_params(view.filters)
-    for key in ("place", "article", "passage"):
+    for key in ("place", "article", "passage", "mention"):
         value = getattr(view, key)
         if value:
             out[key] = value

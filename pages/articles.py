@@ -29,7 +29,8 @@ article = ui.article_view(
     view.article,
     place_href=lambda pid: map_url(base, place=pid, filters=f),
     actor_href=lambda name: map_url(base, filters=replace(f, actors=(name,))),
-    pointed=(view.passage, view.place) if view.passage and view.place else None)
+    pointed=(view.passage, view.place) if view.passage and view.place else None,
+    fix_href=ui.fix_href(ui.db_url(), base, f))
 if article is None:
     st.warning("This article is not in the store.")
     st.stop()

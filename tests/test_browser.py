@@ -148,7 +148,8 @@ def test_click_khasan_then_read_the_passage(server, page):
     popup.wait_for(timeout=5000)
     assert "Khasan" in popup.inner_text()
     assert popup.locator("mark", has_text="Khasan").count() >= 1
-    link = popup.locator(".na-snip", has_text="armoured train").locator("a")
+    link = popup.locator(".na-snip", has_text="armoured train").locator(
+        "a", has_text="open passage")
     # Component iframes may not navigate the top window: the reader opens in a new tab.
     with page.context.expect_page(timeout=15000) as new_tab:
         link.click()
@@ -264,7 +265,8 @@ def test_fresh_store_shows_the_sample_and_its_khasan_passage(sample_server, page
     for name in ("Vladivostok", "Razdolnaya River"):
         assert frame.locator(f'.na-marker[title="{name}"]').count() == 1, name
     marker.dispatch_event("click")
-    link = frame.locator(".leaflet-popup-content .na-snip", has_text="train").first.locator("a")
+    link = frame.locator(".leaflet-popup-content .na-snip", has_text="train").first.locator(
+        "a", has_text="open passage")
     with page.context.expect_page(timeout=15000) as new_tab:
         link.click()
     current = new_tab.value.locator(".na-passage.na-current")

@@ -157,3 +157,25 @@ def test_popup_links_keep_the_current_filters(dashboard_store):
     assert "actor=Sergei" in head and "from=2023-09-01" in head and head.endswith("place=")
     snips = "".join(layer["snips"].values())
     assert snips and snips.count("actor=Sergei") == snips.count("open passage")
+
+
+def test_popup_passages_link_to_correcting_their_mention(dashboard_store):
+    from geo.urlstate import link_maker
+
+    f = Filters(date_from="2023-09-01")
+    places = place_table(dashboard_store, f)
+    snippets = place_snippets(dashboard_store, f, list(places["place_id"]))
+    links = {"reader_href": link_maker("", "articles", f, "article", "passage"),
+             "place_href": link_maker("", "places", f, "place")}
+    data = marker_layers_data(places, snippets, **links,
+                              fix_href=link_maker("", "fix", f, "mention"))
+    snips = "".join(data["specific"]["snips"].values())
+    fixes = re.findall(r'<a class="na-fix" href="([^"]+)"', snips)
+    assert fixes and len(fixes) == snips.count("open passage")
+    ids = {int(h.rsplit("mention=", 1)[1]) for h in map(html.unescape, fixes)}
+    assert ids == set(snippets[snippets["place_id"].isin(
+        places[~places["broad"]]["place_id"])]["mention_id"])
+    assert all(h.startswith("/fix?from=2023-09-01&amp;mention=") for h in fixes)
+    # a read-only store gets no such link
+    plain = marker_layers_data(places, snippets, **links)
+    assert "na-fix" not in "".join(plain["specific"]["snips"].values())

@@ -289,3 +289,24 @@ def test_extreme_dates_and_huge_searches_are_answered(dashboard_db, deferred):
     assert q.day_after("2023-12-31") == "2024-01-01"
     assert len(q.fts_query("word " * 10_000).split()) == q.MAX_SEARCH_WORDS
     assert len(q._like_pattern("%" * 30_000)) <= 2 * q.MAX_SEARCH_CHARS + 2
+
+
+def test_the_reader_links_each_place_mention_to_correcting_it(dashboard_store):
+    from geo import corrections_places as P
+
+    links = {"place_href": lambda p: f"/?place={p}", "actor_href": lambda a: "/",
+             "fix_href": lambda m: f"/fix?mention={m}"}
+    first = article_view(dashboard_store, "seedlike0000001", **links).passages[0]
+    # Russian and Khasan ("North Korea" lies inside the actor "North Korea's leader")
+    assert first.html.count('class="na-fix"') == 2
+    khasan = dashboard_store.conn.execute(
+        "SELECT id FROM place_mentions WHERE article_id = 'seedlike0000001' AND"
+        " text = 'Khasan'").fetchone()[0]
+    assert f'href="/fix?mention={khasan}"' in first.html
+    P.correct_mention(dashboard_store, khasan, "not_place")
+    first = article_view(dashboard_store, "seedlike0000001", **links).passages[0]
+    assert '<mark class="place place notplace" title="not a place' in first.html
+    assert "Khasan" not in first.places
+    without = article_view(dashboard_store, "seedlike0000001", place_href=str,
+                           actor_href=str).passages[0]
+    assert "na-fix" not in without.html

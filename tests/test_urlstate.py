@@ -74,3 +74,11 @@ def test_a_range_given_backwards_is_turned_round():
     f = filters_from_params({"from": "2023-09-20", "to": "2023-09-01T10:00"})
     assert (f.date_from, f.date_to) == ("2023-09-01", "2023-09-20")
     assert filters_from_params({"to": "2023-02-30"}).date_to is None
+
+
+def test_a_fix_link_carries_the_mention_and_the_filters():
+    view = ViewState(filters=FULL, mention="88")
+    url = page_url("/", "fix", view)
+    assert url.startswith("/fix?") and "mention=88" in url
+    assert view_from_params(parse_qs(urlsplit(url).query)) == view
+    assert link_maker("/", "fix", FULL, "mention")("88") == url

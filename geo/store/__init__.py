@@ -332,13 +332,15 @@ class Store:
                                "score": round(a.score, 4)} for a in m.alternatives]))
              for m in analyzed.places],
         )
-        from geo.corrections_actors import apply_actor_corrections
+        from geo.corrections import apply_stored  # (imports this module)
         from geo.store.actors import FoundMention, insert_found
 
         insert_found(c, art.id, [
             FoundMention(*_row(m.passage_id, m.start, m.end, m.text, m.canonical or m.text,
                                m.label)) for m in analyzed.actors])
-        apply_actor_corrections(c, art.id)  # folds across articles, then the user's fixes
+        # in this transaction: the places the user corrected; the actors folded across
+        # articles (the found mentions become actor_mentions), then the user's actor fixes
+        apply_stored(self, [art.id])
 
     def _upsert_place(self, e: GazetteerEntry) -> None:
         self.conn.execute(

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Sequence
 
+from geo.store.corrections import NOT_A_PLACE_SQL
+from geo.store.corrections import revision as corrections_revision
+
 if TYPE_CHECKING:
     from geo.query import Filters
 
@@ -188,7 +191,8 @@ def mention_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.R
     if not ids:
         return []
     return conn.execute(
-        "SELECT pm.place_id, pm.article_id, pm.passage_id, pm.text AS mention,"
+        "SELECT pm.id AS mention_id, pm.place_id, pm.article_id, pm.passage_id,"
+        " pm.text AS mention,"
         ' pm.start - p.start AS rel_start, pm."end" - p.start AS rel_end, pm.score, pm.rule,'
         " p.text AS passage, p.idx, p.date AS passage_date, a.title, a.published, a.source"
         " FROM place_mentions pm JOIN passages p ON p.id = pm.passage_id"
@@ -265,9 +269,7 @@ def revision(conn: sqlite3.Connection) -> str:
     row = conn.execute("SELECT count(*), max(ingested_at),"
                        " (SELECT value FROM notes WHERE key = 'changed') FROM articles"
                        ).fetchone()
-    fixes = conn.execute("SELECT count(*), count(undone_at), max(id) FROM corrections"
-                         ).fetchone()
-    return f"{row[0]}:{row[1]}:{row[2] or 0}:{fixes[0]}:{fixes[1]}:{fixes[2]}"
+    return f"{row[0]}:{row[1]}:{row[2] or 0}:{corrections_revision(conn)}"
 
 
 def article(conn: sqlite3.Connection, article_id: str) -> sqlite3.Row | None:
@@ -282,8 +284,8 @@ def passages(conn: sqlite3.Connection, article_id: str) -> list[sqlite3.Row]:
 
 def article_place_mentions(conn: sqlite3.Connection, article_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        'SELECT pm.passage_id, pm.start, pm."end", pm.text, pm.kind, pm.place_id, pm.score,'
-        " pm.rule, pl.name AS place_name, pl.kind AS place_kind, pl.country_code,"
+        'SELECT pm.id, pm.passage_id, pm.start, pm."end", pm.text, pm.kind, pm.place_id,'
+        f" pm.score, pm.rule, {NOT_A_PLACE_SQL} AS not_place, pl.name AS place_name, pl.kind AS place_kind, pl.country_code,"
         " pl.lat, pl.lon FROM place_mentions pm LEFT JOIN places pl ON pl.id = pm.place_id"
         " WHERE pm.article_id = ? ORDER BY pm.start", (article_id,)).fetchall()
 

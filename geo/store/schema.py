@@ -186,6 +186,17 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     );
     CREATE INDEX jobs_recent ON jobs(created_at);
     """,
+    # 9: a place mention remembers which correction decides it now and what the
+    # geoparser had, so undoing the correction restores it (geo.corrections); a mention
+    # with a correction and no place is one the user marked "not a place"
+    """
+    ALTER TABLE place_mentions ADD COLUMN correction_id INTEGER;  -- NULL: the geoparser's
+    ALTER TABLE place_mentions ADD COLUMN parser_place_id TEXT;   -- the geoparser's choice,
+    ALTER TABLE place_mentions ADD COLUMN parser_score REAL;      -- kept while a correction
+    ALTER TABLE place_mentions ADD COLUMN parser_rule TEXT;       -- decides the mention
+    CREATE INDEX place_mentions_correction ON place_mentions(correction_id)
+        WHERE correction_id IS NOT NULL;
+    """,
 ]
 
 _FOLD_ACTORS = """
