@@ -36,9 +36,10 @@ if ui.can_edit() and not store.read_only:  # the pages that change the store: a 
                 url_path="manage"),
         st.Page("pages/fix.py", title="Correct a place",
                 icon=":material/edit_location_alt:", url_path="fix"),
-        st.Page("pages/corrections.py", title="Corrections", icon=":material/history:",
-                url_path="corrections"),
     ]
+# who corrected what: listed for every visitor; undo and import only for who can edit
+pages.append(st.Page("pages/corrections.py", title="Corrections", icon=":material/history:",
+                     url_path="corrections"))
 if ui.sign_in_offered():
     pages.append(st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:",
                          url_path="sign-in"))

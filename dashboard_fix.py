@@ -86,7 +86,8 @@ def _done(message: str, place_id: str | None = None) -> None:
 def _correct(mention_id: int, action: str, place: dict | None) -> None:
     scope = st.session_state.get("fix_scope", C.Scope.MENTION)
     try:
-        c = ui.with_store(P.correct_mention, mention_id, action, scope=scope, place=place)
+        c = ui.with_store(P.correct_mention, mention_id, action, scope=scope, place=place,
+                          author=ui.editor())  # the signed-in editor, if any
     except GeoError as err:
         st.session_state["fix_error"] = str(err)
         return
@@ -261,7 +262,7 @@ def _point_form(m: dict) -> None:
     ss = st.session_state
     here = ui.with_store(P.stored_place, m["place_id"]) if m["place_id"] else None
     centre = (here["lat"], here["lon"]) if here else (20.0, 0.0)
-    fmap = maps.base_map(ui.assets(), tiles=maps.tile_source(), location=centre,
+    fmap = maps.base_map(ui.assets(), tiles=ui.settings().tiles, location=centre,
                          zoom=5 if here else 2)
     if ss.get("fix_lat") is not None and ss.get("fix_lon") is not None:
         import folium

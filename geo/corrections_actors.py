@@ -382,11 +382,15 @@ def add_actor_correction(conn: sqlite3.Connection, rec: Mapping[str, Any], *,
 # -- the shared corrections library (geo.corrections): list, undo, export, import -------
 
 def _reapply_reach(store: "Store", reach: "Reach") -> int:
-    """Rebuild the actor mentions of the articles ``reach`` names, and of those showing
-    an actor of one of its names; inside the caller's transaction."""
+    """Rebuild the actor mentions of the articles ``reach`` names (else of those showing
+    an actor of one of its names, else of all); inside the caller's transaction."""
     conn = store.conn
-    articles = set(reach.articles) | articles_with_keys(conn, {fold_key(n) for n in
-                                                              reach.names})
+    if reach.articles is not None:  # these articles (a superset of what the names reach)
+        articles = set(reach.articles)
+    elif reach.names is not None:
+        articles = articles_with_keys(conn, {fold_key(n) for n in reach.names})
+    else:
+        articles = {r[0] for r in conn.execute("SELECT id FROM articles")}
     _reapply(conn, articles)
     return len(articles)
 

@@ -40,7 +40,8 @@ def analysis(db: str) -> dict[str, list[tuple]]:
 
 
 def add_correction(db: str) -> None:
-    """A correction row as geo.corrections writes them (migration 6's table)."""
+    """A correction row as geo.corrections writes them (migration 6's table): Khasan is
+    not a place, in every article."""
     with sqlite3.connect(db) as conn:
         conn.execute(
             "INSERT INTO corrections (target, action, scope, name, old_value, new_value,"
@@ -58,6 +59,7 @@ def spoil(db: str) -> None:
 
 def test_reanalyse_replaces_a_stale_analysis_stably_and_keeps_the_sample(sample_db,
                                                                          full_gazetteer):
+    before = analysis(sample_db)["places"]
     add_correction(sample_db)
     fresh = geo("reanalyse", "--db", sample_db)
     assert fresh.returncode == 0, fresh.stderr
@@ -69,7 +71,10 @@ def test_reanalyse_replaces_a_stale_analysis_stably_and_keeps_the_sample(sample_
     assert analysis(sample_db) == first  # stable: the same analysis again
     assert first["articles"][0][1] == 1  # still the sample
     assert "stale" not in {row[7] for row in first["places"]}
-    assert any(row[3] == "Khasan" and row[5] == "cur:khasan-ru" for row in first["places"])
+    # the user's correction (Khasan is not a place, everywhere) holds after re-analysis
+    khasan = [row for row in first["places"] if row[3] == "Khasan"]
+    assert khasan and all(row[5] is None and row[7] == "not a place" for row in khasan)
+    assert all(row[5] == "cur:khasan-ru" for row in before if row[3] == "Khasan")
     # progress and the summary on stderr, as ingest's
     assert "reanalyse: re-analysing 1 article(s)" in run.stderr
     assert "reanalyse: 1/1 (100%)" in run.stderr
