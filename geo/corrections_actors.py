@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo.actors import fold_key, same_person
-from geo.errors import InputError, StoreError, StoreFaultError
+from geo.errors import InputError, StoreError
 from geo.store.actors import (
     actor_id, articles_showing, articles_with_keys, drop_orphans, found_mentions,
     replace_mentions,
@@ -206,22 +206,10 @@ def _check_kind(kind: str) -> str:
 
 def _write(store: "Store", doing: str, work: Callable[[sqlite3.Connection], T]) -> T:
     """``work(conn)`` in one ``BEGIN IMMEDIATE`` transaction."""
-    from geo.store.connect import fault
+    from geo.store.connect import transaction
 
-    if store.read_only:
-        raise StoreFaultError(f"cannot {doing}: the store {store.path} is open read-only")
-    conn = store.conn
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(conn)
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-    except sqlite3.Error as err:
-        raise fault(store.path, err, doing=doing + " in") from err
-    return result
+    with transaction(store, doing=doing + " in") as conn:
+        return work(conn)
 
 
 def merge_actors(store: "Store", actor: ActorRef, into: ActorRef, *,

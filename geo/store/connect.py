@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -78,6 +79,28 @@ def time_limit(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None
         raise
     finally:
         conn.set_progress_handler(None, 0)
+
+
+@contextmanager
+def transaction(store: Any, *, doing: str) -> Iterator[sqlite3.Connection]:
+    """One ``BEGIN IMMEDIATE`` transaction on ``store`` (a :class:`geo.store.Store`):
+    committed when the block ends, rolled back on any error. StoreFaultError when the
+    store is read-only or cannot be written; ``doing`` ("delete articles from", "record a
+    correction in") names the work in that message."""
+    if store.read_only:
+        raise StoreFaultError(f"cannot {doing} the store {store.path}: it is open "
+                              "read-only; make the file and its folder writable")
+    c = store.conn
+    try:
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            yield c
+            c.commit()
+        except BaseException:
+            c.rollback()
+            raise
+    except sqlite3.Error as err:
+        raise fault(store.path, err, doing=doing) from err
 
 
 def read_only_url(url: str) -> str:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from geo.errors import StoreFaultError
-from geo.store.connect import fault
+from geo.store.connect import transaction  # noqa: F401 (geo.corrections uses it here)
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -41,24 +39,6 @@ class Reach:
     source: str | None = None
 
 
-@contextmanager
-def transaction(store: "Store", *, doing: str) -> Iterator[sqlite3.Connection]:
-    """One ``BEGIN IMMEDIATE`` transaction on a writable store; ``doing`` ("record a
-    correction in") names the work in the error of a read-only or failing store."""
-    if store.read_only:
-        raise StoreFaultError(f"cannot {doing} the store {store.path}: it is open "
-                              "read-only; make the file and its folder writable")
-    c = store.conn
-    try:
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            yield c
-            c.commit()
-        except BaseException:
-            c.rollback()
-            raise
-    except sqlite3.Error as err:
-        raise fault(store.path, err, doing=doing) from err
 
 
 def _marks(values: Sequence[Any]) -> str:

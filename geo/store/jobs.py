@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from geo.errors import StoreError, StoreFaultError
-from geo.store.connect import fault
+from geo.errors import StoreError
+from geo.store.connect import fault, transaction
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -85,21 +85,8 @@ def _job(row: sqlite3.Row) -> Job:
 
 def _write(store: Store, sql: str, params: tuple) -> int:
     """Run one write in its own transaction; the new row's id."""
-    if store.read_only:
-        raise StoreFaultError(f"cannot record a job in the store {store.path}: it is "
-                              "open read-only")
-    conn = store.conn
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row_id = conn.execute(sql, params).lastrowid
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
-        return row_id
-    except sqlite3.Error as err:
-        raise fault(store.path, err, doing="record a job in") from err
+    with transaction(store, doing="record a job in") as conn:
+        return conn.execute(sql, params).lastrowid
 
 
 def create_job(store: Store, kind: str, sources: list[str] | None = None) -> int:

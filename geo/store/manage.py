@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, TypeVar
 
-from geo.errors import StoreFaultError
 from geo.models import Article
-from geo.store.connect import fault
+from geo.store.connect import fault, transaction
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -67,21 +66,8 @@ class Deletion:
 def write(store: "Store", doing: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
     """Run ``work(conn)`` in one ``BEGIN IMMEDIATE`` transaction; StoreFaultError when
     the store is read-only or cannot be written (``doing``: "delete articles from")."""
-    if store.read_only:
-        raise StoreFaultError(f"cannot {doing} the store {store.path}: it is read-only; "
-                              "make the file and its folder writable")
-    c = store.conn
-    try:
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(c)
-            c.commit()
-        except BaseException:
-            c.rollback()
-            raise
-    except sqlite3.Error as err:
-        raise fault(store.path, err, doing=doing) from err
-    return result
+    with transaction(store, doing=doing) as c:
+        return work(c)
 
 
 def touch(c: sqlite3.Connection) -> None:
