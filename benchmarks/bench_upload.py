@@ -33,6 +33,8 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.test_browser import map_frame  # noqa: E402 (the browser tests' helper)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
@@ -166,7 +168,7 @@ def run_once(n: int, work: Path) -> dict:
             page.get_by_text("Done.").wait_for(timeout=1800000)
             done = time.perf_counter()
             page.get_by_role("link", name="Open the map").click()
-            frame = _map_frame(page)
+            frame = map_frame(page, timeout=60.0)
             frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=120000)
             shown = time.perf_counter()
             sampler.stopped.set()
@@ -206,20 +208,6 @@ def _job(db: Path) -> dict:
                  ).total_seconds()
     return {"seconds": round(seconds, 1), "rate": round(done / analysing, 1) if done else 0,
             "added": added}
-
-
-def _map_frame(page, timeout: float = 60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for frame in page.frames:
-            if "st_folium" in frame.url:
-                try:
-                    if frame.evaluate("() => !!document.querySelector('.leaflet-container')"):
-                        return frame
-                except Exception:  # noqa: BLE001 - the frame is being replaced; retry
-                    pass
-        page.wait_for_timeout(200)
-    raise SystemExit("the map component never appeared")
 
 
 def main() -> None:

@@ -8,23 +8,9 @@ import time
 
 import pytest
 
-from tests.test_app import APP, _no_error, _text, open_page
+from tests.test_app import APP, _no_error, _text, app, open_page  # noqa: F401 (app: a fixture)
 
 SEED = "seedlike0000001"
-
-
-@pytest.fixture()
-def app(dashboard_db, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at
-    return make
 
 
 def stored(db: str) -> set[str]:
