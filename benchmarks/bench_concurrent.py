@@ -19,19 +19,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bench_dashboard import CHROMIUM_ARGS, _free_port  # noqa: E402
+from benchmarks.bench_dashboard import CHROMIUM_ARGS, _start_server  # noqa: E402
 
 # the filter changes each visitor makes, in turn (values the synthetic store holds)
 CHANGES = ["?from=2024-01-01&to=2024-03-31", "?actor=Actor%20003", "?source=BBC",
@@ -61,25 +59,6 @@ class Sampler(threading.Thread):
         while not self.done.is_set():
             self.peak = max(self.peak, rss_mb(self.pid))
             time.sleep(self.every)
-
-
-def start_server(db: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none",
-           "NEWS_ATLAS_READ_ONLY": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 async def first_marker(page, started: float, timeout: float = 120.0) -> float:
@@ -134,7 +113,7 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--changes", type=int, default=5, help="filter changes per session")
     args = ap.parse_args()
-    proc, url = start_server(args.db)
+    proc, url = _start_server(args.db, env={"NEWS_ATLAS_READ_ONLY": "1"})
     try:
         # one visit first, so the server has built its caches as it would have by then
         asyncio.run(run(url, 1, 0))

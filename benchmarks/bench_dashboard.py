@@ -143,16 +143,19 @@ def _first_marker(page, start: float, timeout: float = 60) -> float:
     return float("nan")
 
 
-def _start_server(db: str, *, health_check: bool = False) -> tuple[subprocess.Popen, str]:
+def _start_server(db: str, *, health_check: bool = False,
+                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """``streamlit run dashboard.py`` on ``db`` at a free 127.0.0.1 port, once healthy;
-    ``health_check``: with the script health check on (main turns it off by default)."""
+    ``health_check``: with the script health check on (main turns it off by default);
+    ``env``: more settings (``NEWS_ATLAS_READ_ONLY``...)."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false",
          "--server.scriptHealthCheckEnabled", "true" if health_check else "false"],
-        cwd=REPO, env={**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"},
+        cwd=REPO, env={**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none",
+                       **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     for _ in range(300):

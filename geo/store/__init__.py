@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -48,10 +47,12 @@ def default_db_url() -> str:
 
 
 def is_default_store(url: str) -> bool:
-    """Whether ``url`` is the default store that no one named: ``$NEWS_ATLAS_DB`` is
-    unset and ``url`` is ``data/news_atlas.sqlite`` (the only store the dashboard loads
-    the built-in sample into)."""
-    return not os.environ.get("NEWS_ATLAS_DB") and url == str(DEFAULT_DB)
+    """Whether ``url`` is the default store that no one named: the settings name no
+    store (:mod:`geo.settings`) and ``url`` is ``data/news_atlas.sqlite`` (the only
+    store the dashboard loads the built-in sample into)."""
+    from geo.settings import load
+
+    return url == str(DEFAULT_DB) and not load().db_named
 
 
 def sqlite_path(url: str) -> str:
