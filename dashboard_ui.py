@@ -335,14 +335,46 @@ def timeline(url: str, rev: str, f: Filters, by: str) -> pd.DataFrame:
     return _run(url, query.timeline, f, by=by)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def row_cap() -> int:
+    """The most rows a table lists (``NEWS_ATLAS_ROW_CAP``)."""
+    return settings().row_cap
+
+
 def actors(url: str, rev: str, f: Filters) -> pd.DataFrame:
-    return _run(url, query.actor_table, f)
+    """The most mentioned actors under ``f``: one more than the row cap, so that the
+    table can tell the cap was reached."""
+    return _actors(url, rev, f, row_cap() + 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _actors(url: str, rev: str, f: Filters, limit: int) -> pd.DataFrame:
+    return _run(url, query.actor_table, f, limit=limit)
+
+
 def articles(url: str, rev: str, f: Filters) -> pd.DataFrame:
-    return _run(url, query.article_table, f)
+    """The newest articles under ``f``: one more than the row cap (see :func:`actors`)."""
+    return _articles(url, rev, f, row_cap() + 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _articles(url: str, rev: str, f: Filters, limit: int) -> pd.DataFrame:
+    return _run(url, query.article_table, f, limit=limit)
+
+
+def place_passages(place_id: str, f: Filters) -> pd.DataFrame:
+    """A place's passages under ``f``, the latest first: one more than the row cap."""
+    return snippets(db_url(), revision(), f, (place_id,), per_place=row_cap() + 1)
+
+
+def capped(df: pd.DataFrame, what: str, *, cap: int | None = None) -> pd.DataFrame:
+    """The first ``cap`` (default: the row cap) rows of ``df``; when ``df`` has more, a
+    notice says the list stops there and how to see the others."""
+    cap = row_cap() if cap is None else cap
+    if len(df) <= cap:
+        return df
+    st.info(f"Only the first {cap:,} {what} are listed: more pass these filters. Narrow"
+            " them (dates, source, actors, country or a search) to see the others.")
+    return df.head(cap)
 
 
 def place_details(place_id: str) -> dict | None:
@@ -608,32 +640,41 @@ def caption(*parts: object) -> None:
     html(f'<p class="na-caption">{esc(" · ".join(t for t in map(text, parts) if t))}</p>')
 
 
-def passage_list(snips: pd.DataFrame, f: Filters) -> None:
-    """Snippets (escaped HTML from geo.query) with links into the reader."""
+def passage_list(snips: pd.DataFrame, f: Filters, *, cap: int | None = None) -> None:
+    """Snippets (escaped HTML from geo.query) with links into the reader; with ``cap``,
+    the first ``cap`` and a notice when there are more."""
     from geo.render import esc, text
     from geo.urlstate import reader_url
 
+    if cap is not None:
+        snips = capped(snips, "passages", cap=cap)
     base = base_path()
     fix = fix_href(db_url(), base, f)
     st.html(READER_CSS)
+    items = []
     for s in snips.itertuples(index=False):
         href = reader_url(base, s.article_id, s.passage_id, filters=f)
         meta = " · ".join(esc(x) for x in (text(s.title), text(s.source),
                                            text(s.published)[:10]) if x)
         correct = (f' · <a class="na-fix-link" href="{esc(fix(s.mention_id))}">correct</a>'
                    if fix is not None else "")
-        html(f'<p class="na-snippet">{s.snippet_html} <a href="{esc(href)}">open passage</a>'
-             f"{correct}<br><small>{meta}</small></p>")
+        items.append(f'<p class="na-snippet">{s.snippet_html} <a href="{esc(href)}">open'
+                     f" passage</a>{correct}<br><small>{meta}</small></p>")
+    if items:  # one element for all of them: a long list draws at once
+        html("".join(items))
 
 
 def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> None:
     """The places as a table with links; with ``limit``, only the most mentioned ones
-    (the rows are already in that order), and a note linking to the full list."""
+    (the rows are already in that order), and a note linking to the full list, which
+    stops at the row cap."""
     from urllib.parse import quote
 
     from geo.urlstate import link_maker, page_url
 
-    if limit is not None and len(df) > limit:
+    if limit is None:
+        df = capped(df, "places (the most mentioned)")
+    elif len(df) > limit:
         from geo.render import link
 
         html(f'<p class="na-caption">The {limit} most mentioned of {len(df)} places. '
@@ -706,8 +747,10 @@ def timeline_chart(series: pd.DataFrame) -> None:
 
 
 def article_table(df: pd.DataFrame, f: Filters) -> None:
+    """The articles (newest first, up to the row cap) with links into the reader."""
     from geo.urlstate import reader_url
 
+    df = capped(df, "articles (the newest)")
     table = df[["title", "source", "published", "mentions"]].copy()
     table["read"] = [reader_url(base_path(), a, filters=f) for a in df["id"]]
     if df.empty:
@@ -719,10 +762,12 @@ def article_table(df: pd.DataFrame, f: Filters) -> None:
 
 
 def actor_table(df: pd.DataFrame, f: Filters) -> None:
+    """The actors (most mentioned first, up to the row cap) with links to the map."""
     from geo.urlstate import map_url
 
-    table = df.copy()
-    table["map"] = [map_url(base_path(), filters=replace(f, actors=(a,))) for a in df["name"]]
+    table = capped(df, "actors (the most mentioned)").copy()
+    table["map"] = [map_url(base_path(), filters=replace(f, actors=(a,)))
+                    for a in table["name"]]
     st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)),
                  column_config={
         "map": st.column_config.LinkColumn("Map", display_text="places with this actor")})

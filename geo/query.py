@@ -221,12 +221,15 @@ def timeline(store: Store, f: Filters, *, by: DateField | None = None) -> pd.Dat
     return df.dropna(subset=["day"]).reset_index(drop=True)
 
 
-def actor_table(store: Store, f: Filters) -> pd.DataFrame:
-    """Actors named in the passages whose places pass ``f``, most mentioned first."""
-    return _frame(q.actor_counts(store.conn, f), ["name", "kind", "mentions", "articles"])
+def actor_table(store: Store, f: Filters, *, limit: int | None = None) -> pd.DataFrame:
+    """Actors named in the passages whose places pass ``f``, most mentioned first (the
+    first ``limit``, with one)."""
+    return _frame(q.actor_counts(store.conn, f, limit=limit),
+                  ["name", "kind", "mentions", "articles"])
 
 
 def article_table(store: Store, f: Filters, *, limit: int = 500) -> pd.DataFrame:
+    """Articles with a mention passing ``f``, newest first (the first ``limit``)."""
     return _frame(q.article_rows(store.conn, f, limit=limit),
                   ["id", "title", "source", "published", "url", "mentions"])
 

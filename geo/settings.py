@@ -57,6 +57,7 @@ class Settings:
     fetch_timeout: float = 10.0  # seconds, per connect or read
     fetch_max_bytes: int = 5_000_000
     query_time_limit: float = 10.0  # seconds a dashboard query may run
+    row_cap: int = 1000  # rows a dashboard table lists at most
 
     @property
     def db_named(self) -> bool:
@@ -196,6 +197,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_time_limit", "NEWS_ATLAS_QUERY_TIME_LIMIT", _positive_float,
             "seconds one dashboard query may run before it is stopped and the visitor "
             "asked to narrow the filters (no visitor can hold the server)"),
+    Setting("row_cap", "NEWS_ATLAS_ROW_CAP", _positive_int,
+            "the most rows a dashboard table (articles, actors, places, passages) lists; "
+            "past it, the table says so and asks to narrow the filters"),
 )
 
 

@@ -21,7 +21,7 @@ if place:
     ui.caption(place["kind"], place["country_code"] or "—", place["id"],
                coordinates(place["lat"], place["lon"]))
     st.link_button("Show on the map", map_url(ui.base_path(), place=place["id"], filters=f))
-    ui.passage_list(ui.snippets(db, rev, f, (place["id"],), per_place=200), f)
+    ui.passage_list(ui.place_passages(place["id"], f), f, cap=ui.row_cap())
 else:
     st.title("Places")
     if view.place:

@@ -312,6 +312,35 @@ def test_a_query_past_the_time_limit_asks_to_narrow_the_view(dashboard_db, monke
     assert not at.warning and "9 places, 16 mentions" in _text(at)
 
 
+def test_tables_stop_at_the_row_cap_and_say_so(dashboard_db, monkeypatch):
+    """Articles, actors, places and a place's passages list at most the row cap, with a
+    notice; under the cap there is no notice."""
+    monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
+    notice = "Only the first 2 "
+    monkeypatch.setenv("NEWS_ATLAS_ROW_CAP", "2")
+    for page, params, what in [("pages/articles.py", {}, "articles"),
+                               ("pages/actors.py", {}, "actors"),
+                               ("pages/places.py", {}, "places"),
+                               ("pages/places.py", {"place": "gn:2013348"}, "passages")]:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        for key, value in params.items():
+            at.query_params[key] = value
+        at = at.switch_page(page).run()
+        _no_error(at)
+        told = [i.value for i in at.info if i.value.startswith(notice)]
+        assert len(told) == 1 and what in told[0] and "Narrow" in told[0], (page, params)
+        if what == "passages":
+            assert _text(at).count('class="na-snippet"') == 2
+        else:
+            assert len(at.dataframe[0].value) == 2, page
+    monkeypatch.setenv("NEWS_ATLAS_ROW_CAP", "1000")
+    for page in ("pages/articles.py", "pages/actors.py", "pages/places.py"):
+        at = AppTest.from_file(APP, default_timeout=60).run().switch_page(page).run()
+        _no_error(at)
+        assert not [i for i in at.info if "Only the first" in i.value], page
+        assert len(at.dataframe[0].value) > 2, page
+
+
 def test_an_empty_read_only_store_gets_no_sample(tmp_path, monkeypatch):
     from geo.store import Store
 

@@ -215,8 +215,10 @@ def timeline(conn: sqlite3.Connection, f: "Filters", *, by: str = "published"
     return conn.execute(sql, w.params).fetchall()
 
 
-def actor_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
-    """Actors named in the passages that hold a mention passing ``f``."""
+def actor_counts(conn: sqlite3.Connection, f: "Filters", *, limit: int | None = None
+                 ) -> list[sqlite3.Row]:
+    """Actors named in the passages that hold a mention passing ``f`` (the ``limit``
+    most mentioned, with one)."""
     w = where_for(f)
     sql = (
         "SELECT ac.name, ac.kind, count(*) AS mentions,"
@@ -225,6 +227,8 @@ def actor_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
         f" WHERE am.passage_id IN (SELECT pm.passage_id FROM place_mentions pm{w.joins()}"
         f"{w.sql()}) GROUP BY ac.id ORDER BY mentions DESC, ac.name"
     )
+    if limit is not None:
+        return conn.execute(sql + " LIMIT ?", [*w.params, limit]).fetchall()
     return conn.execute(sql, w.params).fetchall()
 
 
