@@ -144,13 +144,15 @@ def _first_marker(page, start: float, timeout: float = 60) -> float:
 
 
 def _start_server(db: str, *, health_check: bool = False,
-                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+                  env: dict[str, str] | None = None,
+                  prefix: list[str] | None = None) -> tuple[subprocess.Popen, str]:
     """``streamlit run dashboard.py`` on ``db`` at a free 127.0.0.1 port, once healthy;
     ``health_check``: with the script health check on (main turns it off by default);
-    ``env``: more settings (``NEWS_ATLAS_READ_ONLY``...)."""
+    ``env``: more settings (``NEWS_ATLAS_READ_ONLY``...); ``prefix``: a command that runs
+    it (``["taskset", "-c", "0"]``)."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [*(prefix or []), sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false",
          "--server.scriptHealthCheckEnabled", "true" if health_check else "false"],
