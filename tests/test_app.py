@@ -312,6 +312,35 @@ def test_a_query_past_the_time_limit_asks_to_narrow_the_view(dashboard_db, monke
     assert not at.warning and "9 places, 16 mentions" in _text(at)
 
 
+def test_a_view_is_computed_once_for_all_visitors_of_a_store_revision(dashboard_db,
+                                                                     monkeypatch):
+    """A second visitor's map is served from the first one's work (no place query runs);
+    once the store changes, the next visitor gets it computed afresh."""
+    import geo.query
+
+    monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
+    calls: list = []
+    real = geo.query.place_table
+
+    def counted(store, f):  # the real query, counted
+        calls.append(f)
+        return real(store, f)
+
+    monkeypatch.setattr(geo.query, "place_table", counted)
+    first = AppTest.from_file(APP, default_timeout=60).run()
+    _no_error(first)
+    assert calls and "9 places, 16 mentions" in _text(first)
+    made = len(calls)
+    second = AppTest.from_file(APP, default_timeout=60).run()  # another session
+    _no_error(second)
+    assert len(calls) == made and "9 places, 16 mentions" in _text(second)
+    with Store.open(dashboard_db) as store:
+        store.delete_articles(["hostile00000003"])
+    third = AppTest.from_file(APP, default_timeout=60).run()
+    _no_error(third)
+    assert len(calls) > made and "9 places, 16 mentions" not in _text(third)
+
+
 def test_tables_stop_at_the_row_cap_and_say_so(dashboard_db, monkeypatch):
     """Articles, actors, places and a place's passages list at most the row cap, with a
     notice; under the cap there is no notice."""
