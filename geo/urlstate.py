@@ -143,8 +143,10 @@ def view_to_params(view: ViewState) -> dict[str, str | list[str]]:
 
 
 def page_url(base: str, page: str, view: ViewState) -> str:
-    """An absolute-path URL to ``page`` ("" for the map) under ``base`` (e.g. "/")."""
-    path = "/" + "/".join(p for p in (base.strip("/"), page.strip("/")) if p)
+    """An absolute-path URL to ``page`` ("" for the map) under ``base`` (e.g. "/"); the
+    map under a prefix is ``/prefix/`` (with its slash: a proxy serves the prefix so)."""
+    parts = [p for p in (base.strip("/"), page.strip("/")) if p]
+    path = "/" + "/".join(parts) + ("/" if parts and not page.strip("/") else "")
     qs = query_string(view_to_params(view))
     return f"{path}?{qs}" if qs else path
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import _free_port, _serve, browser, map_frame  # noqa: F401
+from tests.test_browser import _free_port, _serve, browser, map_frame, pick_actor  # noqa: F401
+from tests.test_export_html import _zoom_to, run_export
 
 REPO = Path(__file__).resolve().parents[1]
 CONF = REPO / "deploy" / "nginx.conf"
@@ -136,4 +137,73 @@ def test_the_map_works_behind_https_a_prefix_and_compression(proxied, browser): 
     popup.wait_for(timeout=5000)
     hrefs = popup.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs and all(h.startswith("/atlas/") for h in hrefs), hrefs
+    context.close()
+
+
+def _links_outside_the_prefix(page_or_frame, proxied: str) -> list[str]:
+    """The links of a page (or frame) into this host that miss the /atlas/ prefix."""
+    from urllib.parse import urljoin, urlsplit
+
+    host, here = urlsplit(proxied).netloc, page_or_frame.url
+    hrefs = page_or_frame.locator("a[href]").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs, "no links at all"
+    wrong = []
+    for href in hrefs:
+        if href.startswith("#"):
+            continue
+        url = urlsplit(urljoin(here, href))
+        if url.netloc == host and not url.path.startswith("/atlas/"):
+            wrong.append(href)
+    return wrong
+
+
+def test_every_link_keeps_the_prefix_and_an_export_links_back_through_it(
+        proxied, browser, sample_db_module, tmp_path):  # noqa: F811
+    """Behind the proxy's /atlas/ prefix: an HTML export made with ``--base-url`` and
+    opened from disk leads into the hosted reader; the reader's links, the sidebar's
+    pages and a changed filter's shared URL all stay under the prefix."""
+    out = tmp_path / "map.html"
+    done = run_export(sample_db_module, out, "--base-url", proxied)
+    assert done.returncode == 0, done.stderr
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  ignore_https_errors=True)
+    page = context.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_selector(".na-marker, .marker-cluster", timeout=15000)
+    _zoom_to(page, 42.43, 130.64, 12)
+    khasan = page.locator('.na-marker[title="Khasan"]')
+    khasan.wait_for(timeout=15000)
+    khasan.dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    with context.expect_page() as opened:  # into the hosted dashboard, in a new tab
+        popup.locator("a", has_text="open").first.click()
+    page = opened.value
+    page.wait_for_url(proxied + "articles?**", timeout=30000)
+    current = page.locator(".na-passage.na-current")
+    current.wait_for(timeout=30000)
+    assert "Khasan" in current.inner_text()
+    assert _links_outside_the_prefix(page, proxied) == []
+    nav = page.locator("[data-testid='stSidebarNav'] a").evaluate_all(
+        "links => links.map(a => a.href)")
+    assert nav and all(h.startswith(proxied) for h in nav), nav
+    # a place's page: its passages' links
+    page.goto(proxied + "places?place=cur%3Akhasan-ru")
+    page.locator(".na-snippet").first.wait_for(timeout=30000)
+    assert _links_outside_the_prefix(page, proxied) == []
+    # the prefix without its slash is sent on to it with the link's query kept
+    page.goto(proxied.rstrip("/") + "?place=cur%3Akhasan-ru")
+    page.wait_for_url(proxied + "?place=cur%3Akhasan-ru", timeout=30000)
+    # the map: a filter chosen in the sidebar is written into a shareable URL that
+    # keeps the prefix, and opening that URL shows the same filter
+    page.goto(proxied)
+    map_frame(page).locator(".na-marker, .marker-cluster").first.wait_for(timeout=30000)
+    pick_actor(page, "Sergei")  # (types "Sergei", picks "Sergei Shoigu")
+    shared = page.url
+    assert shared.startswith(proxied + "?") and "actor=Sergei" in shared, shared
+    other = context.new_page()
+    other.goto(shared)
+    chosen = other.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    chosen.get_by_text("Sergei Shoigu").wait_for(timeout=30000)
     context.close()
