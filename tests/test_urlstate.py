@@ -39,7 +39,8 @@ def test_links_to_the_reader_and_the_map():
     qs = parse_qs(parts.query)
     assert qs["article"] == ["art 1"] and qs["passage"] == ["art 1-p2"]
     assert qs["actor"] == ["Kim Jong-un"]
-    assert map_url("/base/", place="gn:1").startswith("/base?place=gn%3A1")
+    # under a prefix the map is /base/ (a proxy serves the prefix with its slash)
+    assert map_url("/base/", place="gn:1") == "/base/?place=gn%3A1"
     assert with_actor(Filters(actors=("A",)), "A").actors == ("A",)
     assert with_actor(Filters(actors=("A",)), "B").actors == ("A", "B")
 
