@@ -17,16 +17,15 @@ import sqlite3
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from geo.store import Store
 from geo.store import queries as q
+from geo.store.filters import Filters
 
-if TYPE_CHECKING:
-    from geo.query import Filters
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +117,7 @@ class MentionIndex:
         keep[passage_codes[passage_codes >= 0]] = True
         return keep[self.passage]
 
-    def _date_mask(self, f: "Filters") -> np.ndarray | None:
+    def _date_mask(self, f: Filters) -> np.ndarray | None:
         if not (f.date_from or f.date_to):
             return None
         lo = f.date_from[:10] if f.date_from else "0000"
@@ -129,7 +128,7 @@ class MentionIndex:
         ok = (self.published >= lo) & (self.published < hi)
         return ok[self.article]
 
-    def mask(self, conn: sqlite3.Connection, f: "Filters") -> np.ndarray:
+    def mask(self, conn: sqlite3.Connection, f: Filters) -> np.ndarray:
         """True for each mention that passes ``f`` (as ``where_for(f)`` would select)."""
         m = np.ones(len(self.mention_id), dtype=bool)
         dates = self._date_mask(f)

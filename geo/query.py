@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 import pandas as pd
 
@@ -14,10 +13,10 @@ from geo.mention_index import ready_index
 from geo.render import Span, highlight_html, snippet_html
 from geo.store import Store
 from geo.store import queries as q
+from geo.store.filters import DateField, Filters  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
-DateField = Literal["published", "passage"]
 MAX_SEARCH_CHARS = q.MAX_SEARCH_CHARS  # the longest text search (longer ones are cut)
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "kind", "country_code", "feature_code",
@@ -28,27 +27,6 @@ COUNT_HELP = ("A place's mentions: each time an article under the filters names 
               " map, the tables and every export count this way.")
 SNIPPET_COLUMNS = ["place_id", "article_id", "passage_id", "title", "published", "source",
                    "mention", "score", "rule", "mention_id", "snippet_html"]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the user chose to see. Hashable, so the UI can key its cache on it.
-
-    ``date_field`` says whether the date range applies to the publication date or to
-    the date a passage speaks of (falling back to the publication date). A place passes
-    the actor filter when a passage that mentions it also mentions a selected actor.
-    ``include_broad`` keeps demonyms and country-level places.
-    """
-
-    date_from: str | None = None
-    date_to: str | None = None
-    date_field: DateField = "published"
-    actors: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    text: str = ""
-    include_broad: bool = True
 
 
 @dataclass(frozen=True)

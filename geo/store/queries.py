@@ -11,13 +11,12 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 from geo.store.corrections import NOT_A_PLACE_SQL
 from geo.store.corrections import revision as corrections_revision
+from geo.store.filters import Filters
 
-if TYPE_CHECKING:
-    from geo.query import Filters
 
 BROAD_KINDS = ("country", "continent")  # place kinds that count as "country level"
 
@@ -88,7 +87,7 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
-def _add_dates(w: Where, f: "Filters") -> None:
+def _add_dates(w: Where, f: Filters) -> None:
     if not (f.date_from or f.date_to):
         return
     lo = f.date_from[:10] if f.date_from else "0000"
@@ -104,7 +103,7 @@ def _add_dates(w: Where, f: "Filters") -> None:
               " AND published < ?)", lo, hi)
 
 
-def where_for(f: "Filters") -> Where:
+def where_for(f: Filters) -> Where:
     """The clause selecting the place mentions that pass ``f`` (aliases pm and pl).
 
     Each filter is an ``IN (subquery)`` on an indexed column of ``place_mentions``, so
@@ -137,7 +136,7 @@ def where_for(f: "Filters") -> Where:
     return w
 
 
-def place_counts(conn: sqlite3.Connection, f: "Filters") -> list[sqlite3.Row]:
+def place_counts(conn: sqlite3.Connection, f: Filters) -> list[sqlite3.Row]:
     """One row per place: its gazetteer fields and how often it is mentioned."""
     w = where_for(f)
     sql = (
@@ -167,7 +166,7 @@ def containing_regions(conn: sqlite3.Connection,
     return [(row[0], row[1]) for row in out]
 
 
-def place_passages(conn: sqlite3.Connection, f: "Filters", place_ids: Sequence[str], *,
+def place_passages(conn: sqlite3.Connection, f: Filters, place_ids: Sequence[str], *,
                    per_place: int = 3) -> list[sqlite3.Row]:
     """Up to ``per_place`` passages mentioning each of ``place_ids`` (the most recently
     stored first), with the mention's span relative to its passage.
@@ -200,7 +199,7 @@ def mention_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[sqlite3.R
         " ORDER BY pm.place_id, pm.id DESC", list(ids)).fetchall()
 
 
-def timeline(conn: sqlite3.Connection, f: "Filters", *, by: str = "published"
+def timeline(conn: sqlite3.Connection, f: Filters, *, by: str = "published"
              ) -> list[sqlite3.Row]:
     """Mentions per day, by publication date or by the date the passage speaks of."""
     w = where_for(f)
@@ -215,7 +214,7 @@ def timeline(conn: sqlite3.Connection, f: "Filters", *, by: str = "published"
     return conn.execute(sql, w.params).fetchall()
 
 
-def actor_counts(conn: sqlite3.Connection, f: "Filters", *, limit: int | None = None
+def actor_counts(conn: sqlite3.Connection, f: Filters, *, limit: int | None = None
                  ) -> list[sqlite3.Row]:
     """Actors named in the passages that hold a mention passing ``f`` (the ``limit``
     most mentioned, with one)."""
@@ -232,7 +231,7 @@ def actor_counts(conn: sqlite3.Connection, f: "Filters", *, limit: int | None = 
     return conn.execute(sql, w.params).fetchall()
 
 
-def article_rows(conn: sqlite3.Connection, f: "Filters", *, limit: int = 500
+def article_rows(conn: sqlite3.Connection, f: Filters, *, limit: int = 500
                  ) -> list[sqlite3.Row]:
     """Articles with at least one mention passing ``f``, newest first."""
     w = where_for(f)
