@@ -208,6 +208,12 @@ def from_online(entry: GazetteerEntry) -> str | None:
     return "Nominatim" if (entry.source or "").startswith(NOMINATIM_ORIGIN) else None
 
 
+def origin_note(place_id: str) -> str | None:
+    """What a popup says of a place an online geocoder gave (its id is ``osm:...``)."""
+    return "From Nominatim (OpenStreetMap data)." if str(place_id).startswith("osm:") \
+        else None
+
+
 # OSM place types (Nominatim's addresstype, else its type) as (kind, GeoNames class, code)
 _OSM_PLACES: dict[str, tuple[str, str, str]] = {
     "continent": ("continent", "L", "CONT"), "country": ("country", "A", "PCLI"),

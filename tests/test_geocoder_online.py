@@ -158,6 +158,26 @@ def test_a_name_the_gazetteer_lacks_is_resolved_from_the_server_and_stored(
         assert len(server.requests) == 1
 
 
+def test_the_map_popup_says_a_place_came_from_nominatim(server, tiny_gazetteer) -> None:
+    from geo import query
+    from geo.maps import marker_layers_data
+    from geo.query import Filters
+
+    with Store.open(":memory:") as store:
+        article, mentions = _article(TEXT, ["Wetwang", "Vladivostok"])
+        Resolver(tiny_gazetteer, source=_source(server, tiny_gazetteer)).resolve(mentions, TEXT)
+        store.save(AnalyzedArticle(article, [Passage("a1-p0", "a1", 0, 0, len(TEXT), TEXT)],
+                                   mentions))
+        places = query.place_table(store, Filters())
+        data = marker_layers_data(places, query.place_snippets(
+            store, Filters(), list(places["place_id"])), reader_href=lambda *a: "#",
+            place_href=lambda p: f"#{p}")["specific"]
+    why = {name: data["whys"][code] if code >= 0 else "" for name, code
+           in zip(data["name"], data["why"])}
+    assert why["Wetwang"].endswith("From Nominatim (OpenStreetMap data).")
+    assert "Nominatim" not in why["Vladivostok"]
+
+
 def test_the_geopy_shaped_call_gives_locations_whose_raw_is_a_gazetteer_row(
         server, tiny_gazetteer: Gazetteer) -> None:
     source = _source(server, tiny_gazetteer)
