@@ -417,31 +417,35 @@ class OnlineCandidates:
 
 
 class CandidateSource(Geocoder):
-    """The one call the resolver gets a name's candidates through (geopy's shape):
-    :meth:`geocode` gives the gazetteer's entries called ``query``, most prominent first,
-    as geopy ``Location`` objects whose ``raw`` is the gazetteer row; when the gazetteer
-    has none and an online geocoder is set, that geocoder's places instead."""
+    """Where the resolver gets a name's candidates: the gazetteer's entries called the
+    name, most prominent first; when the gazetteer has none and an online geocoder is
+    set, that geocoder's places instead.
+
+    It is a geopy geocoder: :meth:`geocode` gives the answer as geopy ``Location``
+    objects whose ``raw`` is the gazetteer row. :meth:`candidates` gives the same answer
+    typed, as gazetteer entries, without building a ``Location`` per candidate (the
+    resolver asks for every mention of every article)."""
 
     def __init__(self, gazetteer: Any, online: OnlineCandidates | None = None) -> None:
         super().__init__()
         self.gazetteer = gazetteer
         self.online = online
 
-    def geocode(self, query: str, *, exactly_one: bool = True, limit: int | None = None,
-                timeout: Any = None) -> Location | list[Location] | None:
-        """The candidates for ``query`` (None when there is none, as geopy does)."""
+    def candidates(self, query: str, *, limit: int | None = None) -> list[GazetteerEntry]:
+        """The entries for ``query``, best first ([] when there is none)."""
         entries = self.gazetteer.lookup(query, limit=limit)
         if not entries and self.online is not None:
             entries = self.online.entries(query)[:limit]
-        if not entries:
-            return None
-        found = [Location(_address(e), (e.lat, e.lon), e.as_raw()) for e in entries]
-        return found[0] if exactly_one else found
+        return entries
 
-    def candidates(self, query: str, *, limit: int | None = None) -> list[GazetteerEntry]:
-        """:meth:`geocode`'s answer as gazetteer entries (the resolver's typed view)."""
-        return [GazetteerEntry(**loc.raw)
-                for loc in self.geocode(query, exactly_one=False, limit=limit) or ()]
+    def geocode(self, query: str, *, exactly_one: bool = True, limit: int | None = None,
+                timeout: Any = None) -> Location | list[Location] | None:
+        """:meth:`candidates` as geopy locations (None when there is none, as geopy)."""
+        found = [Location(_address(e), (e.lat, e.lon), e.as_raw())
+                 for e in self.candidates(query, limit=limit)]
+        if not found:
+            return None
+        return found[0] if exactly_one else found
 
 
 def _address(e: GazetteerEntry) -> str:

@@ -21,7 +21,7 @@ from geo.geocoders import (
     CandidateSource, FAILURE_PAUSE_S, candidate_source, from_online, nominatim_entry,
     query_key,
 )
-from geo.models import AnalyzedArticle, Article, Passage, PlaceMention
+from geo.models import AnalyzedArticle, Article, GazetteerEntry, Passage, PlaceMention
 from geo.resolve import Resolver
 from geo.settings import load
 from geo.store import Store
@@ -187,6 +187,10 @@ def test_the_geopy_shaped_call_gives_locations_whose_raw_is_a_gazetteer_row(
     assert online.raw["id"] == "osm:R1443" and online.raw["kind"] == "city"
     assert (online.latitude, online.longitude) == (52.86, 0.91)
     assert source.geocode("Atlantis") is None
+    # the typed view is the same answer
+    for name in ("Khasan", "Little Snoring", "Atlantis"):
+        assert source.candidates(name) == [GazetteerEntry(**loc.raw) for loc in
+                                           source.geocode(name, exactly_one=False) or ()]
     # each name once per run: Khasan is the gazetteer's, Atlantis asked once
     source.geocode("atlantis ")
     assert [q for _, q, _, _ in server.requests] == ["Little Snoring", "Atlantis"]
