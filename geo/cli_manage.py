@@ -77,7 +77,7 @@ def _run(store: Store, ids: list[str], note: StatusNote) -> Reanalysis:
     from geo.reanalyse import reanalyse
 
     try:
-        pipeline = default_pipeline()
+        pipeline = default_pipeline(store=store)
         with Progress(len(ids), desc="reanalyse", unit="articles") as bar:
             def progress(done: int, total: int, title: str) -> None:
                 bar.update(title)

@@ -189,7 +189,9 @@ class _Run:
         if fresh:  # the model and gazetteer load only when there is something to analyse
             from geo.pipeline import default_pipeline
 
-            self._analyse_and_save(fresh, (pipeline or default_pipeline)())
+            # the store keeps the online geocoder's answers, when one is set
+            build = pipeline or (lambda: default_pipeline(store=self.store))
+            self._analyse_and_save(fresh, build())
         return self.summary
 
     def _warn(self, message: str) -> None:

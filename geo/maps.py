@@ -26,6 +26,7 @@ from folium.template import Template
 
 from geo.assets import AssetUrls
 from geo.basemap import LAYERS, BasemapLayer
+from geo.geocoders import origin_note
 from geo.map_basemap import add_basemap
 from geo.render import esc, resolution_sentence, text
 from geo.settings import TileServer
@@ -240,15 +241,18 @@ def _codes(values: pd.Series, missing: str | None) -> tuple[list[int], list[str]
 
 
 def _reasons(places: pd.DataFrame) -> pd.Series:
-    """Each place's :func:`geo.render.resolution_sentence` (None when there is none)."""
+    """Each place's :func:`geo.render.resolution_sentence`, and "From Nominatim" for a
+    place an online geocoder gave (None when there is nothing to say)."""
     n = len(places)
     rules = places["rules"].tolist() if "rules" in places else [None] * n
     others = places["others"].fillna(0).astype(int).tolist() if "others" in places else [0] * n
     ccs = places["country_code"].tolist() if "country_code" in places else [None] * n
     regions = places["region"].tolist() if "region" in places else [None] * n
-    return pd.Series([resolution_sentence(r, others=o, country_code=c, region=g) or None
-                      for r, o, c, g in zip(rules, others, ccs, regions)],
-                     dtype=object, index=places.index)
+    ids = places["place_id"].tolist() if "place_id" in places else [""] * n
+    return pd.Series([" ".join(filter(None, (
+        resolution_sentence(r, others=o, country_code=c, region=g), origin_note(i)))) or None
+        for r, o, c, g, i in zip(rules, others, ccs, regions, ids)],
+        dtype=object, index=places.index)
 
 
 def _href_parts(place_href) -> tuple[str, str]:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from geo.gazetteer import Gazetteer
+    from geo.settings import Settings
+    from geo.store import Store
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -298,10 +300,18 @@ def _actor_mentions(doc: "Doc", passage: Passage) -> Iterator[ActorMention]:
                            label=span.label_, passage_id=passage.id)
 
 
-def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True) -> Pipeline:
-    """The pipeline users run: the built (or first-use built) gazetteer and the sm model."""
+def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True,
+                     settings: "Settings | None" = None, store: "Store | None" = None
+                     ) -> Pipeline:
+    """The pipeline users run: the built (or first-use built) gazetteer and the sm model,
+    and the online geocoder the settings (default: :func:`geo.settings.load`) name, its
+    answers cached in ``store`` when one is given."""
     from geo.gazetteer import ensure_gazetteer
+    from geo.geocoders import candidate_source
+    from geo.settings import load
 
+    settings = settings or load()
     gaz = gazetteer or ensure_gazetteer(progress=progress)
     nlp = load_nlp(gaz)
-    return Pipeline(gazetteer=gaz, nlp=nlp, resolver=Resolver(gaz))
+    source = candidate_source(gaz, settings, store=store)
+    return Pipeline(gazetteer=gaz, nlp=nlp, resolver=Resolver(gaz, source=source))

@@ -48,6 +48,7 @@ from geo.models import Candidate, GazetteerEntry, PlaceMention
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
+    from geo.geocoders import CandidateSource
 
 # A bare name in news most often means the bigger thing: a country over a town of that
 # name, a state or province over a city. Population only ranks places of one kind.
@@ -204,8 +205,14 @@ class Resolver:
     """Chooses one gazetteer entry per place mention of a document."""
 
     def __init__(self, gazetteer: "Gazetteer", *, weights: Weights | None = None,
-                 max_candidates: int = 25, keep_alternatives: int = 5) -> None:
+                 max_candidates: int = 25, keep_alternatives: int = 5,
+                 source: "CandidateSource | None" = None) -> None:
+        from geo.geocoders import CandidateSource
+
         self.gazetteer = gazetteer
+        # where a name's candidates come from: the gazetteer, and an online geocoder
+        # for the names it lacks when the settings name one (geo.geocoders)
+        self.source = source or CandidateSource(gazetteer)
         self.weights = weights or Weights()
         self.max_candidates = max_candidates
         self.keep_alternatives = keep_alternatives
@@ -287,7 +294,7 @@ class Resolver:
         if abbreviated:  # "Calif.", "D.C.", "B.C."
             return [abbreviated]
         name = (aliases or {}).get(mention.text, mention.text)
-        found = self.gazetteer.lookup(name, limit=self.max_candidates)
+        found = self.source.candidates(name, limit=self.max_candidates)
         bare = name.replace(".", "")
         if bare.isupper() and 2 <= len(bare) <= 3:
             # "EU" is not the town of Eu, nor "UK" a village called Uk, when an entry

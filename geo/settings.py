@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from geo.errors import GeoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+GEOCODERS = ("nominatim",)  # online geocoders that can add candidates ("": none)
 OSM = ("Tiles: OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
 
@@ -58,6 +60,11 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     query_time_limit: float = 10.0  # seconds a dashboard query may run
     row_cap: int = 1000  # rows a dashboard table lists at most
+    geocoder: str = ""  # "": the offline gazetteer only; "nominatim": it adds candidates
+    geocoder_url: str = NOMINATIM_URL
+    geocoder_user_agent: str | None = None  # required with an online geocoder
+    geocoder_timeout: float = 10.0  # seconds per request
+    geocoder_min_delay: float = 1.0  # seconds between requests (Nominatim's policy: 1)
 
     @property
     def db_named(self) -> bool:
@@ -115,6 +122,24 @@ def _optional_text(value: Any) -> str | None:
 
 def _path(value: Any) -> Path:
     return Path(_text(value)).expanduser()
+
+
+def _geocoder(value: Any) -> str:
+    name = str(value).strip().lower()
+    if name in ("", "none", "offline"):
+        return ""
+    if name not in GEOCODERS:
+        raise ValueError(f"{value!r} is not an online geocoder News Atlas knows (use "
+                         + " or ".join(GEOCODERS) + ", or leave it empty for none)")
+    return name
+
+
+def _service_url(value: Any) -> str:
+    url = _text(value).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ValueError(f"{value!r} is not an http(s) address like {NOMINATIM_URL}")
+    return url
 
 
 def _template(url: str) -> str:
@@ -200,6 +225,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("row_cap", "NEWS_ATLAS_ROW_CAP", _positive_int,
             "the most rows a dashboard table (articles, actors, places, passages) lists; "
             "past it, the table says so and asks to narrow the filters"),
+    Setting("geocoder", "NEWS_ATLAS_GEOCODER", _geocoder,
+            "`nominatim`: an online geocoder adds candidates for the names the gazetteer "
+            "lacks (answers cached in the store); empty (the default): offline only"),
+    Setting("geocoder_url", "NEWS_ATLAS_GEOCODER_URL", _service_url,
+            f"the online geocoder's address (default `{NOMINATIM_URL}`; your own "
+            "Nominatim server if you have one)"),
+    Setting("geocoder_user_agent", "NEWS_ATLAS_GEOCODER_USER_AGENT", _optional_text,
+            "the user agent sent to the geocoder, naming your application and a contact "
+            "(Nominatim's usage policy; required with `NEWS_ATLAS_GEOCODER`)"),
+    Setting("geocoder_timeout", "NEWS_ATLAS_GEOCODER_TIMEOUT", _positive_float,
+            "seconds the geocoder may take to answer before the offline gazetteer is used"),
+    Setting("geocoder_min_delay", "NEWS_ATLAS_GEOCODER_MIN_DELAY", _positive_float,
+            "seconds between two requests to the geocoder (at least 1 for "
+            "nominatim.openstreetmap.org, its usage policy)"),
 )
 
 
@@ -224,9 +263,27 @@ def load(env: Mapping[str, str] | None = None,
     if env.get("NEWS_ATLAS_TILES_ATTRIBUTION") and len(values.get("tiles", ())) == 1:
         (only,) = values["tiles"]
         values["tiles"] = (TileServer(only.name, only.url, env["NEWS_ATLAS_TILES_ATTRIBUTION"]),)
+    _check_geocoder(values)
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(secrets) - known)
     if unknown:
         raise SettingsError(f"secrets [news_atlas]: unknown setting {unknown[0]!r}; known: "
                             + ", ".join(s.field for s in SETTINGS))
     return Settings(**values)
+
+
+def _check_geocoder(values: dict[str, Any]) -> None:
+    """An online geocoder needs a user agent; the public Nominatim, a 1 s delay."""
+    if not values.get("geocoder"):
+        return
+    if not values.get("geocoder_user_agent"):
+        raise SettingsError(
+            "setting NEWS_ATLAS_GEOCODER_USER_AGENT: the online geocoder needs a user agent "
+            "naming your application and a contact, e.g. 'news-atlas (you@example.org)' "
+            "(Nominatim's usage policy)")
+    public = urlsplit(values.get("geocoder_url", NOMINATIM_URL)).netloc == \
+        urlsplit(NOMINATIM_URL).netloc
+    if public and values.get("geocoder_min_delay", 1.0) < 1.0:
+        raise SettingsError("setting NEWS_ATLAS_GEOCODER_MIN_DELAY: "
+                            f"{values['geocoder_min_delay']:g} is below 1 second, the most "
+                            "nominatim.openstreetmap.org allows (its usage policy)")

@@ -62,10 +62,32 @@ def test_tile_servers(env, value):
     ({"NEWS_ATLAS_TILES": "javascript:alert(1)//{z}{x}{y}"}, {}, "is not an http(s)"),
     ({"NEWS_ATLAS_TILES": "[1, 2"}, {}, "not a JSON list of tile servers"),
     ({}, {"read_onyl": True}, "unknown setting 'read_onyl'"),
+    ({"NEWS_ATLAS_GEOCODER": "google"}, {},
+     "setting NEWS_ATLAS_GEOCODER: 'google' is not an online geocoder News Atlas knows"),
+    ({"NEWS_ATLAS_GEOCODER": "nominatim"}, {},
+     "setting NEWS_ATLAS_GEOCODER_USER_AGENT: the online geocoder needs a user agent"),
+    ({"NEWS_ATLAS_GEOCODER_URL": "ftp://x"}, {},
+     "setting NEWS_ATLAS_GEOCODER_URL: 'ftp://x' is not an http(s) address"),
+    ({"NEWS_ATLAS_GEOCODER": "nominatim", "NEWS_ATLAS_GEOCODER_USER_AGENT": "us",
+      "NEWS_ATLAS_GEOCODER_MIN_DELAY": "0.2"}, {},
+     "setting NEWS_ATLAS_GEOCODER_MIN_DELAY: 0.2 is below 1 second, the most "
+     "nominatim.openstreetmap.org allows"),
 ])
 def test_a_bad_value_names_the_setting_and_the_reason(env, secrets, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         load(env, secrets)
+
+
+def test_the_online_geocoder_is_off_unless_named():
+    assert load({}).geocoder == "" and load({"NEWS_ATLAS_GEOCODER": "none"}).geocoder == ""
+    s = load({"NEWS_ATLAS_GEOCODER_MIN_DELAY": "0.2"},  # own server: any delay
+             {"geocoder": "Nominatim", "geocoder_user_agent": "newsroom (a@b.org)",
+              "geocoder_url": "http://127.0.0.1:8080/nominatim/", "geocoder_timeout": 3})
+    assert (s.geocoder, s.geocoder_url, s.geocoder_user_agent, s.geocoder_timeout,
+            s.geocoder_min_delay) == ("nominatim", "http://127.0.0.1:8080/nominatim",
+                                      "newsroom (a@b.org)", 3.0, 0.2)
+    assert Settings().geocoder_url == "https://nominatim.openstreetmap.org"
+    assert Settings().geocoder_min_delay == 1.0
 
 
 def test_every_setting_is_in_the_readme_table():

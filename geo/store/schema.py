@@ -197,6 +197,17 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX place_mentions_correction ON place_mentions(correction_id)
         WHERE correction_id IS NOT NULL;
     """,
+    # 10: the online geocoder's answers (geo.geocoders, geo.store.geocache), so a name is
+    # asked once: the raw answer ([] when the service found nothing) and when it came
+    """
+    CREATE TABLE geocoder_cache (
+        geocoder   TEXT NOT NULL,    -- the service and its address: "nominatim https://..."
+        query      TEXT NOT NULL,    -- the name, normalised (geo.geocoders.query_key)
+        answer     TEXT NOT NULL,    -- JSON: the service's raw results, [] for none
+        fetched_at TEXT NOT NULL,    -- ISO-8601, UTC
+        PRIMARY KEY (geocoder, query)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 _FOLD_ACTORS = """
