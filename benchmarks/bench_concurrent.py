@@ -144,15 +144,17 @@ async def visitor(browser, url: str, n: int, changes: int, by: str,
                   times: dict[str, list[float]]) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
+    page.set_default_timeout(120000)  # a loaded machine: a slow step is a time, not a crash
     try:
         started = time.perf_counter()
-        await page.goto(url)
+        await page.goto(url, wait_until="commit")
         times["first"].append(await new_markers(page, started))
         for i in range(1, changes + 1):
             await mark_old(page)
             started = time.perf_counter()
             if by == "url":
-                await page.goto(url + URL_CHANGES[(n + i) % len(URL_CHANGES)])
+                await page.goto(url + URL_CHANGES[(n + i) % len(URL_CHANGES)],
+                                wait_until="commit")
             else:
                 await change(page, *widget_changes(n)[i - 1])
             times["change"].append(await new_markers(page, started))
