@@ -205,5 +205,5 @@ def _start(url: str) -> None:
         process = _launched().get(url)
         if process is not None and process.poll() is None:
             return
-        _launched()[url] = start_in_background(url)
+        _launched()[url] = start_in_background(url, env=ui.worker_env())
         log.info("started a re-analysis of %s (pid %d)", url, _launched()[url].pid)

@@ -158,14 +158,26 @@ def vendor_assets() -> str:
     return static_base_url(st.get_option("server.baseUrlPath") or "")
 
 
+def _secrets() -> dict:
+    """The ``[news_atlas]`` table of Streamlit's secrets (empty without a secrets file)."""
+    try:
+        return dict(st.secrets.get("news_atlas", {}))
+    except FileNotFoundError:  # no secrets file: StreamlitSecretNotFoundError
+        return {}
+
+
 def settings() -> Settings:
     """The settings: environment variables, then the ``[news_atlas]`` table of Streamlit's
     secrets (read here; ``geo`` gets plain values). SettingsError names a bad one."""
-    try:
-        secrets = dict(st.secrets.get("news_atlas", {}))
-    except FileNotFoundError:  # no secrets file: StreamlitSecretNotFoundError
-        secrets = {}
-    return load_settings(secrets=secrets)
+    return load_settings(secrets=_secrets())
+
+
+def worker_env() -> dict[str, str]:
+    """The settings from the secrets as ``NEWS_ATLAS_*`` variables, for the ingest and
+    re-analysis workers the dashboard starts (they read the environment only)."""
+    from geo.settings import secrets_env
+
+    return secrets_env(_secrets())
 
 
 def db_url() -> str:

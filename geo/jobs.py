@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 import subprocess
 import sys
 import threading
@@ -52,12 +53,13 @@ def new_upload(store: Store, kind: str = "ingest") -> tuple[int, Path]:
 
 
 def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *,
-                  log_dir: Path | None = None) -> int:
+                  log_dir: Path | None = None, env: Mapping[str, str] | None = None) -> int:
     """Start ``python -m geo ingest SOURCES --db STORE --job job_id`` detached; its
     output goes to ``worker.log`` in ``log_dir`` (default: the job's upload folder).
     Sources that share one folder are given relative to it (the worker runs there), so
-    messages name ``batch.zip:notes/a.json:3``, not the server's folders. Returns the
-    worker's pid."""
+    messages name ``batch.zip:notes/a.json:3``, not the server's folders. ``env``: more
+    variables for the worker (the dashboard's settings from its secrets,
+    :func:`geo.settings.secrets_env`). Returns the worker's pid."""
     paths = [Path(source).resolve() for source in sources]
     set_sources(store, job_id, [os.fspath(p) for p in paths])
     folder = log_dir or upload_root(store) / str(job_id)
@@ -70,7 +72,7 @@ def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *
     with open(folder / LOG_NAME, "ab") as out:
         proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True,
-                                env=_worker_env())
+                                env=_worker_env(env))
     set_pid(store, job_id, proc.pid)
     # reap it when it ends (else it stays a zombie of this process, which looks alive)
     threading.Thread(target=proc.wait, name=f"job-{job_id}-reaper", daemon=True).start()
@@ -78,10 +80,10 @@ def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *
     return proc.pid
 
 
-def _worker_env() -> dict[str, str]:
-    """This process's environment for a worker that runs in another folder: the
-    package importable, and the paths settings name made absolute."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def _worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment, with ``extra``, for a worker that runs in another
+    folder: the package importable, and the paths settings name made absolute."""
+    env = {**os.environ, **(extra or {}), "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     for name in ("NEWS_ATLAS_DB", "NEWS_ATLAS_GAZETTEER"):
         value = env.get(name)
@@ -90,11 +92,12 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def rerun(store: Store, job: Job) -> int:
+def rerun(store: Store, job: Job, *, env: Mapping[str, str] | None = None) -> int:
     """Run a job's sources again as a new job (completing an interrupted batch); the
-    new job's id."""
+    new job's id. ``env``: as for :func:`launch_ingest`."""
     job_id = create_job(store, job.kind, job.sources)
-    launch_ingest(store, job_id, job.sources, log_dir=upload_root(store) / str(job_id))
+    launch_ingest(store, job_id, job.sources, log_dir=upload_root(store) / str(job_id),
+                  env=env)
     return job_id
 
 

@@ -12,6 +12,8 @@ the latest state in the store's notes for the dashboard's Manage page.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import json
 import logging
 import os
@@ -198,10 +200,13 @@ class StatusNote:
         write_note(self.store, STATUS_NOTE, json.dumps(asdict(self.status)))
 
 
-def start_in_background(db_url: str) -> "subprocess.Popen":
+def start_in_background(db_url: str, *, env: "Mapping[str, str] | None" = None
+                        ) -> "subprocess.Popen":
     """Start ``python -m geo reanalyse --db DB_URL`` as a process of its own session (it
     goes on when the caller, a dashboard, stops); its output goes to the caller's
-    standard error (the server's log)."""
+    standard error (the server's log). ``env``: more variables for it (the dashboard's
+    settings from its secrets, :func:`geo.settings.secrets_env`)."""
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -209,4 +214,5 @@ def start_in_background(db_url: str) -> "subprocess.Popen":
     return subprocess.Popen(
         [sys.executable, "-m", "geo", "reanalyse", "--db", db_url],
         cwd=Path(__file__).resolve().parents[1], stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, start_new_session=True)
+        stdout=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, **(env or {})})

@@ -242,6 +242,27 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def secrets_env(secrets: Mapping[str, Any],
+                env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``NEWS_ATLAS_*`` variables that carry ``secrets`` to a process started from
+    the dashboard (an ingest or re-analysis worker reads the environment only): one per
+    secret whose variable ``env`` (default: ``os.environ``) does not already set; lists
+    and tables as JSON, yes/no as ``1``/``0``."""
+    env = os.environ if env is None else env
+    out = {}
+    for s in SETTINGS:
+        if s.secret not in secrets or s.env in env:
+            continue
+        value = secrets[s.secret]
+        if isinstance(value, bool):
+            out[s.env] = "1" if value else "0"
+        elif isinstance(value, (list, tuple, Mapping)):
+            out[s.env] = json.dumps(value)
+        else:
+            out[s.env] = str(value)
+    return out
+
+
 def load(env: Mapping[str, str] | None = None,
          secrets: Mapping[str, Any] | None = None) -> Settings:
     """The settings from ``env`` (default: ``os.environ``), then ``secrets``, then the

@@ -355,3 +355,49 @@ def test_ingest_and_reanalyse_on_the_command_line_use_the_server_then_the_cache(
         assert store.article_count() == 1
         assert store.conn.execute("SELECT count(*) FROM place_mentions WHERE place_id"
                                   " LIKE 'osm:%'").fetchone()[0] == 0
+
+
+def test_settings_given_only_as_secrets_reach_the_dashboards_ingest_worker(
+        server, tmp_path, monkeypatch) -> None:
+    """The Add page's worker is a process of its own that reads the environment: the
+    dashboard hands it the settings it has from Streamlit's secrets
+    (``secrets_env``), so a geocoder set only there is used by the worker too."""
+    from geo import jobs
+    from geo.settings import secrets_env
+    from tests.test_jobs import wait_for
+
+    for name in _env(server):
+        monkeypatch.delenv(name, raising=False)
+    secrets = {key.removeprefix("NEWS_ATLAS_").lower(): value
+               for key, value in _env(server, NEWS_ATLAS_GEOCODER_TIMEOUT="2").items()}
+    env = secrets_env(secrets)
+    assert env["NEWS_ATLAS_GEOCODER_URL"] == server.url
+    monkeypatch.setenv("NEWS_ATLAS_GAZETTEER",
+                       os.environ.get("NEWS_ATLAS_GAZETTEER",
+                                      str(REPO / "data" / "gazetteer.sqlite")))
+    story = tmp_path / "flood.txt"
+    story.write_text("Flood in Norfolk\n\nThe river burst its banks in Little Snoring, a"
+                     " village in Norfolk, on Monday.\n", encoding="utf-8")
+    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        job_id, _ = jobs.new_upload(store)
+        jobs.launch_ingest(store, job_id, [story], env=env)
+        job = wait_for(lambda: (j := jobs.job_status(store, job_id)).finished and j)
+        assert job.summary["added"] == 1, job
+        assert "Little Snoring" in [q for _, q, _, _ in server.requests]
+        assert store.conn.execute("SELECT count(*) FROM place_mentions WHERE place_id"
+                                  " = 'osm:R1443'").fetchone()[0] == 1
+
+
+def test_secrets_become_variables_the_environment_does_not_already_set() -> None:
+    from geo.settings import load, secrets_env
+
+    tiles = [{"name": "T", "url": "https://t.example.org/{z}/{x}/{y}.png",
+              "attribution": "T"}]
+    env = secrets_env({"read_only": True, "row_cap": 50, "tiles": tiles,
+                       "fetch_allowed": False, "db_url": "/srv/a.sqlite"},
+                      {"NEWS_ATLAS_DB": "/srv/b.sqlite"})
+    assert env == {"NEWS_ATLAS_READ_ONLY": "1", "NEWS_ATLAS_ROW_CAP": "50",
+                   "NEWS_ATLAS_TILES": json.dumps(tiles), "NEWS_ATLAS_FETCH_ALLOWED": "0"}
+    s = load(env)  # what the worker reads back
+    assert s.read_only and s.row_cap == 50 and not s.fetch_allowed
+    assert [t.url for t in s.tiles] == [tiles[0]["url"]]
