@@ -97,3 +97,29 @@ def test_the_fix_page_search_appears_once_the_gazetteer_is_built(fix, tmp_path, 
         assert "gn:1270239" in _text(at)
     finally:
         os.close(lock)
+
+
+def test_ensure_gazetteer_waits_for_a_build_running_elsewhere(tmp_path, tiny_gazetteer):
+    """An ingest started while the dashboard's build runs uses that build's index
+    instead of building a second one at the same time."""
+    import threading
+
+    from geo.gazetteer import ensure_gazetteer
+
+    target = tmp_path / "gazetteer.sqlite"
+    got: list = []
+    lock = os.open(lock_path(target), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # the dashboard's build runs
+    try:
+        waiting = threading.Thread(target=lambda: got.append(
+            ensure_gazetteer(target, progress=False)), daemon=True)
+        waiting.start()
+        waiting.join(2)
+        assert waiting.is_alive() and not target.exists(), "it did not wait"
+        shutil.copy(tiny_gazetteer.path, target)  # the build is done
+    finally:
+        os.close(lock)
+    waiting.join(20)
+    assert got, "it built a second index instead of using the finished one"
+    with got[0] as gaz:
+        assert gaz.path == target and gaz.info()["entries"] == tiny_gazetteer.info()["entries"]

@@ -17,6 +17,8 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.settings import Settings
@@ -41,6 +43,23 @@ def lock_path(path: Path) -> Path:
 def log_path(path: Path) -> Path:
     """Where a background build of ``path`` writes its output."""
     return path.with_name(f".{path.name}.build.log")
+
+
+@contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Hold the build lock of ``path``, waiting while another process builds it (an
+    unwritable folder: no lock, the build itself will say what is wrong)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def start_build(path: Path) -> subprocess.Popen | None:
