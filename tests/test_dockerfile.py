@@ -196,6 +196,29 @@ def test_dockerignore_keeps_local_data_and_secrets_out(tmp_path):
     assert sent == {".dockerignore", "geo/x.py", ".streamlit/config.toml"}
 
 
+def test_compose_keeps_the_store_in_a_named_volume_and_the_hash_outside():
+    """compose.yaml mounts a named volume where the image keeps its store, publishes the
+    exposed port, and takes the editors' hash from the environment (neither file holds
+    one)."""
+    yaml = pytest.importorskip("yaml")
+    parser = pytest.importorskip("dockerfile")
+    commands = parser.parse_file(str(DOCKERFILE))
+    env = {k: v for c in commands if c.cmd == "ENV" for k, v in zip(c.value[::2], c.value[1::2])}
+    (volume,) = (c.value[0] for c in commands if c.cmd == "VOLUME")
+    (port,) = (c.value[0] for c in commands if c.cmd == "EXPOSE")
+    assert env["NEWS_ATLAS_DB"].startswith(volume.rstrip("/") + "/")
+    assert "NEWS_ATLAS_EDITOR_PASSWORD_HASH" not in env
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text())
+    (service,) = compose["services"].values()
+    mounts = dict(reversed(v.split(":")[:2]) for v in service["volumes"])
+    assert mounts[volume] in compose["volumes"], "the store is not in a named volume"
+    assert f"{port}:{port}" in service["ports"]
+    assert service["environment"]["NEWS_ATLAS_EDITOR_PASSWORD_HASH"] == \
+        "${NEWS_ATLAS_EDITOR_PASSWORD_HASH:-}"
+    for path in (DOCKERFILE, REPO / "compose.yaml"):  # an example, never a real hash
+        assert not re.search(r"\$argon2\w*\$v=\d+\$m=", path.read_text()), path
+
+
 @pytest.mark.browser
 def test_dockerfile_steps_build_and_serve_read_only(tmp_path, browser, page):  # noqa: F811
     """Build as the Dockerfile says (fresh folder, fresh venv), start its CMD, pass its
