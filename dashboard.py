@@ -12,9 +12,11 @@ _started = time.perf_counter()
 
 import streamlit as st  # noqa: E402
 
+import dashboard_deploy as deploy  # noqa: E402
 import dashboard_ui as ui  # noqa: E402
 
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
+deploy.start_gazetteer_build()  # a fresh host has none: built in the background, once
 
 store = ui.open_store()
 ui.signed_in_caption()

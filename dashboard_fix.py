@@ -42,12 +42,18 @@ FIX_CSS = """<style>
 
 
 @st.cache_resource(show_spinner=False)
-def gazetteer():
-    """The gazetteer for searching by name (opened once; None when it is missing)."""
+def _open_gazetteer():
+    """The gazetteer, opened once it opens (a GazetteerError is not cached: a missing
+    index being built in the background is tried again on the next run)."""
     from geo.gazetteer import Gazetteer
 
+    return Gazetteer.open()
+
+
+def gazetteer():
+    """The gazetteer for searching by name (None while it is missing)."""
     try:
-        return Gazetteer.open()
+        return _open_gazetteer()
     except GazetteerError as err:
         log.warning("the gazetteer cannot be opened for searching: %s", err)
         return None

@@ -194,19 +194,32 @@ def ensure_gazetteer(path: str | os.PathLike | None = None, *,
     """Open the index, building it first when it is missing, or rebuilding it when it
     was built from the default sources and those have changed since (a curated place
     added, the builder or a data package upgraded)."""
-    from geo.gazetteer.fingerprint import inputs_fingerprint
+    from geo.gazetteer.background import build_lock
 
     target = Path(path) if path is not None else default_gazetteer_path()
-    if target.is_file():
-        gaz = Gazetteer.open(target)
-        if gaz._meta.get("inputs") in ("custom", inputs_fingerprint()):
-            return gaz  # built from chosen sources, or from today's defaults
-        gaz.close()
-        why = "out of date with its sources"
-    else:
-        why = "missing"
-    from geo.gazetteer.build import build_gazetteer
+    gaz = _current(target)
+    if gaz is not None:
+        return gaz
+    with build_lock(target):  # a build of it in another process (the dashboard's) ends first
+        gaz = _current(target)
+        if gaz is not None:
+            return gaz
+        from geo.gazetteer.build import build_gazetteer
 
-    logger.info("gazetteer at %s is %s: building it (a minute or so)", target, why)
-    build_gazetteer(target, progress=progress)
+        why = "out of date with its sources" if target.is_file() else "missing"
+        logger.info("gazetteer at %s is %s: building it (a minute or so)", target, why)
+        build_gazetteer(target, progress=progress)
     return Gazetteer.open(target)
+
+
+def _current(target: Path) -> Gazetteer | None:
+    """The index at ``target``, opened, when it exists and is up to date."""
+    from geo.gazetteer.fingerprint import inputs_fingerprint
+
+    if not target.is_file():
+        return None
+    gaz = Gazetteer.open(target)
+    if gaz._meta.get("inputs") in ("custom", inputs_fingerprint()):
+        return gaz  # built from chosen sources, or from today's defaults
+    gaz.close()
+    return None
