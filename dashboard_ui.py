@@ -26,7 +26,9 @@ from geo.settings import load as load_settings
 from geo.store import Store
 from geo.store.connect import read_only_url, time_limit
 from geo.store import queries as store_queries
-from geo.urlstate import ViewState, view_from_params, view_to_params
+from geo.urlstate import (
+    ViewState, search_notice, url_notices, view_from_params, view_to_params,
+)
 
 log = logging.getLogger(__name__)
 
@@ -439,6 +441,8 @@ def _init_from_url(opts: FilterOptions) -> None:
     if view.place and place_details(view.place) is None:
         stale["place"] = [view.place]
     ss["_stale_link"] = stale
+    ss["_url_notes"] = url_notices({k: st.query_params.get_all(k)
+                                    for k in st.query_params.keys()})
     ss["f_actors"] = [a for a in f.actors if a in opts.actors]
     ss["f_sources"] = [s for s in f.sources if s in opts.sources]
     ss["f_countries"] = [c for c in f.countries if c in opts.countries]
@@ -516,6 +520,7 @@ def sidebar_filters() -> Filters:
                 include_broad=bool(broad))
     st.session_state["filters"] = f
     stale_link_notice(st.session_state.get("_stale_link") or {})
+    value_notice([*st.session_state.get("_url_notes", ()), search_notice(text or "")])
     return f
 
 
@@ -548,6 +553,18 @@ def stale_link_notice(stale: dict[str, list[str]]) -> None:
          f'border-left:4px solid #e08a00;padding:.5rem .8rem;margin-bottom:.5rem">'
          f"This link asks for values the store does not hold, so they were left out: "
          f"{parts}.</div>")
+
+
+def value_notice(notes: list[str | None]) -> None:
+    """Say which values of the link or the search box were cut or ignored (too long, too
+    many, not a date), above the page."""
+    from geo.render import esc
+
+    notes = list(dict.fromkeys(n for n in notes if n))
+    if notes:
+        html('<div class="na-notice na-cut" role="status" style="background:#fff4e5;'
+             'border-left:4px solid #e08a00;padding:.5rem .8rem;margin-bottom:.5rem">'
+             + " ".join(esc(n) for n in notes) + "</div>")
 
 
 def current_filters() -> Filters:
