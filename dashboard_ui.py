@@ -82,8 +82,9 @@ EMPTY_NOTICE = ("**This store has no articles yet.** Add yours with `python -m g
 
 def open_store() -> Store:
     """The store for this page run: on a store fault, its message (what is wrong and
-    what to do, without the server's folders) and the page stops; a read-only store
-    gets a short notice."""
+    what to do, without the server's folders) and the page stops; on any other error,
+    :data:`PAGE_ERROR` (the traceback goes to the log); a read-only store gets a short
+    notice."""
     try:
         url = db_url()
     except (SettingsError, GeoError) as err:
@@ -102,6 +103,10 @@ def open_store() -> Store:
         _contents_notice(url)
     except QueryTimeoutError as err:  # the page itself will say so, with what to do
         log.warning("the store's contents notice: %s", err)
+    except Exception:  # noqa: BLE001 - before the page guard: the same short message
+        log.exception("cannot read the store %s", url)
+        st.error(PAGE_ERROR, icon=":material/error:")
+        st.stop()
     return store
 
 
