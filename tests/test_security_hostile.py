@@ -35,7 +35,7 @@ H = " ".join(PAYLOADS)
 TITLE = "Train " + H
 SOURCE = "CBC " + H
 RECORD = {"id": "hostile-rec-1", "title": TITLE, "date": "2023-09-12", "source": SOURCE,
-          "url": "javascript:alert('u')",
+          "url": " JaVa\tScRiPt:alert('u')",
           "text": "North Korea's leader Kim Jong-un arrived by armoured train in Khasan. "
                   f"{H} Then he went to Vladivostok, where Vladimir Putin met him. {H}"}
 FILE_NAME = '"><svg onload=alert(9)>.txt'
@@ -45,9 +45,14 @@ PLACE_ID, PLACE_NAME, ACTOR = "test:hostile-town", "Town " + H, "Agent " + H
 EDITOR, POINT = "Editor " + H, "Point " + H
 # what must never be in a page: an element a payload would have made
 INJECTED = """() => {
-    const sel = 'svg[onload], img[onerror], [onmouseover], [onerror], a[href^="javascript:" i],'
-        + ' iframe[src^="javascript:" i], [src^="javascript:" i]';
+    const sel = 'svg[onload], img[onerror], [onmouseover], [onerror], [formaction]';
     const bad = [...document.querySelectorAll(sel)].map(e => e.outerHTML.slice(0, 160));
+    const scheme = (u) => { try { return new URL(u, document.baseURI).protocol; }
+                            catch (e) { return ""; } };  // as the browser reads it
+    for (const e of document.querySelectorAll('[href], [src], form[action]')) {
+        const u = e.getAttribute('href') ?? e.getAttribute('src') ?? e.getAttribute('action');
+        if (scheme(u) === 'javascript:') bad.push(e.outerHTML.slice(0, 160));
+    }
     for (const s of document.scripts) {
         if (/^alert\\(/.test(s.textContent.trim())) bad.push(s.outerHTML.slice(0, 160));
     }

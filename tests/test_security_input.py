@@ -80,7 +80,8 @@ def test_a_long_link_says_what_it_cut_or_left_out(make):
     assert "na-cut" not in _text(plain)  # an ordinary link: no notice
 
 
-@pytest.mark.parametrize("value", [ALL_META, "NEAR(", '"unterminated', "*", HUGE])
+@pytest.mark.parametrize("value", [ALL_META, "NEAR(", '"unterminated', "*", HUGE],
+                         ids=["all", "NEAR", "unterminated", "star", "100 KB"])
 def test_the_search_box_takes_metacharacters_and_100_kb(dashboard_db, monkeypatch, value):
     """The sidebar's search box, its value sent as the browser would (a replayed widget
     key can carry more than the box's ``max_chars``)."""
