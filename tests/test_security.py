@@ -219,8 +219,12 @@ def test_wrong_passwords_are_refused_and_the_limits_are_hit_and_lift(dashboard_d
     assert at.error[0].value == "Too many tries: wait 60 s and try again."
     assert dashboard_ui.EDITOR_KEY not in at.session_state
     clock.now += 60.5  # the limit lifts
-    at = _sign_in(at, "Eve", "s3cret")
-    assert not at.error and at.session_state[dashboard_ui.EDITOR_KEY] == "Eve"
+    hostile = 'Eve "><svg onload=alert(1)> **x**'  # the name shows, as text, in the sidebar
+    at = _sign_in(at, hostile, "s3cret")
+    assert not at.error and at.session_state[dashboard_ui.EDITOR_KEY] == hostile
+    shown = "".join(str(h.value) for h in at.get("html"))
+    assert "Signed in as Eve &quot;&gt;&lt;svg onload=alert(1)&gt; **x**" in shown
+    assert "<svg" not in shown
 
     for i in range(30):  # other visitors, 3 failed tries each: the server's limit
         tries.failed(f"visitor-{i % 10}")
