@@ -92,13 +92,13 @@ def _iso_date(value: str | None) -> str | None:
 
 
 ONE_VALUE_KEYS = ("place", "article", "passage", "mention", "datefield", "broad")
+SEARCH_CUT_NOTICE = f"The search was cut to its first {MAX_SEARCH_CHARS} characters."
 
 
 def search_notice(text: str) -> str | None:
-    """The notice for a search longer than :data:`MAX_SEARCH_CHARS` (it is cut), else None."""
-    if len(clean_value(text).strip()) > MAX_SEARCH_CHARS:
-        return f"The search was cut to its first {MAX_SEARCH_CHARS} characters."
-    return None
+    """:data:`SEARCH_CUT_NOTICE` for a search longer than :data:`MAX_SEARCH_CHARS`."""
+    too_long = len(clean_value(text[:4 * MAX_SEARCH_CHARS + 1]).strip()) > MAX_SEARCH_CHARS
+    return SEARCH_CUT_NOTICE if too_long else None
 
 
 def url_notices(params: Params) -> list[str]:
@@ -108,9 +108,7 @@ def url_notices(params: Params) -> list[str]:
         value = params.get(key)
         return [] if value is None else [value] if isinstance(value, str) else list(value)
 
-    notes = []
-    if any(search_notice(str(v)[:4 * MAX_SEARCH_CHARS + 1]) for v in raw("q")):
-        notes.append(search_notice("x" * (MAX_SEARCH_CHARS + 1)))
+    notes = [SEARCH_CUT_NOTICE] if any(search_notice(str(v)) for v in raw("q")) else []
     for key in (*LIST_KEYS.values(), *ONE_VALUE_KEYS, "from", "to"):
         values = raw(key)
         if any(len(clean_value(str(v)[:4 * MAX_VALUE_CHARS + 1]).strip()) > MAX_VALUE_CHARS

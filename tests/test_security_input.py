@@ -80,6 +80,20 @@ def test_a_long_link_says_what_it_cut_or_left_out(make):
     assert "na-cut" not in _text(plain)  # an ordinary link: no notice
 
 
+def test_url_notices_name_the_parameter_never_its_value():
+    from geo.urlstate import url_notices
+
+    hostile = "<script>alert(1)</script>" * 20  # 500 characters
+    notes = url_notices({"place": hostile, "actor": [hostile, "Kim"], "q": hostile,
+                         "to": "<b>", "source": [f"s{i}" for i in range(51)]})
+    assert notes == ["The search was cut to its first 200 characters.",
+                     "A “actor” value longer than 300 characters was ignored.",
+                     "Only the first 50 “source” values were kept.",
+                     "A “place” value longer than 300 characters was ignored.",
+                     "The “to” date is not a date (YYYY-MM-DD) and was ignored."]
+    assert url_notices({"place": "gn:1", "q": "train", "actor": ["a"] * 80}) == []
+
+
 @pytest.mark.parametrize("value", [ALL_META, "NEAR(", '"unterminated', "*", HUGE],
                          ids=["all", "NEAR", "unterminated", "star", "100 KB"])
 def test_the_search_box_takes_metacharacters_and_100_kb(dashboard_db, monkeypatch, value):
