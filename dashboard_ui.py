@@ -26,7 +26,9 @@ from geo.settings import load as load_settings
 from geo.store import Store
 from geo.store.connect import read_only_url, time_limit
 from geo.store import queries as store_queries
-from geo.urlstate import ViewState, view_from_params, view_to_params
+from geo.urlstate import (
+    ViewState, search_notice, url_notices, view_from_params, view_to_params,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,9 @@ EMPTY_NOTICE = ("**This store has no articles yet.** Add yours with `python -m g
 
 def open_store() -> Store:
     """The store for this page run: on a store fault, its message (what is wrong and
-    what to do, without the server's folders) and the page stops; a read-only store
-    gets a short notice."""
+    what to do, without the server's folders) and the page stops; on any other error,
+    :data:`PAGE_ERROR` (the traceback goes to the log); a read-only store gets a short
+    notice."""
     try:
         url = db_url()
     except (SettingsError, GeoError) as err:
@@ -100,6 +103,10 @@ def open_store() -> Store:
         _contents_notice(url)
     except QueryTimeoutError as err:  # the page itself will say so, with what to do
         log.warning("the store's contents notice: %s", err)
+    except Exception:  # noqa: BLE001 - before the page guard: the same short message
+        log.exception("cannot read the store %s", url)
+        st.error(PAGE_ERROR, icon=":material/error:")
+        st.stop()
     return store
 
 
@@ -483,6 +490,8 @@ def _init_from_url(opts: FilterOptions) -> None:
     if view.place and place_details(view.place) is None:
         stale["place"] = [view.place]
     ss["_stale_link"] = stale
+    ss["_url_notes"] = url_notices({k: st.query_params.get_all(k)
+                                    for k in st.query_params.keys()})
     ss["f_actors"] = [a for a in f.actors if a in opts.actors]
     ss["f_sources"] = [s for s in f.sources if s in opts.sources]
     ss["f_countries"] = [c for c in f.countries if c in opts.countries]
@@ -560,6 +569,7 @@ def sidebar_filters() -> Filters:
                 include_broad=bool(broad))
     st.session_state["filters"] = f
     stale_link_notice(st.session_state.get("_stale_link") or {})
+    value_notice([*st.session_state.get("_url_notes", ()), search_notice(text or "")])
     return f
 
 
@@ -592,6 +602,18 @@ def stale_link_notice(stale: dict[str, list[str]]) -> None:
          f'border-left:4px solid #e08a00;padding:.5rem .8rem;margin-bottom:.5rem">'
          f"This link asks for values the store does not hold, so they were left out: "
          f"{parts}.</div>")
+
+
+def value_notice(notes: list[str | None]) -> None:
+    """Say which values of the link or the search box were cut or ignored (too long, too
+    many, not a date), above the page."""
+    from geo.render import esc
+
+    notes = list(dict.fromkeys(n for n in notes if n))
+    if notes:
+        html('<div class="na-notice na-cut" role="status" style="background:#fff4e5;'
+             'border-left:4px solid #e08a00;padding:.5rem .8rem;margin-bottom:.5rem">'
+             + " ".join(esc(n) for n in notes) + "</div>")
 
 
 def current_filters() -> Filters:

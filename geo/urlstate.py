@@ -9,7 +9,8 @@ A URL is typed by anyone, so every value is bounded here: control characters and
 surrogates are dropped, an id or a name longer than :data:`MAX_VALUE_CHARS` is ignored,
 the text search is cut to :data:`~geo.query.MAX_SEARCH_CHARS`, a repeated list
 parameter keeps at most :data:`MAX_VALUES` values, dates must be real ISO dates, and a
-range given backwards is turned round.
+range given backwards is turned round. :func:`url_notices` says what was cut or ignored,
+for a notice above the page.
 """
 from __future__ import annotations
 
@@ -88,6 +89,37 @@ def _iso_date(value: str | None) -> str | None:
     except ValueError:
         log.info("ignoring bad date %r in the URL", value[:40])
         return None
+
+
+ONE_VALUE_KEYS = ("place", "article", "passage", "mention", "datefield", "broad")
+SEARCH_CUT_NOTICE = f"The search was cut to its first {MAX_SEARCH_CHARS} characters."
+
+
+def search_notice(text: str) -> str | None:
+    """:data:`SEARCH_CUT_NOTICE` for a search longer than :data:`MAX_SEARCH_CHARS`."""
+    too_long = len(clean_value(text[:4 * MAX_SEARCH_CHARS + 1]).strip()) > MAX_SEARCH_CHARS
+    return SEARCH_CUT_NOTICE if too_long else None
+
+
+def url_notices(params: Params) -> list[str]:
+    """What :func:`view_from_params` cut from ``params`` or left out of them, in words
+    for the visitor: fixed texts naming the parameter, never its value."""
+    def raw(key: str) -> list[str]:
+        value = params.get(key)
+        return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+    notes = [SEARCH_CUT_NOTICE] if any(search_notice(str(v)) for v in raw("q")) else []
+    for key in (*LIST_KEYS.values(), *ONE_VALUE_KEYS, "from", "to"):
+        values = raw(key)
+        if any(len(clean_value(str(v)[:4 * MAX_VALUE_CHARS + 1]).strip()) > MAX_VALUE_CHARS
+               for v in values):
+            notes.append(f"A “{key}” value longer than {MAX_VALUE_CHARS} characters was"
+                         " ignored.")
+        if key in LIST_KEYS.values() and len(set(_all(params, key))) > MAX_VALUES:
+            notes.append(f"Only the first {MAX_VALUES} “{key}” values were kept.")
+        if key in ("from", "to") and _one(params, key) and not _iso_date(_one(params, key)):
+            notes.append(f"The “{key}” date is not a date (YYYY-MM-DD) and was ignored.")
+    return notes
 
 
 def filters_from_params(params: Params) -> Filters:
