@@ -194,14 +194,14 @@ def test_popups_and_marker_titles_show_hostile_values_as_text(server, store, pag
     # Vladivostok's popup: the hostile article's title, source and passage in its snippets
     page.goto(f"{server}/?place={quote(_ids(store)['vladivostok'])}")
     frame = map_frame(page)
-    khasan = frame.locator('.na-marker[title="Vladivostok"]')
-    khasan.wait_for(timeout=15000)
-    khasan.dispatch_event("click")
+    vladivostok = frame.locator('.na-marker[title="Vladivostok"]')
+    vladivostok.wait_for(timeout=15000)
+    vladivostok.dispatch_event("click")
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
     assert "<img src=x onerror=alert(\"i\")>" in popup.inner_text()
     page.wait_for_timeout(500)
-    assert_inert(page, "Khasan's popup")
+    assert_inert(page, "Vladivostok's popup")
 
 
 EXPORTS = ("csv", "geojson", "geojson-mentions", "jsonl", "html")
