@@ -259,7 +259,8 @@ class PlaceFinder:
         if span.text in self.not_places or not self._acronym_ok(span, best):
             return False
         strong = _strong(best)
-        if has_type_cue(span, self.lexicon) or self._after_place_comma(span) or self._region_after_name(span):
+        if has_type_cue(span, self.lexicon) or self._after_place_comma(span) \
+                or self._region_after_name(span):
             return True  # "the village of X", "Pandi, Bulacan", "Brands Hatch Indy, Kent."
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
@@ -438,15 +439,12 @@ def _dateline(span: Span, lex: Lexicon) -> bool:
     return lex.is_dateline(span.doc.text, span.start_char, span.end_char)
 
 
-_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
-_INITIAL = re.compile(r"^[NSEW]\.$")
-
-
 def _street_word(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
     """A word of a street's name: "Royal", "Third", "14th", "N." (not "The", "On")."""
     if token.lower_ in lex.not_street_words:
         return False
-    return _capitalised(token, lex) or bool(_ORDINAL.match(token.text) or _INITIAL.match(token.text))
+    return _capitalised(token, lex) or token.text in lex.street_initials \
+        or bool(lex.ordinal.match(token.text))
 
 
 def own_entries(gazetteer: "Gazetteer", name: str, limit: int = 25) -> list:
@@ -461,7 +459,8 @@ def trim_span(span: Span, lex: Lexicon) -> Span | None:
     doc = span.doc
     while start < end and doc[start].lower_ in lex.articles:
         start += 1
-    while end > start and (doc[end - 1].text in ("'s", "’s", "'", "’", ".", ",")
+    while end > start and (doc[end - 1].text in lex.possessives
+                           or doc[end - 1].text in (".", ",")
                            or doc[end - 1].is_space):
         end -= 1
     if start >= end:
@@ -481,7 +480,8 @@ def _capitalised(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
 def _name_like(span: Span, lex: Lexicon) -> bool:
     if not _capitalised(span[0], lex) or not _capitalised(span[-1], lex):
         return False
-    return all(_capitalised(t, lex) or t.lower_ in lex.connectors or _abbreviation_dot(t) for t in span)
+    return all(_capitalised(t, lex) or t.lower_ in lex.connectors or _abbreviation_dot(t)
+               for t in span)
 
 
 def _abbreviation_dot(token) -> bool:  # noqa: ANN001 (spaCy Token)
@@ -525,7 +525,7 @@ def _plausible_name(span: Span, lex: Lexicon) -> bool:
 def has_type_cue(span: Span, lex: Lexicon) -> bool:
     """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
     doc = span.doc
-    if span.start >= 2 and doc[span.start - 1].lower_ == "of" \
+    if span.start >= 2 and doc[span.start - 1].lower_ in lex.type_links \
             and doc[span.start - 2].lower_ in lex.place_types:
         return True
     after = [t.lower_ for t in doc[span.end:span.end + 6]]
@@ -563,7 +563,7 @@ def _inside_town(span: Span, lex: Lexicon) -> bool:
     doc = span.doc
     if not _locative_before(span, lex, lex.inside_words):
         return False
-    return span.end >= len(doc) or doc[span.end].text not in ("'s", "’s", "'", "’")
+    return span.end >= len(doc) or doc[span.end].text not in lex.possessives
 
 
 def _locative_before(span: Span, lex: Lexicon, words: frozenset[str] | None = None) -> bool:

@@ -87,6 +87,12 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
         span("West Nile virus spread", "West Nile"), lex),
     "street_heads": lambda lex, g: streets(lex, "a shop on Royal Street burned"),
     "not_street_words": lambda lex, g: streets(lex, "he wrote On Street corners"),
+    "street_initials": lambda lex, g: streets(lex, "a house on N. Bedford Drive burned"),
+    "ordinal_suffixes": lambda lex, g: streets(lex, "a fire on 14th Street"),
+    "type_links": lambda lex, g: finder.has_type_cue(
+        span("police reached the village of Springfield", "Springfield"), lex),
+    "possessives": lambda lex, g: finder.trim_span(
+        span("South Korea's envoy", "South Korea's"), lex).text,
     "dotted_names": lambda lex, g: finder._capitalised(BLANK("U.S. troops")[0], lex),
     "definite_articles": lambda lex, g: finder._locative_before(
         span("a fire in the Bronx", "Bronx"), lex),
@@ -139,6 +145,9 @@ def test_probes_say_what_the_english_words_mean(gaz):
     assert PROBES["disease_words"](EN, gaz) is True
     assert PROBES["compass_words"](EN, gaz) == ["Central Georgia"]
     assert PROBES["street_heads"](EN, gaz) == ["Royal Street"]
+    assert PROBES["street_initials"](EN, gaz) == ["N. Bedford Drive"]
+    assert PROBES["ordinal_suffixes"](EN, gaz) == ["14th Street"]
+    assert PROBES["possessives"](EN, gaz) == "South Korea"
     assert PROBES["sentence_openers"](EN, gaz) == []  # "Ebola" is the disease, dropped
     assert PROBES["pair_enders"](EN, gaz).name == "Illinois"
     assert PROBES["part_prefixes"](EN, gaz)[0] == "part of Springfield"

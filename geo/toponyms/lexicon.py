@@ -50,16 +50,20 @@ class Lexicon:
     inside_words: frozenset[str]  # "in", "near": a town after them is a place
     place_types: frozenset[str]  # "the village of X", "X, a town in ..."
     copulas: frozenset[str]  # "X is a town": the verb of a type cue
+    type_links: frozenset[str]  # "the village of X": between the type and the name
     descriptors: frozenset[str]  # "Nyanza province" -> "Nyanza"
     feature_heads: frozenset[str]  # "X River", "the Z Strait": a place even if NER missed it
-    connectors: frozenset[str]  # words inside a name: "Bosnia and Herzegovina", "Stratford-upon-Avon"
+    connectors: frozenset[str]  # inside a name: "Bosnia and Herzegovina", "Stratford-upon-Avon"
     not_places: frozenset[str]  # capitalised words that are places somewhere, not in news
     compass_words: frozenset[str]  # "South West England": direction, no place on its own
     disease_names: frozenset[str]  # "Ebola", "Zika": never places
     disease_words: frozenset[str]  # "West Nile virus": the name before is a disease's
     street_heads: frozenset[str]  # "Royal Street", "14th St."
+    street_initials: frozenset[str]  # "N. Bedford Drive"
+    ordinal_suffixes: frozenset[str]  # "14th Street"
     not_street_words: frozenset[str]  # "the Street", "on Street": not a street's name
     dotted_names: frozenset[str]  # "U.S.": capitalised although the tokenizer disagrees
+    possessives: frozenset[str]  # "South Korea's": trimmed; "in Clinton's speech": no town
     definite_articles: frozenset[str]  # "the Pacific": seas and regions take it
     indefinite_articles: frozenset[str]  # trimmed like "the": "a Paris" -> "Paris"
     list_joiners: frozenset[str]  # "Zilina, Nitra and Kosice"
@@ -79,8 +83,9 @@ class Lexicon:
 
     # -- questions ----------------------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def articles(self) -> frozenset[str]:
+        """"the", "a", "an": trimmed before a name."""
         return self.definite_articles | self.indefinite_articles
 
     def is_disease_word(self, word: str) -> bool:
@@ -151,7 +156,12 @@ class Lexicon:
 
     @functools.cached_property
     def region_before_re(self) -> re.Pattern[str]:
-        return re.compile(rf"\b(?:{_alternation(_capitalised(self.region_before))}) of\s+$")
+        return re.compile(rf"\b(?:{_alternation(_capitalised(self.region_before))})\s+$")
+
+    @functools.cached_property
+    def ordinal(self) -> re.Pattern[str]:
+        """"14th", "2nd": a number with an ordinal ending."""
+        return re.compile(rf"^\d+(?:{_alternation(self.ordinal_suffixes)})$")
 
     @functools.cached_property
     def part_prefix(self) -> re.Pattern[str]:
