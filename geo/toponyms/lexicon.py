@@ -225,7 +225,7 @@ def read_lexicon(path: Path | str, *, lang: str) -> Lexicon:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        where = f"{path.name}:{number}"
+        where = f"{path}:{number}"
         header = re.fullmatch(r"\[(\w+)\]", line)
         if header:
             kind = header.group(1)
@@ -246,7 +246,7 @@ def read_lexicon(path: Path | str, *, lang: str) -> Lexicon:
         entries[kind].append(line)
     missing = [k for k in KINDS if k not in entries]
     if missing:
-        raise LexiconError(f"error: {path.name}: no section "
+        raise LexiconError(f"error: {path}: no section "
                            + ", ".join(f"[{k}]" for k in missing))
     values: dict[str, object] = {}
     for kind, shape in KINDS.items():
