@@ -23,7 +23,6 @@ and ``doc.spans["actors"]`` (span labels carry what found them).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
@@ -433,6 +432,8 @@ class PlaceFinder:
 # bears it as its own name ("a gas station in Riverdale")
 TOWN_AFTER_IN = 5_000
 LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
+
+
 def _dateline(span: Span, lex: Lexicon) -> bool:
     """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": the lexicon's one dateline rule
     (:meth:`~geo.toponyms.lexicon.Lexicon.is_dateline`), which the resolver asks too."""

@@ -50,6 +50,9 @@ from geo.toponyms.lexicon import Lexicon, lexicon
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
 
+# the resolver's words when none are given, and the folding of names (see _fold)
+_ENGLISH = lexicon("en")
+
 # A bare name in news most often means the bigger thing: a country over a town of that
 # name, a state or province over a city. Population only ranks places of one kind.
 KIND_PRIOR = {
@@ -620,11 +623,8 @@ def _city_name(query: str, name: str) -> bool:
     return _same_name(query, name) or _fold(name) == _fold(query) + " city"
 
 
-# names are compared by the English folding ("St." = "Saint") until the resolver's
-# module functions take the document's lexicon (issue 13's French part)
-_ENGLISH = lexicon("en")
-
-
 def _fold(s: str) -> str:
-    """Compare names: case, punctuation, a leading "the" and "St." / "Saint" aside."""
+    """Compare names: case, punctuation, a leading "the" and "St." / "Saint" aside (by
+    the English lexicon's folding until the module's functions take the document's
+    lexicon, with the French part of issue 13)."""
     return _ENGLISH.fold(s)
