@@ -267,5 +267,5 @@ def test_a_language_without_a_file_is_an_error_naming_it():
 def test_the_place_finder_reads_the_lexicon_of_its_pipeline_language():
     nlp = spacy.blank("en")
     assert nlp.add_pipe("news_atlas_places").lexicon is EN
-    with pytest.raises(LexiconError, match=r"fr\.txt"):
-        spacy.blank("fr").add_pipe("news_atlas_places")
+    with pytest.raises(LexiconError, match=r"xx\.txt: cannot read"):  # no lexicon yet
+        spacy.blank("xx").add_pipe("news_atlas_places")
