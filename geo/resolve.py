@@ -45,10 +45,14 @@ from geo.dates import CALENDAR_WORDS
 from geo.gazetteer.curated import state_abbreviations
 from geo.gazetteer.geometry import EARTH_RADIUS_KM, haversine_km
 from geo.models import Candidate, GazetteerEntry, PlaceMention
+from geo.toponyms.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
     from geo.geocoders import CandidateSource
+
+# the resolver's words when none are given, and the folding of names (see _fold)
+_ENGLISH = lexicon("en")
 
 # A bare name in news most often means the bigger thing: a country over a town of that
 # name, a state or province over a city. Population only ranks places of one kind.
@@ -57,30 +61,10 @@ KIND_PRIOR = {
     "admin2": 2.5, "landmark": 1.5, "city": 0.3,
 }
 POPULATED_KINDS = {"city", "admin2", "landmark"}
-WATER_HEADS = re.compile(
-    r"\b(river|sea|bay|gulf|strait|straits|lake|ocean|canal|channel|sound)$", re.I)
-REGION_HEADS = re.compile(
-    r"\b(province|region|oblast|krai|state|county|district|prefecture|governorate)$", re.I)
-# Words around a name that say it is the state or province, not its big city.
-REGION_AFTER = re.compile(r"\s+(?:state|State|governor|Governor|Gov\.)\b")
-REGION_BEFORE = re.compile(r"\b(?:state|State|province|Province) of\s+$")
-# "NEW YORK (AP) --", "WASHINGTON, April 5 (Reuters) -", "OAKLAND, Calif. (AP)"
-DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|--?\s)")
 # the X of "X, Y" when X was not taken for a place ("Buffalo, New York")
 NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
-# what may separate two items of a list of places: "Texas, Ohio and New York"
-LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or))\s*")
-# what "North Dallas" or "Salinas Valley" adds to a known name
-WITHIN_PREFIX = re.compile(
-    r"^(?:(?:North|South)(?:-?(?:East|West))?|East|West|(?:North|South|East|West)ern|Central|"
-    r"Upper|Lower|Greater|Inner|Outer|Downtown)\s+")
-WITHIN_SUFFIX = re.compile(
-    r"\s+(?:Valley|Hills|City|Township|Municipal District|Gardens|Area|Metro|Occidental|"
-    r"Oriental)$")
 # evidence from the words right around a mention, which no other mention overrides
 LOCAL_RULES = {"X, Y", "state named", "dateline"}
-# "Lake Manassas" is near Manassas, "Mount Chaambi" near Chaambi
-NEAR_PREFIX = re.compile(r"^(?:Lake|Mount|Mt\.?|Cape)\s+")
 MAJOR_CITY_POPULATION = 1_000_000
 # up to this many distinct names, the document context is summed name by name (exactly
 # as always); beyond it (a long dossier), by arrays and differences, so that it costs
@@ -206,13 +190,15 @@ class Resolver:
 
     def __init__(self, gazetteer: "Gazetteer", *, weights: Weights | None = None,
                  max_candidates: int = 25, keep_alternatives: int = 5,
-                 source: "CandidateSource | None" = None) -> None:
+                 source: "CandidateSource | None" = None,
+                 lexicon: Lexicon | None = None) -> None:
         from geo.geocoders import CandidateSource
 
         self.gazetteer = gazetteer
         # where a name's candidates come from: the gazetteer, and an online geocoder
         # for the names it lacks when the settings name one (geo.geocoders)
         self.source = source or CandidateSource(gazetteer)
+        self.lexicon = lexicon or _ENGLISH
         self.weights = weights or Weights()
         self.max_candidates = max_candidates
         self.keep_alternatives = keep_alternatives
@@ -306,8 +292,8 @@ class Resolver:
             return found
         # "Razdolnaya River" as "Razdolnaya", but only entries of the kind the head names:
         # "Wright County" must not become a town that lists "Wright" among its names.
-        for pattern, kinds in ((WATER_HEADS, {"water"}),
-                               (REGION_HEADS, {"admin1", "admin2", "region"})):
+        for pattern, kinds in ((self.lexicon.water_head, {"water"}),
+                               (self.lexicon.region_head, {"admin1", "admin2", "region"})):
             head = pattern.search(name)
             if head:
                 bare = self.gazetteer.lookup(name[: head.start()].strip(),
@@ -324,8 +310,9 @@ class Resolver:
         """A name the gazetteer lacks that is a part of, or the area around, a place it
         has: "North Dallas", "Western US", "Salinas Valley", "Birmingham City"; or a
         feature named after a place beside it: "Lake Manassas"."""
-        for pattern, relation in ((WITHIN_PREFIX, "part of"), (WITHIN_SUFFIX, "part of"),
-                                  (NEAR_PREFIX, "near")):
+        lex = self.lexicon
+        for pattern, relation in ((lex.part_prefix, "part of"), (lex.part_suffix, "part of"),
+                                  (lex.near_prefix, "near")):
             rest = pattern.sub("", name, count=1).strip()
             if rest != name and rest[:1].isupper() and (len(rest) >= 3 or rest.isupper()):
                 # a town only under its own name: "Cape Peron" is not near a town that
@@ -398,9 +385,9 @@ class Resolver:
             parts["name"] = w.own_name
         if e.feature_code == "PPLC":
             parts["capital"] = w.capital
-        if WATER_HEADS.search(m.text) and e.kind == "water":
+        if self.lexicon.water_head.search(m.text) and e.kind == "water":
             parts["feature type"] += w.feature_head
-        if REGION_HEADS.search(m.text) and e.kind in ("admin1", "admin2", "region"):
+        if self.lexicon.region_head.search(m.text) and e.kind in ("admin1", "admin2", "region"):
             parts["feature type"] += w.feature_head
         if ctx is None:
             return parts
@@ -504,12 +491,11 @@ class Resolver:
         for k, m in enumerate(ordered):
             c = _Cues()
             after = text[m.end:m.end + 12]
-            c.region_word = bool(REGION_AFTER.match(after) or
-                                 REGION_BEFORE.search(text[max(0, m.start - 12):m.start]))
-            letters = [ch for ch in m.text if ch.isalpha()]
-            c.definite = bool(re.search(r"\b[Tt]he\s+$", text[max(0, m.start - 5):m.start]))
-            c.dateline = len(letters) >= 3 and all(ch.isupper() for ch in letters) \
-                and bool(DATELINE_AFTER.match(after))
+            lex = self.lexicon
+            c.region_word = bool(lex.region_after_re.match(after) or
+                                 lex.region_before_re.search(text[max(0, m.start - 12):m.start]))
+            c.definite = bool(lex.definite_before.search(text[max(0, m.start - 5):m.start]))
+            c.dateline = lex.is_dateline(text, m.start, m.end)
             if k and text[ordered[k - 1].end:m.start] in (", ", ","):
                 prev = cands[id(ordered[k - 1])]
             else:  # "Buffalo, New York" where "Buffalo" was not taken for a place
@@ -532,7 +518,7 @@ class Resolver:
         joined_by_word: list[bool] = []
         for k, m in enumerate(ordered):
             gap = text[ordered[k - 1].end:m.start] if k else None
-            if gap is not None and LIST_GAP.fullmatch(gap):
+            if gap is not None and self.lexicon.list_gap.fullmatch(gap):
                 runs[-1].append(m)
                 joined_by_word[-1] = joined_by_word[-1] or "," not in gap
             else:
@@ -561,8 +547,7 @@ class Resolver:
         # nor when X is a state itself: "New York, Pennsylvania and New Jersey" is a list
         is_state = any(e.kind == "admin1" and _same_name(m.text, e.name) for e in cands)
         after = text[m.end:m.end + 60]
-        hit = re.match(r",\s*([A-Z][\w.'’ -]{1,40}?)(?=[,.;:)\n]|\s+(?:and|in|on|at|for)\b|$)",
-                       after)
+        hit = self.lexicon.pair_region.match(after)
         if not hit:
             return None
         abbreviated = self._abbreviated(hit.group(1).strip() + ".") \
@@ -645,11 +630,8 @@ def _city_name(query: str, name: str) -> bool:
     return _same_name(query, name) or _fold(name) == _fold(query) + " city"
 
 
-_SHORT_WORDS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
-
-
 def _fold(s: str) -> str:
-    """Compare names: case, punctuation, a leading "the" and "St." / "Saint" aside."""
-    s = re.sub(r"^the\s+", "", s.strip(), flags=re.I)
-    words = re.sub(r"[^\w]+", " ", s.casefold()).split()
-    return " ".join(_SHORT_WORDS.get(w, w) for w in words)
+    """Compare names: case, punctuation, a leading "the" and "St." / "Saint" aside (by
+    the English lexicon's folding until the module's functions take the document's
+    lexicon, with the French part of issue 13)."""
+    return _ENGLISH.fold(s)
