@@ -197,17 +197,37 @@ def cmd_geoparse(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def _read_gold(path: str) -> dict[str, dict]:
+    """The gold documents of an evaluation corpus (JSON lines with an ``id``), by id;
+    :class:`InputError` names the file (and line) that cannot be read."""
+    from geo.errors import InputError
+
+    gold = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    doc = json.loads(line)
+                    gold[str(doc["id"])] = doc
+                except json.JSONDecodeError as err:
+                    raise InputError(path, f"invalid JSON: {err.msg}", line=number) from None
+                except (KeyError, TypeError):
+                    raise InputError(path, "a gold document needs an \"id\"", line=number) from None
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not UTF-8 text ({err.reason})") from err
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    return gold
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from geo.evaluate import error_report, format_figures, score
     from geo.output import geoparse_record
     from geo.pipeline import default_pipeline
 
-    gold = {}
-    with open(args.gold, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                doc = json.loads(line)
-                gold[str(doc["id"])] = doc
+    gold = _read_gold(args.gold)
     result = _read_for_geoparse(args.gold)
     with contextlib.ExitStack() as files:  # both opened (or refused) before the work
         out = files.enter_context(_output(args.out, "--out")) if args.out else None

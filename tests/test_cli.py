@@ -205,3 +205,16 @@ def test_an_output_file_that_cannot_be_written_is_named_and_exits_2(tmp_path, co
     assert proc.returncode == 2
     assert f"error: {bad}: cannot write {command[-2]}: No such file or directory" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_eval_names_a_missing_or_broken_gold_file_without_a_traceback(tmp_path):
+    broken = tmp_path / "gold.jsonl"
+    broken.write_text('{"id": 1, "text": "Khasan."}\nnot json\n', encoding="utf-8")
+    no_id = tmp_path / "noid.jsonl"
+    no_id.write_text('{"text": "Khasan."}\n', encoding="utf-8")
+    for path, message in [(tmp_path / "absent.jsonl", "absent.jsonl: cannot read: No such"),
+                          (broken, "gold.jsonl:2: invalid JSON"),
+                          (no_id, 'noid.jsonl:1: a gold document needs an "id"')]:
+        run = _geo("eval", str(path))
+        assert run.returncode == 2 and message in run.stderr, run.stderr
+        assert "Traceback" not in run.stderr
