@@ -116,10 +116,14 @@ async def new_markers(page, started: float, timeout: float = 120.0) -> float:
     return float("nan")
 
 
-async def mark_old(page) -> None:
+async def mark_old(page, timeout: float = 120.0) -> None:
     """Mark every marker drawn so far, once the run that drew them is over."""
-    await page.wait_for_function(IDLE, timeout=120000)
-    frame = await _map_frame(page)
+    await page.wait_for_function(IDLE, timeout=timeout * 1000)
+    started = time.perf_counter()
+    while (frame := await _map_frame(page)) is None:
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the map's frame never appeared")
+        await asyncio.sleep(0.05)
     await frame.evaluate(f"() => document.querySelectorAll({json.dumps(MARKERS)})"
                          ".forEach(e => e.setAttribute('data-na-old', '1'))")
 
@@ -146,30 +150,39 @@ async def visitor(browser, url: str, n: int, changes: int, by: str,
     page = await context.new_page()
     page.set_default_timeout(120000)  # a loaded machine: a slow step is a time, not a crash
     try:
-        started = time.perf_counter()
-        await page.goto(url, wait_until="commit")
-        times["first"].append(await new_markers(page, started))
-        for i in range(1, changes + 1):
-            await mark_old(page)
-            started = time.perf_counter()
-            if by == "url":
-                await page.goto(url + URL_CHANGES[(n + i) % len(URL_CHANGES)],
-                                wait_until="commit")
-            else:
-                await change(page, *widget_changes(n)[i - 1])
-            times["change"].append(await new_markers(page, started))
-            if times["change"][-1] != times["change"][-1]:
-                print("no map update after", widget_changes(n)[i - 1]
-                      if by == "widgets" else URL_CHANGES[(n + i) % len(URL_CHANGES)],
-                      file=sys.stderr)
+        await _visit(page, url, n, changes, by, times)
+    except Exception as err:  # noqa: BLE001 - this visitor stops; the others go on
+        print(f"visitor {n} stopped: {type(err).__name__}: {err}", file=sys.stderr)
+        times["failed_visitors"].append(float(n))
     finally:
         await context.close()
+
+
+async def _visit(page, url: str, n: int, changes: int, by: str,
+                 times: dict[str, list[float]]) -> None:
+    """One visitor's first load and filter changes, each time appended to ``times``."""
+    started = time.perf_counter()
+    await page.goto(url, wait_until="commit")
+    times["first"].append(await new_markers(page, started))
+    for i in range(1, changes + 1):
+        await mark_old(page)
+        started = time.perf_counter()
+        if by == "url":
+            await page.goto(url + URL_CHANGES[(n + i) % len(URL_CHANGES)],
+                            wait_until="commit")
+        else:
+            await change(page, *widget_changes(n)[i - 1])
+        times["change"].append(await new_markers(page, started))
+        if times["change"][-1] != times["change"][-1]:
+            print("no map update after", widget_changes(n)[i - 1]
+                  if by == "widgets" else URL_CHANGES[(n + i) % len(URL_CHANGES)],
+                  file=sys.stderr)
 
 
 async def run(url: str, sessions: int, changes: int, by: str) -> dict[str, list[float]]:
     from playwright.async_api import async_playwright
 
-    times: dict[str, list[float]] = {"first": [], "change": []}
+    times: dict[str, list[float]] = {"first": [], "change": [], "failed_visitors": []}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium",
                                           args=CHROMIUM_ARGS)
@@ -243,6 +256,7 @@ def main() -> None:
         "pinned": args.pin, "first_load": summary(times["first"]),
         "filter_change": summary(times["change"]),
         "all": summary(times["first"] + times["change"]),
+        "visitors_stopped": len(times["failed_visitors"]),
         "server_map_runs": summary(runs), "wall_s": round(wall, 1),
         "server_rss_before_mb": round(before), "server_rss_peak_mb": round(sampler.peak),
     }, indent=2))
