@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bench_dashboard import CHROMIUM_ARGS, _start_server  # noqa: E402
+from benchmarks.bench_dashboard import CHROMIUM_ARGS, _start_server, stop_server  # noqa: E402
 
 # the filter changes each visitor makes, in this order, in the sidebar (values the
 # synthetic store holds; visitor n takes the n-th word, source and actor of each list):
@@ -243,12 +242,7 @@ def main() -> None:
         sampler.done.set()
         sampler.join()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     runs = [json.loads(line)["ms"] / 1000 for line in timing.read_text().splitlines()
             if json.loads(line)["page"] == "map"]
     print(json.dumps({

@@ -169,6 +169,16 @@ def _start_server(db: str, *, health_check: bool = False,
     return proc, url
 
 
+def stop_server(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server :func:`_start_server` started (killed if it does not stop)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def bench_bytes(db: str, settle_ms: int = 4000) -> dict:
     """Bytes the browser received for the first map page at world zoom: HTTP bodies as
     sent (compressed when the server compresses), websocket frames, and which files
@@ -199,8 +209,7 @@ def bench_bytes(db: str, settle_ms: int = 4000) -> dict:
             page.wait_for_timeout(settle_ms)
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
     vendor = {u.split("/static/vendor/", 1)[1]: n for u, n in http.items()
               if "/static/vendor/" in u}
     component = sum(n for u, n in http.items() if "/component/" in u)
@@ -239,8 +248,7 @@ def bench_browser(db: str, *, warm_loads: int = 3, warm_up: bool = False
             browser.close()
         return times[0], times[1:]
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
 
 def main(argv: list[str] | None = None) -> None:

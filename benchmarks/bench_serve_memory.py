@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.bench_concurrent import Sampler, rss_mb  # noqa: E402
-from benchmarks.bench_dashboard import CHROMIUM_ARGS, _start_server  # noqa: E402
+from benchmarks.bench_dashboard import CHROMIUM_ARGS, _start_server, stop_server  # noqa: E402
 
 PAGES = ["", "articles", "places", "actors", "corrections", "?actor=Sergei%20Shoigu"]
 
@@ -71,8 +71,7 @@ def main() -> None:
             hwm = peak_mb(proc.pid)
         finally:
             sampler.done.set()
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_server(proc, timeout=30)
     print(json.dumps({"visitors": args.visitors, "pages each": len(PAGES),
                       "seconds": round(seconds, 1), "server at start MB": round(started_mb),
                       "server peak sampled MB": round(sampler.peak),
