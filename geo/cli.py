@@ -1,6 +1,7 @@
 """``python -m geo``: the command line (stable: checks and users depend on it).
 
     python -m geo ingest PATH|URL... [--db URL] [--allow-private] [--fetch-timeout S]
+                         [--workers N | --dask ADDRESS|local]
                          [--job ID]   (--job: the Add page's worker)
     python -m geo geoparse INPUT [--out FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
@@ -65,10 +66,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Read, analyse and store (geo.ingest); progress on stderr, the summary at the end."""
     from geo.ingest import ingest
 
+    if args.dask and not args.verbose:  # Dask logs each worker's comings and goings
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     report = _IngestReport()
     try:
         summary = ingest(args.paths, args.db, job=args.job, on_progress=report.progress,
-                         on_message=report.message, reader=lambda _paths: _read_inputs(args))
+                         on_message=report.message, reader=lambda _paths: _read_inputs(args),
+                         workers=args.workers, dask=args.dask)
     finally:
         report.close()
     if summary.added:
@@ -137,6 +141,25 @@ def _seconds(value: str) -> float:
     if not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {value!r}")
     return seconds
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes (1 or"
+                                         f" more), not {value!r}")
+    return count
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 FAILURES_LISTED = 20
@@ -464,6 +487,13 @@ def build_parser() -> argparse.ArgumentParser:
                         " $NEWS_ATLAS_FETCH_TIMEOUT or 10)")
     p.add_argument("--job", type=int, metavar="ID",
                    help="keep this job's progress in the store (the dashboard's Add page)")
+    p.add_argument("--workers", type=_count, metavar="N", default=_cores(),
+                   help="analyse in N processes; this one stores (default: the number of"
+                        f" cores, {_cores()} here; fewer for a small batch)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="analyse on the Dask cluster whose scheduler is at ADDRESS"
+                        " (tcp://host:8786), or 'local' for a local cluster of --workers"
+                        " processes; this process stores (docs/scale.md)")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("geoparse", help="analyse without storing; JSONL out")
     p.add_argument("input", help="a text file, or JSONL of {id, text, date?, title?}")

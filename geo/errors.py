@@ -41,6 +41,10 @@ class ModelError(GeoError, RuntimeError):
     """The spaCy model is not installed or cannot be loaded."""
 
 
+class DaskError(GeoError, ConnectionError):
+    """The Dask cluster an ingest was given cannot be reached, or lost its workers."""
+
+
 class StoreFaultError(StoreError):
     """The store itself cannot be used (damaged, not a database, read-only, full, locked
     too long): nothing more can be written, so a batch stops here."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -114,19 +114,29 @@ def ingest(sources: Iterable[str | os.PathLike], store_url: str | None = None, *
            job: int | None = None, on_progress: ProgressFn | None = None,
            on_message: MessageFn | None = None,
            pipeline: Callable[[], Pipeline] | None = None,
-           reader: Callable[[list], ReadResult] | None = None) -> IngestSummary:
+           reader: Callable[[list], ReadResult] | None = None,
+           workers: int = 1, dask: str | None = None) -> IngestSummary:
     """Read ``sources`` (files, folders, zips), store what is new in the store at
     ``store_url``; ``job`` is the ``jobs`` row to keep up to date. ``pipeline`` builds
     the analysis pipeline (default: :func:`geo.pipeline.default_pipeline`), called only
     when something is new; ``reader`` turns the sources into a ReadResult (default:
     :func:`geo.readers.read_articles`; the CLI's also fetches URLs). A fault of the
     store, gazetteer or model raises (the job is then ``failed`` with that reason); a
-    bad file or article is a failure in the summary and never stops the rest."""
+    bad file or article is a failure in the summary and never stops the rest.
+
+    ``workers``: analyse in that many processes (fewer when there are few new
+    articles, :func:`geo.ingest_workers.workers_for`); ``dask``: on the Dask cluster
+    whose scheduler is at that address (``local``: a new local cluster of ``workers``
+    processes). Either way this process stores the results, in the order it read them.
+    With either, ``pipeline`` must be picklable (a module-level function, or
+    :class:`geo.ingest_workers.DefaultPipeline`, the default), since each worker
+    process builds its own."""
     from geo.store import Store
 
     started = time.monotonic()
     with Store.open(store_url) as store:
         run = _Run(store, job, on_progress, on_message or log.info)
+        run.workers, run.dask = max(1, workers), dask
         try:
             summary = run.all(list(sources), pipeline, reader)
         except BaseException as err:
@@ -148,6 +158,12 @@ def _jobs():  # noqa: ANN202 - the store's job SQL, imported when a job is given
     return jobs
 
 
+def _online_geocoder() -> bool:
+    from geo.settings import load
+
+    return bool(load().geocoder)
+
+
 def _safely(action: Callable[[], None]) -> None:
     try:
         action()
@@ -165,6 +181,7 @@ class _Run:
         self.summary = IngestSummary()
         self.progress = IngestProgress(total=0)
         self.last_write = 0.0
+        self.workers, self.dask = 1, None
 
     def all(self, sources: list, pipeline: Callable[[], Pipeline] | None,
             reader: Callable[[list], ReadResult] | None) -> IngestSummary:
@@ -187,12 +204,38 @@ class _Run:
                                     current=title_of(fresh[0]) if fresh else None),
                      force=True)
         if fresh:  # the model and gazetteer load only when there is something to analyse
+            self._analyse_and_save(fresh, self._analysed(fresh, pipeline))
+        return self.summary
+
+    def _analysed(self, fresh: list[Article], pipeline: Callable[[], Pipeline] | None
+                  ) -> Iterator[AnalyzedArticle]:
+        """``fresh`` analysed, in order: here, in worker processes or on Dask."""
+        from geo import ingest_workers as pool
+
+        workers = pool.workers_for(len(fresh), self.workers)
+        if workers > 1 and self.dask is None and pipeline is None and _online_geocoder():
+            self.say("ingest: analysing in one process: an online geocoder is set, and its"
+                     " rate limit holds within one process")
+            workers = 1
+        if self.dask is None and workers == 1:
             from geo.pipeline import default_pipeline
 
             # the store keeps the online geocoder's answers, when one is set
             build = pipeline or (lambda: default_pipeline(store=self.store))
-            self._analyse_and_save(fresh, build())
-        return self.summary
+            return build().analyze_many(fresh)
+        builder = pipeline or pool.DefaultPipeline(
+            None if self.store.path == ":memory:" else self.store.path)
+        if self.dask is not None:
+            from geo.ingest_dask import analyse_on_dask
+
+            return analyse_on_dask(fresh, address=self.dask, builder=builder,
+                                   workers=self.workers, on_message=self.say)
+        if pipeline is None:  # a build of a missing gazetteer, once and in sight
+            from geo.gazetteer import ensure_gazetteer
+
+            ensure_gazetteer(progress=True).close()
+        self.say(f"ingest: analysing in {workers} processes")
+        return pool.analyse_in_processes(fresh, workers=workers, builder=builder)
 
     def _warn(self, message: str) -> None:
         self.say(f"warning: {message}")
@@ -238,11 +281,21 @@ class _Run:
                 fresh.append(article)
         return fresh
 
-    def _analyse_and_save(self, articles: list[Article], pipeline: Pipeline) -> None:
-        """Analyse and store ``articles``, reporting each; a fault of the store itself
-        (damaged, read-only, full) stops the batch."""
+    def _analyse_and_save(self, articles: list[Article],
+                          analysed: Iterator[AnalyzedArticle]) -> None:
+        """Store ``articles`` as they come back analysed, reporting each; a fault of
+        the store itself (damaged, read-only, full) stops the batch."""
+        try:
+            self._save_all(articles, analysed)
+        finally:
+            close = getattr(analysed, "close", None)
+            if close is not None:  # stop the workers of a batch the store stopped
+                close()
+
+    def _save_all(self, articles: list[Article], analysed: Iterator[AnalyzedArticle]
+                  ) -> None:
         summary = self.summary
-        for index, analyzed in enumerate(pipeline.analyze_many(articles)):
+        for index, analyzed in enumerate(analysed):
             art = analyzed.article
             for warning in analyzed.warnings:
                 self._warn(warning)
