@@ -19,11 +19,13 @@ TEMPLATES = [
 ]
 
 
-def write_batch(folder: Path, count: int, *, broken: bool = True) -> Path:
-    """``count`` articles as ``folder/batch.jsonl``, and a broken last line."""
+def write_batch(folder: Path, count: int, *, broken: bool = True, start: int = 0,
+                name: str = "batch.jsonl") -> Path:
+    """Articles ``start`` to ``start + count - 1`` as ``folder/NAME``, and (``broken``)
+    a broken last line."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = []
-    for i in range(count):
+    for i in range(start, start + count):
         city, other = CITIES[i % len(CITIES)], CITIES[(i * 5 + 3) % len(CITIES)]
         text = TEMPLATES[i % len(TEMPLATES)].format(
             city=city, other=other, person=PEOPLE[i % len(PEOPLE)])
@@ -31,6 +33,6 @@ def write_batch(folder: Path, count: int, *, broken: bool = True) -> Path:
                                  "published": f"2024-05-{1 + i % 28:02d}"}))
     if broken:
         lines.append("{broken")
-    path = folder / "batch.jsonl"
+    path = folder / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

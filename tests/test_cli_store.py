@@ -303,3 +303,33 @@ def test_ingest_on_a_terminal_draws_a_bar(tmp_path):
     err = b"".join(chunks).decode("utf-8", "replace")
     assert "\r" in err and "100%|" in err and "3/3 [" in err and "articles/s" in err, err
     assert "ingest: 3 added, 0 already stored, 1 failed in " in err
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+def test_two_ingests_of_two_workers_each_at_once_store_each_article_once(tmp_path):
+    """Two writers that each take results from two analysis processes, on one new
+    store, with half of their articles in common: nothing lost, doubled or locked."""
+    from tests.news_batch import write_batch
+    from tests.stored import stored_analysis
+
+    a = write_batch(tmp_path, 40, broken=False, name="a.jsonl")
+    b = write_batch(tmp_path, 40, broken=False, start=20, name="b.jsonl")
+    db = str(tmp_path / "s.sqlite")
+    procs = [start_geo("ingest", str(f), "--db", db, "--workers", "2") for f in (a, b)]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    for rc, out, err in results:
+        assert rc == 0, err
+        assert "analysing in 2 processes" in err
+        assert "error" not in err and "locked" not in err, err
+    assert sum(int(out.split()[1]) for _, out, _ in results) == 60
+    assert sum(int(out.split()[3]) for _, out, _ in results) == 20  # already stored
+    with Store.open(db) as store:
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        titles = [r[0] for r in store.conn.execute("SELECT title FROM articles")]
+    assert sorted(titles) == sorted(f"Report {i}" for i in range(60))
+    alone = str(tmp_path / "alone.sqlite")
+    both = write_batch(tmp_path, 60, broken=False, name="both.jsonl")
+    assert geo("ingest", str(both), "--db", alone, "--workers", "1").returncode == 0
+    places = {aid: found[0] for aid, found in stored_analysis(db).items()}
+    assert places == {aid: found[0] for aid, found in stored_analysis(alone).items()}
