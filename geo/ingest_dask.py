@@ -12,6 +12,7 @@ the articles, so the store holds what a one-process ingest stores.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -40,8 +41,9 @@ def _plugin_class() -> type:
         def __init__(self, builder: Builder) -> None:
             self.builder = builder
 
-        def setup(self, worker: Any) -> None:  # noqa: ARG002 - Dask's signature
-            warm(self.builder)
+        async def setup(self, worker: Any) -> None:  # noqa: ARG002 - Dask's signature
+            # in a thread: the worker keeps answering the scheduler while it loads
+            await asyncio.get_running_loop().run_in_executor(None, warm, self.builder)
 
     return PipelinePlugin
 
