@@ -64,6 +64,7 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
     seconds: float = 0.0
+    store_seconds: float = 0.0  # of them, storing the analysed articles
 
     @property
     def skipped(self) -> int:
@@ -85,7 +86,8 @@ class IngestSummary:
                    failed=[Problem(**p) for p in data.get("failed", [])],
                    warnings=list(data.get("warnings", [])),
                    warnings_dropped=data.get("warnings_dropped", 0),
-                   seconds=data.get("seconds", 0.0))
+                   seconds=data.get("seconds", 0.0),
+                   store_seconds=data.get("store_seconds", 0.0))
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def ingest(sources: Iterable[str | os.PathLike], store_url: str | None = None, *
                 _safely(lambda: _jobs().fail_job(store, job, reason))
             raise
         summary.seconds = round(time.monotonic() - started, 3)
+        summary.store_seconds = round(summary.store_seconds, 3)
         if job is not None:
             _jobs().finish_job(store, job, summary.to_dict())
     return summary
@@ -308,6 +311,13 @@ class _Run:
                 force=following is None)
 
     def _save(self, analyzed: AnalyzedArticle) -> None:
+        started = time.monotonic()
+        try:
+            self._store(analyzed)
+        finally:
+            self.summary.store_seconds += time.monotonic() - started
+
+    def _store(self, analyzed: AnalyzedArticle) -> None:
         art, summary = analyzed.article, self.summary
         where = art.path or art.id
         try:
