@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import StoreError
+from geo.errors import StoreError, StoreFaultError
 from geo.models import (
     ActorMention, AnalyzedArticle, Article, Candidate, GazetteerEntry, Passage, PlaceMention,
 )
@@ -392,3 +392,44 @@ def test_a_query_past_its_time_limit_is_stopped_and_the_connection_stays_usable(
         with pytest.raises(QueryTimeoutError):
             with time_limit(store.conn, 1e-9):
                 store.article_count()
+
+
+def _hold_write_lock(path: str, seconds: float):
+    """Another process that takes the store's write lock and keeps it ``seconds``."""
+    import subprocess
+    import sys
+
+    code = ("import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True)\n"
+            "time.sleep(float(sys.argv[2])); c.execute('COMMIT')\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, path, str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_save_waits_through_a_lock_held_past_its_busy_timeout(tmp_path):
+    path = str(tmp_path / "s.sqlite")
+    with Store.open(path) as store:
+        store.conn.execute("PRAGMA busy_timeout = 300")  # as 30 s is, scaled down
+        holder = _hold_write_lock(path, 0.5)
+        try:
+            assert store.save(analyzed("a1", text="Kim in Khasan.")) is True
+        finally:
+            holder.wait(timeout=30)
+        assert store.article_count() == 1
+
+
+def test_a_lock_held_through_every_attempt_is_a_store_fault_that_says_so(tmp_path):
+    path = str(tmp_path / "s.sqlite")
+    with Store.open(path) as store:
+        store.conn.execute("PRAGMA busy_timeout = 100")
+        holder = _hold_write_lock(path, 3)
+        try:
+            with pytest.raises(StoreFaultError, match="stayed locked by another process"
+                               " for over 90 s .*try again when it has finished"):
+                store.save(analyzed("a1", text="Kim in Khasan."))
+        finally:
+            holder.wait(timeout=30)
+        assert store.article_count() == 0

@@ -26,14 +26,16 @@ from geo.errors import StoreError, StoreFaultError
 from geo.models import AnalyzedArticle, Article, GazetteerEntry
 from geo.store.manage import Deletion
 from geo.store.connect import (
-    check_health, check_location, connect_ro, connect_rw, fault, is_read_only_error,
-    is_writable, parse_url, use_wal,
+    BUSY_TIMEOUT_S, check_health, check_location, connect_ro, connect_rw, fault,
+    is_busy_error, is_read_only_error, is_writable, parse_url, use_wal,
 )
 from geo.store.schema import MIGRATIONS, migrate, schema_version
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "news_atlas.sqlite"
+
+LOCK_ATTEMPTS = 3  # busy timeouts a save waits through before it gives up
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -225,29 +227,43 @@ class Store:
         the check to the commit; ``sample`` marks it as the built-in sample's.
 
         Returns False (and writes nothing) when the article is already stored, by this
-        process or by another one meanwhile. :class:`StoreFaultError` when the store
-        cannot be written at all; :class:`StoreError` when this article cannot be.
+        process or by another one meanwhile. A store that another process keeps locked
+        past the busy timeout is tried again, :data:`LOCK_ATTEMPTS` times in all.
+        :class:`StoreFaultError` when the store cannot be written at all;
+        :class:`StoreError` when this article cannot be.
         """
         art = analyzed.article
         if self.read_only:
             raise StoreFaultError(f"cannot store article {art.id} ({art.path}): the store "
                                   f"{self.path} is open read-only")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
+        doing = f"store article {art.id} ({art.path}) in"
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
             try:
-                if self._stored(art):
-                    self.conn.rollback()
-                    return False
-                self._insert(analyzed, sample=sample)
-                self.conn.commit()
-            except BaseException:
+                return self._save_once(analyzed, sample=sample)
+            except sqlite3.IntegrityError as err:
+                raise StoreError(f"cannot store article {art.id} ({art.path}): {err}") \
+                    from err
+            except sqlite3.Error as err:
+                if attempt < LOCK_ATTEMPTS and is_busy_error(err):
+                    log.warning("the store %s stayed locked by another process for %.0f s:"
+                                " trying again (%d of %d)", self.path, BUSY_TIMEOUT_S,
+                                attempt + 1, LOCK_ATTEMPTS)
+                    continue
+                raise fault(self.path, err, doing=doing,
+                            waited=BUSY_TIMEOUT_S * attempt) from err
+        raise AssertionError("unreachable")
+
+    def _save_once(self, analyzed: AnalyzedArticle, *, sample: bool) -> bool:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self._stored(analyzed.article):
                 self.conn.rollback()
-                raise
-        except sqlite3.IntegrityError as err:
-            raise StoreError(f"cannot store article {art.id} ({art.path}): {err}") from err
-        except sqlite3.Error as err:
-            raise fault(self.path, err, doing=f"store article {art.id} ({art.path}) in") \
-                from err
+                return False
+            self._insert(analyzed, sample=sample)
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
         return True
 
     def delete_articles(self, ids: Sequence[str]) -> Deletion:

@@ -112,8 +112,10 @@ def read_only_url(url: str) -> str:
     return f"sqlite:///{parsed.path}?mode=ro"
 
 
-def fault(path: str, err: sqlite3.Error, *, doing: str = "use") -> StoreFaultError:
-    """The StoreFaultError for an sqlite3 error on the store at ``path``."""
+def fault(path: str, err: sqlite3.Error, *, doing: str = "use",
+          waited: float = BUSY_TIMEOUT_S) -> StoreFaultError:
+    """The StoreFaultError for an sqlite3 error on the store at ``path`` (``waited``:
+    the seconds spent waiting for another process's lock, for a busy store)."""
     code = getattr(err, "sqlite_errorcode", 0) & 0xFF
     if code == sqlite3.SQLITE_NOTADB:
         why = f"is not a News Atlas store (not an SQLite database, or truncated): {_RESTORE}"
@@ -124,13 +126,19 @@ def fault(path: str, err: sqlite3.Error, *, doing: str = "use") -> StoreFaultErr
     elif code == sqlite3.SQLITE_FULL:
         why = f"cannot grow: the disk is full ({err}); free some space and try again"
     elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        why = (f"stayed locked by another process for over {BUSY_TIMEOUT_S:.0f} s ({err}); "
+        why = (f"stayed locked by another process for over {waited:.0f} s ({err}); "
                "try again when it has finished")
     elif code == sqlite3.SQLITE_CANTOPEN:
         why = f"cannot be opened ({err}): check that it and its folder exist and are readable"
     else:
         why = f"failed ({err})"
     return StoreFaultError(f"cannot {doing} the store {path}: it {why}")
+
+
+def is_busy_error(err: sqlite3.Error) -> bool:
+    """Another connection held the lock past the busy timeout."""
+    return getattr(err, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY,
+                                                            sqlite3.SQLITE_LOCKED)
 
 
 def is_read_only_error(err: sqlite3.Error) -> bool:
