@@ -8,7 +8,9 @@ Uses the index at PATH (default: the default gazetteer path); build it first wit
 temporary folder) with ``python -m geo gazetteer build`` in a child process and reports
 its wall time and peak resident memory (the child's ``ru_maxrss``, as
 ``/usr/bin/time -v`` reports it). Targets (issue 14): build peak under 500 MB, open
-under 0.2 s (the median of several opens; each runs SQLite's ``quick_check``).
+under 0.2 s (the median of several opens). The first open of a file runs SQLite's
+``quick_check`` and leaves a stamp beside it; the later ones skip the check while the
+file is unchanged (geo.sqlite_check): both are reported.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.gazetteer import Gazetteer, default_gazetteer_path  # noqa: E402
+from geo.sqlite_check import RACY_S, stamp_path  # noqa: E402
 
 NAMES = ["Vladivostok", "Khasan", "United States", "U.S.", "Primorsky Krai", "Sea of Japan",
          "Paris", "Springfield", "Donbas", "Jefferson County", "Atlantis"]
@@ -72,6 +75,10 @@ def main(argv: list[str]) -> None:
     if "--build" in argv:
         seconds, peak = build(path)
         print(f"build        {seconds:.1f} s; peak resident {peak:.0f} MB (target < 500 MB)")
+    # the first open checks the file (as after a build or a copy); a file written in the
+    # last RACY_S seconds gets no stamp, so wait that long after a build
+    stamp_path(path).unlink(missing_ok=True)
+    time.sleep(max(0.0, path.stat().st_mtime + RACY_S + 0.1 - time.time()))
     before = resident_mb()
     started = time.perf_counter()
     gaz = Gazetteer.open(path)
@@ -81,11 +88,12 @@ def main(argv: list[str]) -> None:
     print(f"index        {path} ({info['bytes'] / 2**20:.1f} MB, built {info['built_at']})")
     print(f"entries      {info['entries']:,}  name rows {info['name_rows']:,}  "
           f"demonyms {info['demonyms']}")
-    print(f"open         {opened_ms:.2f} ms first; resident {after:.1f} MB "
+    print(f"open         {opened_ms:.2f} ms first (quick_check); resident {after:.1f} MB "
           f"(+{after - before:.1f} MB for opening)")
     times = open_times(path)
     print(f"open again   median {statistics.median(times) * 1000:.1f} ms, max "
-          f"{max(times) * 1000:.1f} ms over {len(times)} opens (target < 200 ms)")
+          f"{max(times) * 1000:.1f} ms over {len(times)} opens, check skipped: the file is"
+          f" unchanged (target < 200 ms)")
     number = 20000
     for name in NAMES:
         per_call = timeit.timeit(lambda: gaz.lookup(name, limit=10), number=number) / number
