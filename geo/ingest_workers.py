@@ -20,8 +20,10 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
 import pickle
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ ARTICLES_PER_TASK = 4  # as Pipeline.articles_per_batch: spaCy's batches stay fu
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
 # a worker pays for its model load (~2-3 s of CPU) once it has this many articles
 MIN_ARTICLES_PER_WORKER = 16
+PARENT_CHECK_S = 0.5  # how often a local worker looks whether the ingest process is there
 
 Builder = Callable[[], "Pipeline"]
 
@@ -116,6 +119,20 @@ def warm(builder: Builder) -> None:
         _pipeline(builder)
 
 
+def start_pool_worker(builder: Builder, parent: int) -> None:
+    """A local pool's initializer: leave when the ingest process is gone (killed, it
+    cannot stop its workers), then build this process's pipeline."""
+    threading.Thread(target=_exit_without, args=(parent,), name="parent-watch",
+                     daemon=True).start()
+    warm(builder)
+
+
+def _exit_without(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)  # nothing of this process's is worth finishing: the results have no reader
+
+
 def analyse_chunk(builder: Builder, articles: Sequence["Article"]
                   ) -> "list[AnalyzedArticle] | WorkerFault":
     """The per-article function: ``articles`` analysed by this process's pipeline, in
@@ -184,7 +201,8 @@ def analyse_in_processes(articles: Sequence["Article"], *, workers: int,
     parts = chunks(articles)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=warm, initargs=(builder,)) as pool:
+                             initializer=start_pool_worker,
+                             initargs=(builder, os.getpid())) as pool:
         tasks = _PoolTasks(pool, builder, parts)
         try:
             for result in in_order(tasks, len(parts), window=workers * WINDOW_PER_WORKER):

@@ -97,3 +97,50 @@ def test_results_come_back_in_input_order_within_the_window():
         assert len(tasks.started) - len(taken) <= 3  # never more in hand than the window
     assert taken == [f"result {i}" for i in range(10)]
     assert tasks.started == list(range(10))
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_leave_when_the_ingest_process_is_killed(tmp_path):
+    import signal
+    import time
+
+    batch = write_batch(tmp_path / "in", 80)
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "ingest", str(batch), "--db",
+                             str(tmp_path / "s.sqlite"), "--workers", "2"], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while len(workers := _children(proc.pid)) < 2 and time.time() < deadline:
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the ingest never started its workers"
+    time.sleep(1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.time() + 15
+    while any(_alive(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # (before the fix: they stayed, waiting for work forever)
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the ingest process"
