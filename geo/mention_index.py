@@ -35,6 +35,43 @@ def _codes(index: pd.Index, values: Sequence) -> np.ndarray:
     return index.get_indexer(pd.Index(values, dtype=object)).astype(np.int64)
 
 
+def _sorted_codes(values: list, table: dict) -> np.ndarray:
+    """Each of ``values`` as a code into ``table`` (value -> code, grown as needed);
+    None is -1."""
+    return np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values],
+                    dtype=np.int64)
+
+
+def _mention_columns(conn: sqlite3.Connection, place_ix: pd.Index, article_ids: pd.Index,
+                     passage_ids: pd.Index, *, chunk: int = 100_000) -> tuple:
+    """The resolved mentions as arrays, read ``chunk`` rows at a time (a million rows as
+    Python tuples at once would take most of a gigabyte): ids, place, article and
+    passage codes, kind codes and kinds, scores, rule codes and rules (both sorted by
+    name), and the number of other candidates."""
+    parts: list[tuple] = []
+    kind_table: dict[str, int] = {}
+    rule_table: dict[str, int] = {}
+    for rows in q.index_mentions(conn, chunk=chunk):
+        ids, pl, ar, pa, kind, score, rule, others = zip(*rows)
+        parts.append((np.array(ids, dtype=np.int64), _codes(place_ix, pl),
+                      _codes(article_ids, ar), _codes(passage_ids, pa),
+                      _sorted_codes(kind, kind_table),
+                      np.array([np.nan if v is None else v for v in score], dtype=float),
+                      _sorted_codes(rule, rule_table), np.array(others, dtype=np.int64)))
+    cols = ([np.concatenate(c) for c in zip(*parts)] if parts
+            else [np.zeros(0, dtype=t) for t in (np.int64,) * 5 + (float,) + (np.int64,) * 2])
+    ids, place, article, passage, kind, score, rule, others = cols
+
+    def by_name(codes: np.ndarray, table: dict) -> tuple[np.ndarray, list[str]]:
+        names = sorted(table)
+        remap = np.array([names.index(v) for v in table] + [-1], dtype=np.int64)
+        return remap[codes], names  # code -1 takes the last slot: stays -1
+
+    kind, kinds = by_name(kind, kind_table)
+    rule, rules = by_name(rule, rule_table)
+    return ids, place, article, passage, kind, kinds, score, rule, rules, others
+
+
 @dataclass(frozen=True)
 class MentionIndex:
     """Resolved place mentions as parallel arrays (ordered by mention id), with the
@@ -83,29 +120,22 @@ class MentionIndex:
         fts_passage = pd.Series(_codes(passage_ids, [r[1] for r in fts]),
                                 index=np.array([r[0] for r in fts], dtype=np.int64),
                                 dtype=np.int64)
-        ids, pl, ar, pa, kind, score, rule, others = (
-            (list(c) for c in zip(*q.index_mentions(conn)))
-            if conn.execute("SELECT 1 FROM place_mentions LIMIT 1").fetchone()
-            else ([] for _ in range(8)))
-        rule_codes, rules = pd.factorize(pd.Series(rule, dtype=object), sort=True)
-        kind_codes, kinds = pd.factorize(pd.Series(kind, dtype=object), sort=True)
-        place_codes, article_codes = _codes(place_ix, pl), _codes(article_ids, ar)
+        cols = _mention_columns(conn, place_ix, article_ids, passage_ids)
+        ids, place_codes, article_codes, passage_codes, kind_codes, kinds, score, \
+            rule_codes, rules, others = cols
         return cls(
-            revision=rev, mention_id=np.array(ids, dtype=np.int64),
-            place=place_codes, article=article_codes,
-            passage=_codes(passage_ids, pa),
-            kind=np.asarray(kind_codes, dtype=np.int64), kinds=pd.Index(kinds, dtype=object),
-            specific=np.array([k == "place" for k in kind], dtype=bool),
-            score=np.array([np.nan if s is None else s for s in score], dtype=float),
-            rule=np.asarray(rule_codes, dtype=np.int64), rules=[str(r) for r in rules],
-            others=np.array(others, dtype=np.int64),
+            revision=rev, mention_id=ids,
+            place=place_codes, article=article_codes, passage=passage_codes,
+            kind=kind_codes, kinds=pd.Index(kinds, dtype=object),
+            specific=kind_codes == (kinds.index("place") if "place" in kinds else -2),
+            score=score, rule=rule_codes, rules=rules, others=others,
             places=places,
             place_broad_kind=places["kind"].isin(q.BROAD_KINDS).to_numpy(),
             place_ids=place_ix, article_ids=article_ids,
             passage_ids=passage_ids, fts_passage=fts_passage, days=list(days),
             article_day=_codes(days, pub_day), passage_day=_codes(days, pas_day),
             by_place_article=np.lexsort((article_codes, place_codes)),
-            by_place_rule=np.lexsort((np.asarray(rule_codes), place_codes)))
+            by_place_rule=np.lexsort((rule_codes, place_codes)))
 
     # -- filtering --------------------------------------------------------------------
 

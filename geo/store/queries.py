@@ -11,7 +11,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from geo.store.corrections import NOT_A_PLACE_SQL
 from geo.store.corrections import revision as corrections_revision
@@ -388,10 +388,14 @@ def index_fts(conn: sqlite3.Connection) -> list[tuple]:
     return _tuples(conn, "SELECT rowid, id FROM passages_fts")
 
 
-def index_mentions(conn: sqlite3.Connection) -> list[tuple]:
+def index_mentions(conn: sqlite3.Connection, *, chunk: int = 100_000
+                   ) -> Iterator[list[tuple]]:
     """Every resolved place mention's ids, kind, score, rule and number of other
-    candidates, by mention id."""
-    return _tuples(
-        conn, "SELECT pm.id, pm.place_id, pm.article_id, pm.passage_id, pm.kind, pm.score,"
-        f" pm.rule, {OTHERS_SQL} FROM place_mentions pm WHERE pm.place_id IS NOT NULL"
-        " ORDER BY pm.id")
+    candidates, by mention id, ``chunk`` rows at a time."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    cur.execute("SELECT pm.id, pm.place_id, pm.article_id, pm.passage_id, pm.kind, pm.score,"
+                f" pm.rule, {OTHERS_SQL} FROM place_mentions pm WHERE pm.place_id IS NOT NULL"
+                " ORDER BY pm.id")
+    while rows := cur.fetchmany(chunk):
+        yield rows
