@@ -16,6 +16,7 @@ import dashboard_deploy as deploy  # noqa: E402
 import dashboard_ui as ui  # noqa: E402
 
 st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
+ui.start_run()
 deploy.start_gazetteer_build()  # a fresh host has none: built in the background, once
 
 store = ui.open_store()
@@ -50,4 +51,3 @@ with ui.page_guard(page.url_path or "map"):  # logs an error, shows a short mess
     ui.sidebar_filters()
     page.run()
 ui.record_run_time(page.url_path or "map", _started)
-ui.build_index_after_run()

@@ -11,7 +11,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +30,9 @@ from geo.urlstate import (
     ViewState, search_notice, url_notices, view_from_params, view_to_params,
 )
 
+if TYPE_CHECKING:
+    from geo.mention_index import MentionIndex, Selection
+
 log = logging.getLogger(__name__)
 
 DATE_FIELDS = {"published": "Publication date", "passage": "Date the passage speaks of"}
@@ -43,8 +46,7 @@ def get_store(db_url: str) -> Store:
     """Open the store once per server; load the built-in sample into the default store
     when it is empty and writable (never into a store the user named, nor a read-only
     one). StoreError when it cannot be opened."""
-    from geo.mention_index import defer_index
-    from geo.store import is_default_store, sqlite_path
+    from geo.store import is_default_store
 
     store = Store.open(db_url)
     if is_default_store(db_url) and not store.read_only:
@@ -55,8 +57,6 @@ def get_store(db_url: str) -> Store:
                 log.info("loaded the built-in sample into %s", db_url)
         except (OSError, GeoError, ValueError) as err:
             log.warning("could not load the built-in sample: %s", err)
-    if sqlite_path(db_url) != ":memory:":
-        defer_index(store, db_url)  # built after the first page is drawn; SQL until then
     return store
 
 
@@ -145,17 +145,6 @@ def _without_folders(message: str, url: str) -> str:
         return message
     folder = str(path.parent)
     return message.replace(folder + "/", "") if folder not in ("", ".", "/") else message
-
-
-INDEX_DELAY_S = 4.0  # after the first page run: let the browser fetch the map's files
-
-
-def build_index_after_run() -> None:
-    """Start building the mention index in the background, a few seconds after the first
-    page run (and again when the store changes)."""
-    from geo.mention_index import build_in_background
-
-    build_in_background(get_store(db_url()), delay=INDEX_DELAY_S)
 
 
 @st.cache_resource(show_spinner=False)
@@ -285,9 +274,22 @@ def _try_sign_in() -> None:
         ss[REFUSED_KEY] = message
 
 
+REVISION_KEY = "_na_revision"  # session state: the store's revision, read once per run
+
+
+def start_run() -> None:
+    """First thing in every script run: forget the last run's store revision."""
+    st.session_state[REVISION_KEY] = None
+
+
 def revision() -> str:
-    with _LOCK:
-        return store_queries.revision(get_store(db_url()).conn)
+    """The store's revision (part of every cache key), read once per script run."""
+    rev = st.session_state.get(REVISION_KEY)
+    if rev is None:
+        with _LOCK:
+            rev = store_queries.revision(get_store(db_url()).conn)
+        st.session_state[REVISION_KEY] = rev
+    return rev
 
 
 def _run(url: str, fn, *args, **kwargs):
@@ -317,41 +319,74 @@ def options(url: str, rev: str) -> FilterOptions:
     return _run(url, query.filter_options)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=2)
+def mention_index(url: str, rev: str) -> "MentionIndex":
+    """The store's mentions as arrays, built once per store revision (the previous
+    revision's stays while a session may still show it)."""
+    from geo.mention_index import MentionIndex
+
+    with _LOCK:  # no query time limit: it is built once, for every visitor
+        return MentionIndex.build(get_store(url).conn)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def selection(url: str, rev: str, f: Filters) -> "Selection":
+    """The mentions passing ``f`` (a boolean per mention: 1 MB per million), computed
+    once per filter value for the place table, the snippets and the timeline."""
+    index = mention_index(url, rev)
+    return _run(url, lambda store: index.select(store.conn, f))
+
+
+# the big frames (a place table per filter) are kept for the 16 latest filter values
+@st.cache_data(show_spinner=False, max_entries=16)
 def places(url: str, rev: str, f: Filters) -> pd.DataFrame:
-    return _run(url, query.place_table, f)
+    sel = selection(url, rev, f)
+    return _run(url, query.place_table, f, selection=sel)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def snippets(url: str, rev: str, f: Filters, place_ids: tuple[str, ...],
              per_place: int = 3) -> pd.DataFrame:
-    return _run(url, query.place_snippets, f, list(place_ids), per_place=per_place)
+    sel = selection(url, rev, f)
+    return _run(url, query.place_snippets, f, list(place_ids), per_place=per_place,
+                selection=sel)
 
 
 POPUPS_WITH_PASSAGES = 300  # the most mentioned places carry snippets in their popup
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_view(url: str, rev: str, f: Filters, base: str) -> dict:
-    """Everything the map draws under ``f``, computed once per filter value: the place
-    table and the marker columns (with the top places' snippets and every link)."""
-    from geo.maps import marker_layers_data
+@st.cache_data(show_spinner=False, max_entries=16)
+def map_view(url: str, rev: str, f: Filters, base: str, cap: int) -> dict:
+    """What the map draws under ``f``, computed once per filter value: the ``cap`` most
+    mentioned places (``drawn``), how many pass (``total``), and their marker columns
+    (with the top places' snippets and every link)."""
+    from geo.maps import drawn_places, marker_layers_data
     from geo.urlstate import link_maker
 
     table = places(url, rev, f)
-    top = tuple(table["place_id"].head(POPUPS_WITH_PASSAGES))
+    drawn = drawn_places(table, cap)
+    top = tuple(drawn["place_id"].head(POPUPS_WITH_PASSAGES))
     snips = snippets(url, rev, f, top)
-    data = marker_layers_data(table, snips,
+    data = marker_layers_data(drawn, snips,
                               reader_href=link_maker(base, "articles", f, "article", "passage",
                                                     "place"),
                               place_href=link_maker(base, "places", f, "place"),
                               fix_href=fix_href(url, base, f))
-    return {"places": table, "markers": data}
+    return {"drawn": drawn, "total": len(table), "markers": data}
+
+
+def capped_map_notice(drawn: int, total: int) -> None:
+    """Say that the map draws only the most mentioned places, when more pass."""
+    if total > drawn:
+        st.caption(f"The map draws the {drawn:,} most mentioned of {total:,} places;"
+                   " narrow the filters to see the others (the table lists them all).",
+                   help="NEWS_ATLAS_MAP_MARKERS sets how many places the map draws.")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def timeline(url: str, rev: str, f: Filters, by: str) -> pd.DataFrame:
-    return _run(url, query.timeline, f, by=by)
+    sel = selection(url, rev, f)
+    return _run(url, query.timeline, f, by=by, selection=sel)
 
 
 def row_cap() -> int:

@@ -1,5 +1,8 @@
 """Dashboard benchmarks on a synthetic store (run by hand; results in docs/dashboard.md).
 
+Filter changes in a live server, as a user waits for them, are measured by
+``bench_live.py`` beside this one.
+
     python benchmarks/make_synthetic_store.py /tmp/news_atlas_synthetic.sqlite
     python benchmarks/bench_dashboard.py /tmp/news_atlas_synthetic.sqlite [--no-browser]
 
@@ -66,14 +69,18 @@ def payload_bytes(db: str, f: Filters) -> tuple[int, int]:
     from streamlit_folium import _get_feature_group_string, _get_header, _get_map_string
 
     from geo.assets import AssetUrls, static_base_url
-    from geo.maps import base_map, place_layers
+    from geo.maps import base_map, drawn_places, place_layers
+    from geo.mention_index import MentionIndex
     from geo.query import place_snippets, place_table
+    from geo.settings import Settings
     from geo.store import Store
     from geo.urlstate import link_maker
 
     with Store.open(db, read_only=True) as store:
-        places = place_table(store, f)
-        snippets = place_snippets(store, f, list(places["place_id"].head(POPUPS_WITH_PASSAGES)))
+        sel = MentionIndex.build(store.conn).select(store.conn, f)
+        places = drawn_places(place_table(store, f, selection=sel), Settings().map_markers)
+        snippets = place_snippets(store, f, list(places["place_id"].head(POPUPS_WITH_PASSAGES)),
+                                  selection=sel)
     assets = AssetUrls(static_base_url(""))
     layers = place_layers(places, snippets, assets=assets,
                           reader_href=link_maker("/", "articles", f, "article", "passage"),
@@ -108,10 +115,7 @@ def bench_page_runs(db: str, repeat: int) -> dict[str, list[float]]:
     timing = Path(tempfile.mkstemp(suffix=".jsonl")[1])
     os.environ["NEWS_ATLAS_DB"], os.environ["NEWS_ATLAS_TIMING"] = db, str(timing)
     app = str(REPO / "dashboard.py")
-    _timed_run(app, timing, {})  # the first run: imports, store; it starts the index
-    from geo.mention_index import wait_for_background_builds
-
-    wait_for_background_builds()  # as in a server a few seconds after its first page
+    _timed_run(app, timing, {})  # the first run: imports, store, the mention index
     out = {}
     for name, f in FILTERS.items():
         runs = []

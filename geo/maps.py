@@ -5,7 +5,7 @@
 - :func:`place_layers`: the filtered content, as feature groups the UI hands to
   ``st_folium(..., feature_group_to_add=...)``: one marker per place (clustered, sized
   and labelled by mention count, with an escaped popup linking to the reader), the
-  country-level / demonym layer apart, and an optional heat layer.
+  country-level / demonym layer clustered apart, and an optional heat layer.
 
 Markers are drawn in the browser from one compact JSON array, not one folium object per
 place, so thousands of places stay small on the wire.
@@ -40,6 +40,9 @@ MAP_CSS = """<style>
   align-items: center; justify-content: center; font: bold 11px/1 sans-serif; }
 .na-marker.na-broad { background: rgba(60, 90, 160, .35); border: 2px dashed #3c5aa0;
   color: #1d2f5c; }
+.marker-cluster.na-broad-cluster, .marker-cluster.na-broad-cluster div {
+  background: rgba(60, 90, 160, .35); color: #1d2f5c; }
+.marker-cluster.na-broad-cluster div { border: 2px dashed #3c5aa0; }
 .leaflet-popup-content { max-width: calc(100vw - 64px); }
 .na-pop { font: 13px/1.35 sans-serif; }
 .na-pop .na-meta { color: #555; margin: 2px 0 4px; }
@@ -79,7 +82,8 @@ class PlaceMarkers(JSCSSMixin, MacroElement):
                     cluster.getAllChildMarkers().forEach(function (m) { n += m.options.mentions; });
                     var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
                     return L.divIcon({html: "<div><span>" + n + "</span></div>",
-                                      className: "marker-cluster marker-cluster-" + size,
+                                      className: "marker-cluster marker-cluster-" + size
+                                          + (d.broad ? " na-broad-cluster" : ""),
                                       iconSize: [40, 40]});
                 };
             }
@@ -311,10 +315,17 @@ def marker_layers_data(places: pd.DataFrame, snippets: pd.DataFrame, *, reader_h
                                  place_href=place_href, broad=True, fix_href=fix_href)}
 
 
+def drawn_places(places: pd.DataFrame, cap: int) -> pd.DataFrame:
+    """The places the map draws: the ``cap`` most mentioned of ``places`` (a place table,
+    most mentioned first). Each filter change sends these, so ``cap`` bounds its size
+    (about 100 bytes a place) and the browser's drawing time."""
+    return places.head(cap)
+
+
 def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: AssetUrls,
                      heat: bool = False) -> list[folium.FeatureGroup]:
     """Feature groups for ``st_folium(feature_group_to_add=...)``: specific places
-    (clustered), country-level places and demonyms (unclustered, dashed), heat (from
+    (clustered), country-level places and demonyms (clustered apart, dashed), heat (from
     ``places``' specific rows)."""
     groups = []
     fg = folium.FeatureGroup(name="Places")
@@ -322,7 +333,7 @@ def layers_from_data(data: dict[str, dict], places: pd.DataFrame, *, assets: Ass
     groups.append(fg)
     fg_broad = folium.FeatureGroup(name="Countries & demonyms")
     if data["broad"]["n"]:
-        PlaceMarkers(data["broad"], assets=assets, cluster=False).add_to(fg_broad)
+        PlaceMarkers(data["broad"], assets=assets).add_to(fg_broad)
     groups.append(fg_broad)
     specific = places[~places["broad"]]
     if heat and len(specific):

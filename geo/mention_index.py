@@ -1,40 +1,75 @@
-"""An in-memory index of the resolved place mentions, for fast filtering and aggregation.
+"""An in-memory index of the resolved place mentions, for fast aggregation.
 
 The dashboard asks the same questions under many filters: which places, how often, on
 which days, and the latest passages of the top places. SQL answers each with a
-``GROUP BY`` over up to every mention (50–130 ms each on 100,000 mentions). Here the
-mentions are loaded once per store revision into NumPy arrays; a filter becomes one
-boolean mask (the few filters that need SQL, actors and text search, return passage
-ids), and every aggregate is a ``bincount`` over the mask: a few milliseconds.
+``GROUP BY`` over up to every mention (50–130 ms each on 100,000 mentions, seconds on a
+million). Here the mentions are loaded once per store revision into NumPy arrays, a
+filter becomes one boolean mask (:meth:`MentionIndex.select`), and every aggregate is a
+``bincount`` over the mask: a few milliseconds.
 
-The semantics are those of :func:`geo.store.queries.where_for` (the SQL reference,
-still used by the other queries); ``tests/test_query.py`` checks both agree.
+What a filter means is not written here: :func:`geo.store.queries.conditions` defines
+each filter once, as a condition on a mention column whose admitted values a subquery
+selects. :func:`~geo.store.queries.where_for` writes those conditions as SQL; the mask
+runs the same subqueries and looks their values up in the index's arrays.
+
+Nothing is cached here: an index is a value for one store revision, and the caller
+keeps it (the dashboard: ``st.cache_resource`` keyed by store URL and revision).
 """
 from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-import weakref
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from geo.store import Store
 from geo.store import queries as q
 from geo.store.filters import Filters
 
 
 log = logging.getLogger(__name__)
 
-_CACHE: "weakref.WeakKeyDictionary[Store, MentionIndex]" = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
-
-
 def _codes(index: pd.Index, values: Sequence) -> np.ndarray:
     return index.get_indexer(pd.Index(values, dtype=object)).astype(np.int64)
+
+
+def _sorted_codes(values: list, table: dict) -> np.ndarray:
+    """Each of ``values`` as a code into ``table`` (value -> code, grown as needed);
+    None is -1."""
+    return np.array([-1 if v is None else table.setdefault(v, len(table)) for v in values],
+                    dtype=np.int64)
+
+
+def _mention_columns(conn: sqlite3.Connection, place_ix: pd.Index, article_ids: pd.Index,
+                     passage_ids: pd.Index, *, chunk: int = 100_000) -> tuple:
+    """The resolved mentions as arrays, read ``chunk`` rows at a time (a million rows as
+    Python tuples at once would take most of a gigabyte): ids, place, article and
+    passage codes, kind codes and kinds, scores, rule codes and rules (both sorted by
+    name), and the number of other candidates."""
+    parts: list[tuple] = []
+    kind_table: dict[str, int] = {}
+    rule_table: dict[str, int] = {}
+    for rows in q.index_mentions(conn, chunk=chunk):
+        ids, pl, ar, pa, kind, score, rule, others = zip(*rows)
+        parts.append((np.array(ids, dtype=np.int64), _codes(place_ix, pl),
+                      _codes(article_ids, ar), _codes(passage_ids, pa),
+                      _sorted_codes(kind, kind_table),
+                      np.array([np.nan if v is None else v for v in score], dtype=float),
+                      _sorted_codes(rule, rule_table), np.array(others, dtype=np.int64)))
+    cols = ([np.concatenate(c) for c in zip(*parts)] if parts
+            else [np.zeros(0, dtype=t) for t in (np.int64,) * 5 + (float,) + (np.int64,) * 2])
+    ids, place, article, passage, kind, score, rule, others = cols
+
+    def by_name(codes: np.ndarray, table: dict) -> tuple[np.ndarray, list[str]]:
+        names = sorted(table)
+        remap = np.array([names.index(v) for v in table] + [-1], dtype=np.int64)
+        return remap[codes], names  # code -1 takes the last slot: stays -1
+
+    kind, kinds = by_name(kind, kind_table)
+    rule, rules = by_name(rule, rule_table)
+    return ids, place, article, passage, kind, kinds, score, rule, rules, others
 
 
 @dataclass(frozen=True)
@@ -47,6 +82,8 @@ class MentionIndex:
     place: np.ndarray        # code into ``places``
     article: np.ndarray      # code into ``article_ids``
     passage: np.ndarray      # code into ``passage_ids``, -1 when the mention has none
+    kind: np.ndarray         # code into ``kinds``: the mention's kind
+    kinds: pd.Index          # "place", "demonym"
     specific: np.ndarray     # bool: the mention's kind is "place" (not a demonym)
     score: np.ndarray        # float, NaN when unknown
     rule: np.ndarray         # code into ``rules``, -1 when none
@@ -54,15 +91,13 @@ class MentionIndex:
     others: np.ndarray       # int: how many other candidates the mention's name had
     places: pd.DataFrame     # id, name, lat, lon, kind, country_code, feature_code
     place_broad_kind: np.ndarray  # bool per place: a country or continent
+    place_ids: pd.Index
     article_ids: pd.Index
-    published: np.ndarray    # str per article ("" when unknown)
-    source: np.ndarray       # object per article
     passage_ids: pd.Index
-    passage_when: np.ndarray  # str per passage: its own date, else its article's published
+    fts_passage: pd.Series    # full-text rowid -> passage code
     days: list[str]           # every day a mention can be dated to, in order
     article_day: np.ndarray   # code into ``days`` of the publication day, -1 if unknown
     passage_day: np.ndarray   # code into ``days``: the passage's date, else article_day
-    fts_passage: pd.Series    # FTS rowid -> passage code
     by_place_article: np.ndarray  # mention order sorted by (place, article)
     by_place_rule: np.ndarray     # mention order sorted by (place, rule)
 
@@ -76,86 +111,63 @@ class MentionIndex:
         place_ix = pd.Index(places["place_id"], dtype=object)
         arts = q.index_articles(conn)
         article_ids = pd.Index([a[0] for a in arts], dtype=object)
-        published = np.array([a[1] or "" for a in arts], dtype=str)
-        source = np.array([a[2] for a in arts], dtype=object)
         pas = q.index_passages(conn)
         passage_ids = pd.Index([p[0] for p in pas], dtype=object)
-        when = np.array([p[1] if p[1] is not None else (p[2] or "") for p in pas], dtype=str)
         pub_day = [a[1][:10] if a[1] else None for a in arts]
         pas_day = [p[1] if p[1] is not None else (p[2][:10] if p[2] else None) for p in pas]
         days = pd.Index(sorted({d for d in (*pub_day, *pas_day) if d}), dtype=object)
         fts = q.index_fts(conn)
         fts_passage = pd.Series(_codes(passage_ids, [r[1] for r in fts]),
-                                index=[r[0] for r in fts], dtype=np.int64)
-        ids, pl, ar, pa, kind, score, rule, others = (
-            (list(c) for c in zip(*q.index_mentions(conn)))
-            if conn.execute("SELECT 1 FROM place_mentions LIMIT 1").fetchone()
-            else ([] for _ in range(8)))
-        rule_codes, rules = pd.factorize(pd.Series(rule, dtype=object), sort=True)
-        place_codes, article_codes = _codes(place_ix, pl), _codes(article_ids, ar)
+                                index=np.array([r[0] for r in fts], dtype=np.int64),
+                                dtype=np.int64)
+        cols = _mention_columns(conn, place_ix, article_ids, passage_ids)
+        ids, place_codes, article_codes, passage_codes, kind_codes, kinds, score, \
+            rule_codes, rules, others = cols
         return cls(
-            revision=rev, mention_id=np.array(ids, dtype=np.int64),
-            place=place_codes, article=article_codes,
-            passage=_codes(passage_ids, pa),
-            specific=np.array([k == "place" for k in kind], dtype=bool),
-            score=np.array([np.nan if s is None else s for s in score], dtype=float),
-            rule=np.asarray(rule_codes, dtype=np.int64), rules=[str(r) for r in rules],
-            others=np.array(others, dtype=np.int64),
+            revision=rev, mention_id=ids,
+            place=place_codes, article=article_codes, passage=passage_codes,
+            kind=kind_codes, kinds=pd.Index(kinds, dtype=object),
+            specific=kind_codes == (kinds.index("place") if "place" in kinds else -2),
+            score=score, rule=rule_codes, rules=rules, others=others,
             places=places,
             place_broad_kind=places["kind"].isin(q.BROAD_KINDS).to_numpy(),
-            article_ids=article_ids, published=published, source=source,
-            passage_ids=passage_ids, passage_when=when, days=list(days),
+            place_ids=place_ix, article_ids=article_ids,
+            passage_ids=passage_ids, fts_passage=fts_passage, days=list(days),
             article_day=_codes(days, pub_day), passage_day=_codes(days, pas_day),
-            fts_passage=fts_passage,
             by_place_article=np.lexsort((article_codes, place_codes)),
-            by_place_rule=np.lexsort((np.asarray(rule_codes), place_codes)))
+            by_place_rule=np.lexsort((rule_codes, place_codes)))
 
     # -- filtering --------------------------------------------------------------------
 
-    def _passage_mask(self, passage_codes: np.ndarray) -> np.ndarray:
-        keep = np.zeros(len(self.passage_ids) + 1, dtype=bool)  # last slot: "no passage"
-        keep[passage_codes[passage_codes >= 0]] = True
-        return keep[self.passage]
+    def _column(self, name: str) -> tuple[pd.Index, np.ndarray]:
+        """(the distinct values of a ``place_mentions`` column, each mention's code)."""
+        return {"article_id": (self.article_ids, self.article),
+                "passage_id": (self.passage_ids, self.passage),
+                "place_id": (self.place_ids, self.place),
+                "kind": (self.kinds, self.kind)}[name]
 
-    def _date_mask(self, f: Filters) -> np.ndarray | None:
-        if not (f.date_from or f.date_to):
-            return None
-        lo = f.date_from[:10] if f.date_from else "0000"
-        hi = q.day_after(f.date_to) if f.date_to else "9999"
-        if f.date_field == "passage":
-            ok = (self.passage_when >= lo) & (self.passage_when < hi)
-            return self._passage_mask(np.flatnonzero(ok))
-        ok = (self.published >= lo) & (self.published < hi)
-        return ok[self.article]
+    def _condition_mask(self, conn: sqlite3.Connection, c: q.Condition) -> np.ndarray:
+        values, codes = self._column(c.column)
+        keys = q.condition_keys(conn, c)
+        wanted = (self.fts_passage.reindex(keys).dropna().to_numpy(dtype=np.int64)
+                  if c.fts_rowids else _codes(values, keys))
+        keep = np.zeros(len(values) + 1, dtype=bool)  # last slot: code -1 (no value)
+        keep[wanted[wanted >= 0]] = True
+        if c.negate:  # SQL's NOT IN: a missing value (NULL) passes neither way
+            keep[:-1] = ~keep[:-1]
+        return keep[codes]
 
     def mask(self, conn: sqlite3.Connection, f: Filters) -> np.ndarray:
-        """True for each mention that passes ``f`` (as ``where_for(f)`` would select)."""
+        """True for each mention that passes ``f``: meets every one of
+        :func:`geo.store.queries.conditions` (what ``where_for(f)`` selects)."""
         m = np.ones(len(self.mention_id), dtype=bool)
-        dates = self._date_mask(f)
-        if dates is not None:
-            m &= dates
-        if f.actors:
-            m &= self._passage_mask(_codes(self.passage_ids, q.actor_passages(conn, f.actors)))
-        if f.sources:
-            m &= np.isin(self.source, list(f.sources))[self.article]
-        if f.countries:
-            m &= self.places["country_code"].isin(list(f.countries)).to_numpy()[self.place]
-        if f.kinds:
-            m &= self.places["kind"].isin(list(f.kinds)).to_numpy()[self.place]
-        if f.text.strip():
-            m &= self._text_mask(conn, f.text)
-        if not f.include_broad:
-            m &= self.specific & ~self.place_broad_kind[self.place]
+        for c in q.conditions(f):
+            m &= self._condition_mask(conn, c)
         return m
 
-    def _text_mask(self, conn: sqlite3.Connection, text: str) -> np.ndarray:
-        match = q.fts_query(text)
-        if match:
-            rowids = q.fts_rowids(conn, match)
-            codes = self.fts_passage.reindex(rowids).dropna().to_numpy(dtype=np.int64)
-        else:  # no word in it (punctuation only): a plain substring search
-            codes = _codes(self.passage_ids, q.passages_containing(conn, text.strip()))
-        return self._passage_mask(codes)
+    def select(self, conn: sqlite3.Connection, f: Filters) -> "Selection":
+        """The mentions passing ``f``, for :mod:`geo.query` to aggregate."""
+        return Selection(self, self.mask(conn, f))
 
     # -- aggregates -------------------------------------------------------------------
 
@@ -243,81 +255,9 @@ class MentionIndex:
         return self.mention_id[rows[rank < per_place]].tolist()
 
 
-_BACKGROUND: dict[Store, str] = {}  # stores whose index is built off-thread -> their URL
-_THREADS: dict[Store, threading.Thread] = {}
+@dataclass(frozen=True)
+class Selection:
+    """The mentions of one index that pass one filter value (``mask``)."""
 
-
-def mention_index(store: Store) -> MentionIndex:
-    """The index of ``store``, built on first use and again when the store's revision
-    changes (articles added)."""
-    rev = q.revision(store.conn)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(store)
-        if cached is None or cached.revision != rev:
-            cached = MentionIndex.build(store.conn)
-            _CACHE[store] = cached
-            log.info("indexed %d place mentions (revision %s)", len(cached.mention_id), rev)
-        return cached
-
-
-def defer_index(store: Store, db_url: str) -> None:
-    """Build the index of ``store`` off-thread, from its own read-only connection to
-    ``db_url``, when :func:`build_in_background` is called (until then, and while it
-    runs, :func:`ready_index` returns None and the callers use SQL)."""
-    with _CACHE_LOCK:
-        _BACKGROUND[store] = db_url
-
-
-def ready_index(store: Store) -> MentionIndex | None:
-    """The up-to-date index of ``store``, or None while a deferred one is not ready
-    (a store that was not deferred gets its index built now)."""
-    with _CACHE_LOCK:
-        deferred = store in _BACKGROUND
-        started = store in _THREADS
-        cached = _CACHE.get(store)
-    if not deferred:
-        return mention_index(store)
-    if cached is not None and cached.revision == q.revision(store.conn):
-        return cached
-    if started:  # built before, and the store changed since: build again
-        build_in_background(store)
-    return None
-
-
-def build_in_background(store: Store, *, delay: float = 0.0) -> None:
-    """Start building the deferred index of ``store`` in ``delay`` seconds (nothing
-    happens when it is up to date or being built). The build holds the GIL for a while:
-    a delay leaves the server free to serve the page that is loading."""
-    with _CACHE_LOCK:
-        url = _BACKGROUND.get(store)
-        running = _THREADS.get(store)
-        cached = _CACHE.get(store)
-        if url is None or (running is not None and running.is_alive()):
-            return
-    if cached is not None and cached.revision == q.revision(store.conn):
-        return
-
-    def work() -> None:
-        try:
-            with Store.open(url, read_only=True) as own:
-                index = MentionIndex.build(own.conn)
-            with _CACHE_LOCK:
-                _CACHE[store] = index
-            log.info("indexed %d place mentions in the background (revision %s)",
-                     len(index.mention_id), index.revision)
-        except (sqlite3.Error, OSError, ValueError) as err:
-            log.warning("could not build the mention index: %s", err)
-
-    thread = threading.Timer(delay, work)
-    thread.name, thread.daemon = "mention-index", True
-    with _CACHE_LOCK:
-        _THREADS[store] = thread
-    thread.start()
-
-
-def wait_for_background_builds(timeout: float = 60.0) -> None:
-    """Wait until every background build has finished (for benchmarks and tests)."""
-    with _CACHE_LOCK:
-        threads = list(_THREADS.values())
-    for thread in threads:
-        thread.join(timeout)
+    index: MentionIndex
+    mask: np.ndarray

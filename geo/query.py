@@ -1,6 +1,10 @@
 """DataFrames for the dashboard and exports, computed from the store under :class:`Filters`.
 
 No Streamlit here: the UI calls these (and caches them, keyed by the filter values).
+The place table, the snippets and the timeline are aggregated by SQL, or, given a
+``selection`` (:meth:`geo.mention_index.MentionIndex.select` of the same filters), from
+the in-memory index; the filters mean the same either way (one definition,
+:func:`geo.store.queries.conditions`).
 """
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from geo.mention_index import ready_index
+from geo.mention_index import Selection
 from geo.render import Span, highlight_html, snippet_html
 from geo.store import Store
 from geo.store import queries as q
@@ -132,25 +136,18 @@ def empty_message(f: Filters, opts: FilterOptions) -> str:
     return f"No mentions under these filters; {have}."
 
 
-def place_table(store: Store, f: Filters) -> pd.DataFrame:
+def place_table(store: Store, f: Filters, *, selection: Selection | None = None
+                ) -> pd.DataFrame:
     """One row per place passing ``f``: coordinates, kind, country, mention counts,
     mean resolution score, the rules that chose it, and whether it is country level.
-    Most mentioned first (then by name)."""
-    index = ready_index(store)
-    if index is None:
-        return place_table_sql(store, f)
-    df = index.place_counts(index.mask(store.conn, f))[PLACE_COLUMNS]
+    Most mentioned first (then by name). From ``selection`` when given."""
+    if selection is None:
+        df = _frame(q.place_counts(store.conn, f), PLACE_COLUMNS)
+    else:
+        df = selection.index.place_counts(selection.mask)[PLACE_COLUMNS]
     df["broad"] = df["broad"].astype(bool)
     df["score"] = df["score"].astype(float).round(3)
     return missing_as_none(_with_regions(store, df))
-
-
-def place_table_sql(store: Store, f: Filters) -> pd.DataFrame:
-    """:func:`place_table` computed by SQL alone (the reference the index is tested on)."""
-    df = _frame(q.place_counts(store.conn, f), PLACE_COLUMNS)
-    df["broad"] = df["broad"].astype(bool)
-    df["score"] = df["score"].astype(float).round(3)
-    return _with_regions(store, df)
 
 
 # the rules whose reason is a state or province the article names: the popup names it
@@ -169,14 +166,14 @@ def _with_regions(store: Store, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
-                   per_place: int = 3, width: int = 90) -> pd.DataFrame:
+                   per_place: int = 3, width: int = 90,
+                   selection: Selection | None = None) -> pd.DataFrame:
     """The latest stored passages (``per_place`` each) mentioning the places, as snippets
     with the mention highlighted (escaped: safe to put in a popup)."""
-    index = ready_index(store)
-    if index is None:
+    if selection is None:
         rows = q.place_passages(store.conn, f, place_ids, per_place=per_place)
     else:
-        ids = index.latest_mentions(index.mask(store.conn, f), place_ids, per_place=per_place)
+        ids = selection.index.latest_mentions(selection.mask, place_ids, per_place=per_place)
         rows = q.mention_rows(store.conn, ids)
     records = []
     for r in rows:
@@ -187,13 +184,13 @@ def place_snippets(store: Store, f: Filters, place_ids: list[str], *,
     return missing_as_none(pd.DataFrame(records, columns=SNIPPET_COLUMNS))
 
 
-def timeline(store: Store, f: Filters, *, by: DateField | None = None) -> pd.DataFrame:
+def timeline(store: Store, f: Filters, *, by: DateField | None = None,
+             selection: Selection | None = None) -> pd.DataFrame:
     """Mentions per day (``day`` as datetime, ``mentions``), by ``by`` or ``f.date_field``."""
-    index = ready_index(store)
-    if index is None:
+    if selection is None:
         df = _frame(q.timeline(store.conn, f, by=by or f.date_field), ["day", "mentions"])
     else:
-        days, counts = index.timeline(index.mask(store.conn, f), by=by or f.date_field)
+        days, counts = selection.index.timeline(selection.mask, by=by or f.date_field)
         df = pd.DataFrame({"day": days, "mentions": counts})
     df["day"] = pd.to_datetime(df["day"], errors="coerce", format="ISO8601")
     return df.dropna(subset=["day"]).reset_index(drop=True)

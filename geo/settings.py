@@ -60,6 +60,7 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     query_time_limit: float = 10.0  # seconds a dashboard query may run
     row_cap: int = 1000  # rows a dashboard table lists at most
+    map_markers: int = 5000  # places the map draws at most (the most mentioned)
     geocoder: str = ""  # "": the offline gazetteer only; "nominatim": it adds candidates
     geocoder_url: str = NOMINATIM_URL
     geocoder_user_agent: str | None = None  # required with an online geocoder
@@ -225,6 +226,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("row_cap", "NEWS_ATLAS_ROW_CAP", _positive_int,
             "the most rows a dashboard table (articles, actors, places, passages) lists; "
             "past it, the table says so and asks to narrow the filters"),
+    Setting("map_markers", "NEWS_ATLAS_MAP_MARKERS", _positive_int,
+            "the most places the map draws (the most mentioned ones; the map says so "
+            "when more pass the filters): bounds what each filter change sends"),
     Setting("geocoder", "NEWS_ATLAS_GEOCODER", _geocoder,
             "`nominatim`: an online geocoder adds candidates for the names the gazetteer "
             "lacks (answers cached in the store); empty (the default): offline only"),

@@ -18,8 +18,8 @@ place_id = ui.url_view().place
 ui.sync_url(ui.current_view(place=place_id))
 db, rev, base = ui.db_url(), ui.revision(), ui.base_path()
 
-view = ui.map_view(db, rev, f, base)
-places = view["places"]
+places = ui.places(db, rev, f)
+view = ui.map_view(db, rev, f, base, ui.settings().map_markers)
 selected = ui.place_details(place_id) if place_id else None
 
 st.title("Map")
@@ -29,7 +29,8 @@ follow = right.toggle("Table follows the map", key="m_follow",
                       help="List only the places in view (the page reruns when you pan).")
 info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
 
-layers = maps.layers_from_data(view["markers"], places, assets=ui.assets(), heat=heat)
+ui.capped_map_notice(len(view["drawn"]), view["total"])
+layers = maps.layers_from_data(view["markers"], view["drawn"], assets=ui.assets(), heat=heat)
 # last: frames what the filters show, or centres on the ?place= place (in the browser,
 # no round trip; once the user moves the map, their view stays)
 # st_folium reads ``returned_objects`` only when it first draws the map: the frame

@@ -322,9 +322,9 @@ def test_a_view_is_computed_once_for_all_visitors_of_a_store_revision(dashboard_
     calls: list = []
     real = geo.query.place_table
 
-    def counted(store, f):  # the real query, counted
+    def counted(store, f, **options):  # the real query, counted
         calls.append(f)
-        return real(store, f)
+        return real(store, f, **options)
 
     monkeypatch.setattr(geo.query, "place_table", counted)
     first = AppTest.from_file(APP, default_timeout=60).run()

@@ -73,7 +73,9 @@ def test_one_marker_per_place_with_counts_and_a_separate_broad_layer(rendered):
     assert by_name["Vladivostok"]["n"] == 3
     assert (by_name["Khasan"]["lat"], by_name["Khasan"]["lon"]) == (42.4308, 130.6434)
     assert by_name["North Korea"]["broad"] == 1 and by_name["Khasan"]["broad"] == 0
-    assert "L.markerClusterGroup" in rendered and "L.featureGroup()" in rendered
+    # both layers are clustered, each in its own group (country-level clusters dashed)
+    assert rendered.count("L.markerClusterGroup(") == 2 and "L.featureGroup()" not in rendered
+    assert "na-broad-cluster" in rendered
     assert "L.heatLayer" in rendered
 
 

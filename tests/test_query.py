@@ -138,25 +138,40 @@ AGREEMENT_FILTERS = [
 ]
 
 
+def _via(store, indexed: bool):
+    """place_table, place_snippets and timeline of ``store``: through a mention index
+    (``indexed``) or by SQL alone."""
+    from geo.mention_index import MentionIndex
+
+    index = MentionIndex.build(store.conn) if indexed else None
+
+    def sel(f):
+        return index.select(store.conn, f) if index is not None else None
+
+    return (lambda f: place_table(store, f, selection=sel(f)),
+            lambda f, ids, **kw: place_snippets(store, f, ids, selection=sel(f), **kw),
+            lambda f, **kw: timeline(store, f, selection=sel(f), **kw))
+
+
 def _agree(store) -> None:
     import pandas as pd
 
-    from geo.query import place_table_sql
     from geo.store import queries as q
 
+    table, snippets, days_of = _via(store, True)
     for f in AGREEMENT_FILTERS:
-        fast, sql = place_table(store, f), place_table_sql(store, f)
+        fast, sql = table(f), place_table(store, f)
         pd.testing.assert_frame_equal(fast.drop(columns="rules"), sql.drop(columns="rules"),
                                       check_dtype=len(sql) > 0, obj=str(f))
         assert [set((r or "").split(",")) for r in fast["rules"]] == \
             [set((r or "").split(",")) for r in sql["rules"]], f
         for by in ("published", "passage"):
-            days = timeline(store, f, by=by)
+            days = days_of(f, by=by)
             rows = q.timeline(store.conn, f, by=by)
             assert list(days["day"].dt.strftime("%Y-%m-%d")) == [r["day"] for r in rows], f
             assert list(days["mentions"]) == [r["mentions"] for r in rows], f
         top = list(fast["place_id"].head(20))
-        got = place_snippets(store, f, top, per_place=2)
+        got = snippets(f, top, per_place=2)
         want = q.place_passages(store.conn, f, top, per_place=2)
         assert list(zip(got["place_id"], got["passage_id"])) == \
             [(r["place_id"], r["passage_id"]) for r in want], f
@@ -182,50 +197,34 @@ def test_the_in_memory_index_agrees_with_sql_on_a_synthetic_store(tmp_path):
         assert len(place_table(store, Filters())) > 100
 
 
-def test_the_index_follows_new_articles(dashboard_store):
+def test_a_new_revision_and_a_new_index_follow_new_articles(dashboard_store):
     import random
     import sys
     from datetime import date
     from pathlib import Path
 
+    from geo.store import queries as q
+
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from make_synthetic_store import make_article, make_places
 
-    before = place_table(dashboard_store, Filters())
+    before, rev = _via(dashboard_store, True)[0](Filters()), q.revision(dashboard_store.conn)
     rng = random.Random(1)
     new = make_places(2, rng)
     dashboard_store.save(make_article(0, 4, new, [1.0, 1.0], ["Actor 000"], rng,
                                       date(2023, 9, 20)))
-    after = place_table(dashboard_store, Filters())
+    assert q.revision(dashboard_store.conn) != rev  # the UI's index cache key changes
+    after = _via(dashboard_store, True)[0](Filters())
     added = set(after["name"]) - set(before["name"])
     assert added and added <= {"Place00000", "Place00001"}
     assert after["mentions"].sum() == before["mentions"].sum() + 4
 
 
-def test_a_deferred_index_answers_with_sql_until_it_is_built(dashboard_db):
-    from geo.mention_index import (
-        build_in_background, defer_index, ready_index, wait_for_background_builds,
-    )
-    from geo.store import Store
-
-    with Store.open(dashboard_db) as store:
-        defer_index(store, dashboard_db)
-        assert ready_index(store) is None  # not built yet: the queries use SQL
-        before = place_table(store, Filters(actors=("Sergei Shoigu",)))
-        build_in_background(store)
-        wait_for_background_builds()
-        assert ready_index(store) is not None
-        after = place_table(store, Filters(actors=("Sergei Shoigu",)))
-        assert before.drop(columns="rules").equals(after.drop(columns="rules"))
-        assert set(after["name"]) == {"North Korea", "Russia"}
-
-
 # -- issue 9: missing values and hostile filters ---------------------------------------
 
-def _undated_store(dashboard_db: str, *, deferred: bool):
+def _undated_store(dashboard_db: str):
     """The fixture store plus an article with no date, title, source, URL or score, at a
     place with no country: what an undated .txt next to a dated .jsonl gives."""
-    from geo.mention_index import defer_index
     from geo.models import Article, GazetteerEntry
     from geo.store import Store
     from tests.data.dashboard.fixture_articles import KHASAN as KHASAN_ENTRY, _build
@@ -236,8 +235,6 @@ def _undated_store(dashboard_db: str, *, deferred: bool):
                       ["Fighting went on in Khasan and in Nowhere."],
                       [(0, "Khasan", KHASAN_ENTRY, "place", None, None),
                        (0, "Nowhere", nowhere, "place", None, None)], []))
-    if deferred:
-        defer_index(store, dashboard_db)  # the queries answer with SQL
     return store
 
 
@@ -246,12 +243,13 @@ def _floats_in_text_columns(df) -> list:
             for v in df[c].tolist() if isinstance(v, float)]
 
 
-@pytest.mark.parametrize("deferred", [False, True], ids=["index", "sql"])
-def test_missing_values_reach_the_ui_as_none_never_nan(dashboard_db, deferred):
-    store = _undated_store(dashboard_db, deferred=deferred)
+@pytest.mark.parametrize("indexed", [True, False], ids=["index", "sql"])
+def test_missing_values_reach_the_ui_as_none_never_nan(dashboard_db, indexed):
+    store = _undated_store(dashboard_db)
     try:
-        places = place_table(store, Filters())
-        snips = place_snippets(store, Filters(), list(places["place_id"]), per_place=10)
+        table, snippets, _ = _via(store, indexed)
+        places = table(Filters())
+        snips = snippets(Filters(), list(places["place_id"]), per_place=10)
         frames = {"places": places, "snippets": snips,
                   "articles": article_table(store, Filters()),
                   "actors": actor_table(store, Filters())}
@@ -266,21 +264,22 @@ def test_missing_values_reach_the_ui_as_none_never_nan(dashboard_db, deferred):
         store.close()
 
 
-@pytest.mark.parametrize("deferred", [False, True], ids=["index", "sql"])
-def test_extreme_dates_and_huge_searches_are_answered(dashboard_db, deferred):
+@pytest.mark.parametrize("indexed", [True, False], ids=["index", "sql"])
+def test_extreme_dates_and_huge_searches_are_answered(dashboard_db, indexed):
     from geo.store import queries as q
 
-    store = _undated_store(dashboard_db, deferred=deferred)
+    store = _undated_store(dashboard_db)
     try:
-        every = set(place_table(store, Filters())["name"])
+        table, _, days_of = _via(store, indexed)
+        every = set(table(Filters())["name"])
         dated = every - {"Nowhere"}
-        assert set(place_table(store, Filters(date_to="9999-12-31"))["name"]) == dated
-        assert set(place_table(store, Filters(date_from="0001-01-01", date_to="9999-12-31",
-                                              date_field="passage"))["name"]) == dated
-        assert len(timeline(store, Filters(date_to="9999-12-31"))) > 0
-        assert place_table(store, Filters(text="%" * 30_000)).empty  # "%" is literal
-        assert place_table(store, Filters(text="_")).empty
-        assert place_table(store, Filters(text="train " * 5_000))["name"].tolist()
+        assert set(table(Filters(date_to="9999-12-31"))["name"]) == dated
+        assert set(table(Filters(date_from="0001-01-01", date_to="9999-12-31",
+                                 date_field="passage"))["name"]) == dated
+        assert len(days_of(Filters(date_to="9999-12-31"))) > 0
+        assert table(Filters(text="%" * 30_000)).empty  # "%" is literal
+        assert table(Filters(text="_")).empty
+        assert table(Filters(text="train " * 5_000))["name"].tolist()
         assert len(actor_table(store, Filters(date_to="9999-12-31"))) > 0
         assert len(article_table(store, Filters(text="%" * 30_000))) == 0
     finally:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from geo.mention_index import MentionIndex
 from geo.render import country_name, resolution_sentence
 
 
@@ -67,11 +68,13 @@ def test_a_popup_names_the_state_an_ohio_article_names(pipeline):
             " city would close two schools. In Dayton, parents protested.")
     with Store.open(":memory:") as store:
         store.save(pipeline.analyze(Article(id="oh1", text=text, title="Ohio schools")))
-        places = query.place_table(store, Filters()).set_index("name")
+        index = MentionIndex.build(store.conn)
+        places = query.place_table(store, Filters(), selection=index.select(
+            store.conn, Filters())).set_index("name")
         assert places.loc["Springfield", "country_code"] == "US"
         assert places.loc["Springfield", "region"] == "Ohio"
         assert places.loc["Ohio", "region"] is None  # the state itself names no region
-        assert places.equals(query.place_table_sql(store, Filters()).set_index("name"))
+        assert places.equals(query.place_table(store, Filters()).set_index("name"))
         data = marker_layers_data(places.reset_index(), query.place_snippets(
             store, Filters(), list(places["place_id"])), reader_href=lambda *a: "#",
             place_href=lambda p: f"#{p}")

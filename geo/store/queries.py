@@ -11,7 +11,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from geo.store.corrections import NOT_A_PLACE_SQL
 from geo.store.corrections import revision as corrections_revision
@@ -87,52 +87,107 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
-def _add_dates(w: Where, f: Filters) -> None:
+@dataclass(frozen=True)
+class Condition:
+    """One filter as a condition on a column of ``place_mentions``: its value is among
+    ``values``, or among the rows ``subquery`` selects (one column, the same kind of
+    value), or, with ``negate``, not among them.
+
+    This is the one definition of what a filter means. :func:`where_for` writes each as
+    ``pm.<column> [NOT] IN (...)``; :mod:`geo.mention_index` runs the same ``subquery``
+    and looks its rows up in its arrays, so the two cannot disagree.
+    """
+
+    column: str                      # "article_id", "passage_id", "place_id" or "kind"
+    subquery: str | None = None
+    params: tuple[Any, ...] = ()
+    values: tuple[Any, ...] = ()     # when there is no subquery
+    negate: bool = False
+    # the subquery selects rowids of the full-text table, whose ``id`` is the passage
+    # (an FTS5 rowid comes from the index itself; its ``id`` is read from the content)
+    fts_rowids: bool = False
+
+    def sql(self) -> tuple[str, tuple[Any, ...]]:
+        inner = (self.subquery, self.params) if self.subquery is not None else (
+            _marks(self.values), self.values)
+        if self.fts_rowids:
+            inner = (f"SELECT id FROM passages_fts WHERE rowid IN ({inner[0]})", inner[1])
+        return f"pm.{self.column} {'NOT IN' if self.negate else 'IN'} ({inner[0]})", inner[1]
+
+
+MENTION_COLUMNS = ("article_id", "passage_id", "place_id", "kind")
+
+
+def _date_condition(f: Filters) -> Condition | None:
     if not (f.date_from or f.date_to):
-        return
+        return None
     lo = f.date_from[:10] if f.date_from else "0000"
     hi = day_after(f.date_to) if f.date_to else "9999"
     if f.date_field == "passage":
         # the date the passage speaks of, else the article's publication date
-        w.add("pm.passage_id IN (SELECT id FROM passages WHERE date >= ? AND date < ?"
-              " UNION ALL SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id"
-              " WHERE p.date IS NULL AND a.published >= ? AND a.published < ?)",
-              lo, hi, lo, hi)
-    else:
-        w.add("pm.article_id IN (SELECT id FROM articles WHERE published >= ?"
-              " AND published < ?)", lo, hi)
+        return Condition(
+            "passage_id", "SELECT id FROM passages WHERE date >= ? AND date < ?"
+            " UNION ALL SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id"
+            " WHERE p.date IS NULL AND a.published >= ? AND a.published < ?", (lo, hi, lo, hi))
+    return Condition("article_id", "SELECT id FROM articles WHERE published >= ?"
+                     " AND published < ?", (lo, hi))
+
+
+def _text_condition(text: str) -> Condition | None:
+    if not search_text(text):
+        return None
+    match = fts_query(text)
+    if match:
+        return Condition("passage_id", "SELECT rowid FROM passages_fts WHERE passages_fts"
+                         " MATCH ?", (match,), fts_rowids=True)
+    # no word in it (punctuation only): a plain substring search
+    return Condition("passage_id", "SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\'",
+                     (_like_pattern(text),))
+
+
+def conditions(f: Filters) -> list[Condition]:
+    """The conditions a resolved place mention meets to pass ``f`` (all of them)."""
+    out = [_date_condition(f)]
+    if f.actors:
+        out.append(Condition(
+            "passage_id", "SELECT am.passage_id FROM actor_mentions am JOIN actors ac"
+            f" ON ac.id = am.actor_id WHERE ac.name IN ({_marks(f.actors)})", tuple(f.actors)))
+    if f.sources:
+        out.append(Condition("article_id", "SELECT id FROM articles WHERE source IN"
+                             f" ({_marks(f.sources)})", tuple(f.sources)))
+    if f.countries:
+        out.append(Condition("place_id", "SELECT id FROM places WHERE country_code IN"
+                             f" ({_marks(f.countries)})", tuple(f.countries)))
+    if f.kinds:
+        out.append(Condition("place_id", f"SELECT id FROM places WHERE kind IN"
+                             f" ({_marks(f.kinds)})", tuple(f.kinds)))
+    out.append(_text_condition(f.text))
+    if not f.include_broad:
+        out.append(Condition("kind", values=("place",)))
+        out.append(Condition("place_id", "SELECT id FROM places WHERE kind IN"
+                             f" ({_marks(BROAD_KINDS)})", BROAD_KINDS, negate=True))
+    return [c for c in out if c is not None]
+
+
+def condition_keys(conn: sqlite3.Connection, c: Condition) -> list[Any]:
+    """The values ``c`` admits (or, negated, excludes) for its column."""
+    if c.subquery is None:
+        return list(c.values)
+    return [r[0] for r in _tuples(conn, c.subquery, c.params)]
 
 
 def where_for(f: Filters) -> Where:
-    """The clause selecting the place mentions that pass ``f`` (aliases pm and pl).
+    """The clause selecting the place mentions that pass ``f`` (aliases pm and pl): the
+    resolved mentions meeting every one of :func:`conditions`.
 
-    Each filter is an ``IN (subquery)`` on an indexed column of ``place_mentions``, so
-    only the places table is joined to every mention.
+    Each is an ``IN (subquery)`` on an indexed column of ``place_mentions``, so only the
+    places table is joined to every mention.
     """
     w = Where()
     w.add("pm.place_id IS NOT NULL")
-    _add_dates(w, f)
-    if f.actors:
-        w.add("pm.passage_id IN (SELECT am.passage_id FROM actor_mentions am"
-              f" JOIN actors ac ON ac.id = am.actor_id WHERE ac.name IN ({_marks(f.actors)}))",
-              *f.actors)
-    if f.sources:
-        w.add(f"pm.article_id IN (SELECT id FROM articles WHERE source IN ({_marks(f.sources)}))",
-              *f.sources)
-    if f.countries:
-        w.add(f"pl.country_code IN ({_marks(f.countries)})", *f.countries)
-    if f.kinds:
-        w.add(f"pl.kind IN ({_marks(f.kinds)})", *f.kinds)
-    if search_text(f.text):
-        match = fts_query(f.text)
-        if match:
-            w.add("pm.passage_id IN (SELECT id FROM passages_fts WHERE passages_fts MATCH ?)",
-                  match)
-        else:  # no word in it (punctuation only): a plain substring search
-            w.add("pm.passage_id IN (SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\')",
-                  _like_pattern(f.text))
-    if not f.include_broad:
-        w.add(f"pm.kind = 'place' AND pl.kind NOT IN ({_marks(BROAD_KINDS)})", *BROAD_KINDS)
+    for c in conditions(f):
+        clause, params = c.sql()
+        w.add(clause, *params)
     return w
 
 
@@ -329,33 +384,18 @@ def index_passages(conn: sqlite3.Connection) -> list[tuple]:
 
 
 def index_fts(conn: sqlite3.Connection) -> list[tuple]:
+    """Each full-text row's rowid and passage id."""
     return _tuples(conn, "SELECT rowid, id FROM passages_fts")
 
 
-def index_mentions(conn: sqlite3.Connection) -> list[tuple]:
+def index_mentions(conn: sqlite3.Connection, *, chunk: int = 100_000
+                   ) -> Iterator[list[tuple]]:
     """Every resolved place mention's ids, kind, score, rule and number of other
-    candidates, by mention id."""
-    return _tuples(
-        conn, "SELECT pm.id, pm.place_id, pm.article_id, pm.passage_id, pm.kind, pm.score,"
-        f" pm.rule, {OTHERS_SQL} FROM place_mentions pm WHERE pm.place_id IS NOT NULL"
-        " ORDER BY pm.id")
-
-
-def actor_passages(conn: sqlite3.Connection, names: Sequence[str]) -> list[str]:
-    """The passages that mention one of the actors ``names``."""
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT am.passage_id FROM actor_mentions am JOIN actors ac"
-        f" ON ac.id = am.actor_id WHERE ac.name IN ({_marks(names)})"
-        " AND am.passage_id IS NOT NULL", list(names))]
-
-
-def fts_rowids(conn: sqlite3.Connection, match: str) -> list[int]:
-    """The FTS rowids of the passages matching the FTS5 query ``match``."""
-    return [r[0] for r in conn.execute(
-        "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?", (match,))]
-
-
-def passages_containing(conn: sqlite3.Connection, text: str) -> list[str]:
-    """The passages whose text contains ``text`` literally (case-insensitive ASCII)."""
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM passages WHERE text LIKE ? ESCAPE '\\'", (_like_pattern(text),))]
+    candidates, by mention id, ``chunk`` rows at a time."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    cur.execute("SELECT pm.id, pm.place_id, pm.article_id, pm.passage_id, pm.kind, pm.score,"
+                f" pm.rule, {OTHERS_SQL} FROM place_mentions pm WHERE pm.place_id IS NOT NULL"
+                " ORDER BY pm.id")
+    while rows := cur.fetchmany(chunk):
+        yield rows
