@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from geo.gazetteer.curated import state_abbreviations
@@ -43,6 +44,18 @@ if TYPE_CHECKING:
 
 # the resolver's words when none are given
 _ENGLISH = lexicon("en")
+
+
+@dataclass
+class Reading:
+    """A document's place mentions read by both passes, by mention ``id``."""
+
+    places: list[PlaceMention]
+    candidates: dict[int, list[GazetteerEntry]]
+    within: dict[int, Rule]  # names the gazetteer lacks: "part of X" / "near X"
+    views: dict[int, Mention]
+    document: Document
+    ranked: dict[int, list[Ranked]]
 
 
 class Resolver:
@@ -74,7 +87,32 @@ class Resolver:
         evidenced mention ("Santa Ana, California" decides the later bare "Santa Ana").
         ``aliases`` are names the document defines ("NSW" for "New South Wales").
         """
-        streets = [m for m in mentions if m.kind == "place" and m.label == "street"]
+        reading = self.read(mentions, text, aliases=aliases)
+        places = reading.places
+        # "Richmond, Virginia" speaks for itself only
+        names = [(id(m), reading.views[id(m)].key, reading.views[id(m)].cues.partner is not None)
+                 for m in places]
+        chosen_by = one_sense(names, reading.ranked, self.table)
+        for m in places:
+            chosen, borrowed = chosen_by[id(m)]
+            self._apply(m, chosen, borrowed=borrowed)
+            if id(m) in reading.within and m.place is not None:
+                wider = reading.within[id(m)]  # "part of Dallas (population)"
+                m.rule = str(Rule(wider.code, wider.param, because=Rule.parse(m.rule or "")))
+        towns = _Towns(places)
+        for m in mentions:
+            if m.kind == "place" and m.label == "street":
+                self._place_street(m, towns)
+        for m in mentions:
+            if m.kind == "demonym":
+                self._resolve_demonym(m)
+        return mentions
+
+    def read(self, mentions: list[PlaceMention], text: str, *,
+             aliases: dict[str, str] | None = None) -> Reading:
+        """Both passes over the place mentions (streets aside), choosing nothing: each
+        one's candidates, cues and ranking, and the document (what a training script
+        reads, and what :meth:`resolve` chooses from)."""
         places = [m for m in mentions if m.kind == "place" and m.label != "street"]
         cands = {id(m): self.candidates(m, aliases=aliases) for m in places}
         within: dict[int, Rule] = {}
@@ -91,22 +129,7 @@ class Resolver:
         document = read_document(mentions, first, cues, gazetteer=self.gazetteer,
                                  params=self.table.params)
         ranked = {id(m): rank(views[id(m)], cands[id(m)], document, self.table) for m in places}
-        # "Richmond, Virginia" speaks for itself only
-        names = [(id(m), views[id(m)].key, cues[id(m)].partner is not None) for m in places]
-        chosen_by = one_sense(names, ranked, self.table)
-        for m in places:
-            chosen, borrowed = chosen_by[id(m)]
-            self._apply(m, chosen, borrowed=borrowed)
-            if id(m) in within and m.place is not None:
-                wider = within[id(m)]  # "part of Dallas (population)"
-                m.rule = str(Rule(wider.code, wider.param, because=Rule.parse(m.rule or "")))
-        towns = _Towns(places)
-        for m in streets:
-            self._place_street(m, towns)
-        for m in mentions:
-            if m.kind == "demonym":
-                self._resolve_demonym(m)
-        return mentions
+        return Reading(places, cands, within, views, document, ranked)
 
     def _place_street(self, street: PlaceMention, towns: "_Towns") -> None:
         """A street is in the town named nearest to it in the same passage ("on Collins
