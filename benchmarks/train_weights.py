@@ -17,8 +17,11 @@ GeoWebNews and WikToR and the GeoVirus ids divisible by 3; everything else is he
    (absent: 0), read with the shipped weights' document context.
 3. A logistic regression without intercept on the pairs' differences (a conditional
    logit: the resolver's candidate scores are a softmax, so the learned scale is the
-   resolver's), each mention weighing 1 in all. Negative weights are clipped to 0:
-   every feature is evidence for the candidate it speaks of, by construction.
+   resolver's), each mention weighing 1 in all. The hand weights are its prior: one
+   input is the hand-weighted score difference, and each feature's own input moves its
+   weight from there, shrunk towards no move (L2, ``--c``), so evidence the training
+   data rarely shows (datelines, "the") keeps its hand weight, scaled. Negative weights
+   are clipped to 0: every feature is evidence for the candidate it speaks of.
 4. The shipped and the learned weights each resolve all recorded mentions; every figure
    is printed on the held-out documents and on the whole corpus, scored by
    ``../shared/eval/score.py`` (GeoWebNews with its demonyms, as the gold says).
@@ -144,7 +147,8 @@ def pairs(docs: list, gold: dict[str, dict], corpus: str, resolver: Any,
     return rows, weights
 
 
-def learn(recorded: dict, eval_dir: Path, table: RankTable, resolver_for: Any) -> dict:
+def learn(recorded: dict, eval_dir: Path, table: RankTable, resolver_for: Any, *,
+          c_reg: float = 1.0) -> dict:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -158,10 +162,20 @@ def learn(recorded: dict, eval_dir: Path, table: RankTable, resolver_for: Any) -
         weights += w
         print(f"{corpus}: {len(r)} training pairs", file=sys.stderr)
     x = np.array(rows)
-    model = LogisticRegression(fit_intercept=False, C=1.0, max_iter=2000)
-    model.fit(np.vstack([x, -x]), np.r_[np.ones(len(x)), np.zeros(len(x))],
+    # the hand weights are the prior: one column is the hand-weighted score difference,
+    # the others let each feature's weight move from it, shrunk towards no move (L2),
+    # so a feature the training data rarely sees (a dateline) keeps its hand weight
+    # (scaled) instead of falling to zero for want of examples
+    hand = np.array([table.weights[c] for c in codes])
+    z = np.column_stack([x @ hand, x])
+    model = LogisticRegression(fit_intercept=False, C=c_reg, max_iter=5000)
+    model.fit(np.vstack([z, -z]), np.r_[np.ones(len(z)), np.zeros(len(z))],
               sample_weight=np.r_[weights, weights])
-    return {c.value: round(max(0.0, float(w)), 4) for c, w in zip(codes, model.coef_[0])}
+    scale, moves = model.coef_[0][0], model.coef_[0][1:]
+    learned = scale * hand + moves
+    print(f"hand-score scale {scale:.3f}; moves: "
+          + ", ".join(f"{c.value} {m:+.3f}" for c, m in zip(codes, moves)), file=sys.stderr)
+    return {c.value: round(max(0.0, float(w)), 4) for c, w in zip(codes, learned)}
 
 
 def _scorer(eval_dir: Path) -> Any:
@@ -204,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="recorded mentions, one FILE-<corpus> each (made once, reused)")
     ap.add_argument("--record-only", action="store_true", help="record the mentions and stop")
     ap.add_argument("--out", type=Path, default=Path("/tmp/learned-weights.json"))
+    ap.add_argument("--c", type=float, default=1.0,
+                    help="inverse strength of the pull towards the hand weights")
     ap.add_argument("--adopt", action="store_true",
                     help="write the learned weights to geo/data/rank/weights.json if they pass")
     args = ap.parse_args(argv)
@@ -221,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         return Resolver(gazetteer, weights=table)
 
     hand = load_table()
-    learned = learn(recorded, args.eval_dir, hand, resolver_for)
+    learned = learn(recorded, args.eval_dir, hand, resolver_for, c_reg=args.c)
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     data["weights"] = learned
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -38,6 +38,10 @@ from geo.toponyms.names import city_name, fold, same_name
 class FeatureCode(enum.Enum):
     """The named pieces of evidence; the values are the names stored as rules."""
 
+    # members are singletons: hash them as objects (Enum's own __hash__ is Python code,
+    # and ranking hashes codes a few hundred thousand times a corpus)
+    __hash__ = object.__hash__
+
     FEATURE_TYPE = "feature type"  # countries before regions before towns; "X River"
     POPULATION = "population"
     MAJOR_CITY = "major city"

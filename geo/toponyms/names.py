@@ -2,6 +2,8 @@
 punctuation, a leading "the" and "St." / "Saint")."""
 from __future__ import annotations
 
+import functools
+
 from geo.toponyms.lexicon import lexicon
 
 # the folding of names, by the English lexicon until the functions take the document's
@@ -9,8 +11,10 @@ from geo.toponyms.lexicon import lexicon
 _ENGLISH = lexicon("en")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
-    """The form under which two spellings of one name compare equal."""
+    """The form under which two spellings of one name compare equal (cached: every
+    candidate of every mention asks it of the same few names)."""
     return _ENGLISH.fold(s)
 
 

@@ -65,13 +65,14 @@ def rank(mention: Mention, cands: list[GazetteerEntry], document: Document,
          table: RankTable) -> list[Ranked]:
     """The candidates, best first, each with its score and evidence; the best one
     knows its deciding feature."""
+    weighed = [(code, f, table.weights[code]) for code, f in FEATURES.items()]
     scored = []
     for e in cands:
         parts: dict[FeatureCode, float] = {}
-        for code, f in FEATURES.items():
+        for code, f, weight in weighed:
             value = f(mention, e, document)
             if value is not None:
-                parts[code] = table.weights[code] * value
+                parts[code] = weight * value
         scored.append((e, sum(parts.values()), parts))
     scored.sort(key=lambda t: -t[1])
     return [Ranked(e, total, parts, deciding(parts, scored[1][2] if len(scored) > 1 else {}))
