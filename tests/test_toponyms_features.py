@@ -61,7 +61,7 @@ PROBES: dict[FeatureCode, Probe] = {
                                     place("iso:US-GA", "admin1", name="Georgia")),
     FeatureCode.POPULATION: Probe("Springfield", place("gn:1", population=1_000),
                                   place("gn:2", population=100_000)),
-    FeatureCode.MAJOR_CITY: Probe("Lagos", place("gn:1", "admin2", name="Lagos",
+    FeatureCode.MAJOR_CITY: Probe("Lagos", place("gn:1", "landmark", name="Lagos",
                                                  population=1_000_000),
                                   place("gn:2", name="Lagos", population=1_000_000)),
     FeatureCode.DEFINITE: Probe("Pacific", place("iso:1", "admin1", name="Pacific"),
@@ -183,3 +183,12 @@ def test_a_sea_is_near_the_countries_named(places_gazetteer):
     doc = Document(params=PARAMS, gazetteer=places_gazetteer,
                    countries={"russia": Counter({"RU": 1.0})})
     assert features.nearby(view("Gulf", [sea]), sea, doc) == pytest.approx(1.0)
+
+
+def test_an_area_does_not_add_its_population_to_its_kind():
+    """A bare "Liverpool" is the English city, not the Sydney council area that holds
+    more people than most towns: an area's kind ranks it, its population does not."""
+    area = place("l2:AU.02.14900", "admin2", name="Liverpool", cc="AU", population=175_468)
+    city = place("gn:2644210", name="Liverpool", cc="GB", population=496_770, alt_names=56)
+    assert features.population(view("Liverpool", [area, city]), area, ALONE) is None
+    assert rank(view("Liverpool", [area, city]), [area, city], ALONE, TABLE)[0].entry is city

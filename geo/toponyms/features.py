@@ -125,8 +125,10 @@ def feature_type(m: Mention, e: GazetteerEntry, doc: Document) -> float:
 
 @feature(FeatureCode.POPULATION)
 def population(m: Mention, e: GazetteerEntry, doc: Document) -> float | None:
-    """Orders of magnitude of population (it only ranks places of one kind)."""
-    return math.log10(e.population + 1) if e.kind in POPULATED_KINDS else None
+    """Orders of magnitude of population, of towns and landmarks only: an area's
+    kind already ranks it, and its population is its towns' sum (the Liverpool council
+    area in Sydney, 175,000 people, is not what a bare "Liverpool" means)."""
+    return math.log10(e.population + 1) if e.kind in ("city", "landmark") else None
 
 
 @feature(FeatureCode.MAJOR_CITY)
