@@ -17,7 +17,7 @@ GeoWebNews and WikToR and the GeoVirus ids divisible by 3; everything else is he
    (absent: 0), read with the shipped weights' document context.
 3. A logistic regression without intercept on the pairs' differences (a conditional
    logit: the resolver's candidate scores are a softmax, so the learned scale is the
-   resolver's), each mention weighing 1 in all. The hand weights are its prior: one
+   resolver's), each mention weighing 1 in all and each corpus the same. The hand weights are its prior: one
    input is the hand-weighted score difference, and each feature's own input moves its
    weight from there, shrunk towards no move (L2, ``--c``), so evidence the training
    data rarely shows (datelines, "the") keeps its hand weight, scaled. Negative weights
@@ -155,12 +155,18 @@ def learn(recorded: dict, eval_dir: Path, table: RankTable, resolver_for: Any, *
     codes = list(FEATURES)
     resolver = resolver_for(table)
     rows: list[list[float]] = []
-    weights: list[float] = []
+    per_corpus: list[list[float]] = []
     for corpus in CORPORA:
         r, w = pairs(recorded[corpus], _gold(eval_dir, corpus), corpus, resolver, codes)
         rows += r
-        weights += w
+        per_corpus.append(w)
         print(f"{corpus}: {len(r)} training pairs", file=sys.stderr)
+    # each corpus weighs the same in all (WikToR's 2,500 training articles of ambiguous
+    # US towns must not drown the news of the other two), and all of them as many
+    # mentions as there are, so that the pull towards the hand weights keeps its size
+    mentions = sum(sum(w) for w in per_corpus)
+    weights = [x * mentions / len(per_corpus) / (sum(w) or 1.0)
+               for w in per_corpus for x in w]
     x = np.array(rows)
     # the hand weights are the prior: one column is the hand-weighted score difference,
     # the others let each feature's weight move from it, shrunk towards no move (L2),
