@@ -24,6 +24,11 @@ class InputError(GeoError, ValueError):
         super().__init__(f"{where}: {reason}")
 
 
+class WeightsError(GeoError, ValueError):
+    """The ranking weights file (``geo/data/rank/weights.json`` or one given) is
+    unreadable, names an unknown feature or parameter, or lacks a feature's weight."""
+
+
 class LexiconError(GeoError, ValueError):
     """A language's lexicon file (``geo/data/lexicon/<lang>.txt``) is missing or has a
     malformed line; the message names the file and the line."""

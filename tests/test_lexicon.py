@@ -21,6 +21,10 @@ from geo.nlp import PlaceFinder
 from geo.pipeline import _drop_disease_names, _glued
 from geo.resolve import Resolver
 from geo.toponyms.lexicon import KINDS, LEXICON_DIR, Lexicon, lexicon, read_lexicon
+from geo.toponyms import features
+from geo.toponyms.cues import Cues
+from geo.toponyms.document import Document
+from geo.toponyms.rank import load_table
 from tests.conftest import DATA, build_fixture_gazetteer
 
 EN = lexicon("en")
@@ -54,7 +58,13 @@ def entry(kind: str, name: str = "X") -> GazetteerEntry:
 
 def cue(gaz, lex: Lexicon, text: str, name: str):
     m = mention(text, name)
-    return Resolver(gaz, lexicon=lex)._cues([m], text, {id(m): []})[id(m)]
+    return Resolver(gaz, lexicon=lex).cue_reader.read([m], text, {id(m): []})[id(m)]
+
+
+def feature_type(lex: Lexicon, text: str, name: str, e: GazetteerEntry) -> float:
+    m = mention(text, name)
+    alone = Document(params=load_table().params, settled=False)
+    return features.feature_type(features.Mention.of(m, [], Cues(), lex), e, alone)
 
 
 def streets(lex: Lexicon, text: str) -> list[str]:
@@ -101,21 +111,18 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "list_joiners": lambda lex, g: bool(lex.list_gap.fullmatch(" and ")),
     "sentence_openers": lambda lex, g: [m.text for m in _drop_disease_names(
         [mention("In Ebola virus cases; Ebola", "Ebola")], "In Ebola virus cases", lex)],
-    "water_heads": lambda lex, g: Resolver(g, lexicon=lex)._evidence(
-        mention("the Razdolnaya River", "Razdolnaya River"), entry("water"), None,
-        None)["feature type"],
-    "region_heads": lambda lex, g: Resolver(g, lexicon=lex)._evidence(
-        mention("in Wright County", "Wright County"), entry("admin2"), None,
-        None)["feature type"],
+    "water_heads": lambda lex, g: feature_type(lex, "the Razdolnaya River", "Razdolnaya River",
+                                               entry("water")),
+    "region_heads": lambda lex, g: feature_type(lex, "in Wright County", "Wright County",
+                                                entry("admin2")),
     "region_after": lambda lex, g: cue(g, lex, "New York state voted", "New York").region_word,
     "region_before": lambda lex, g: cue(g, lex, "the state of Washington",
                                         "Washington").region_word,
     "part_prefixes": lambda lex, g: Resolver(g, lexicon=lex)._within("North Springfield"),
     "part_suffixes": lambda lex, g: Resolver(g, lexicon=lex)._within("Springfield Valley"),
     "near_prefixes": lambda lex, g: Resolver(g, lexicon=lex)._within("Lake Springfield"),
-    "pair_enders": lambda lex, g: Resolver(g, lexicon=lex)._pair_entry(
-        mention("Springfield, Illinois and Missouri", "Springfield"),
-        "Springfield, Illinois and Missouri", []),
+    "pair_enders": lambda lex, g: cue(g, lex, "Springfield, Illinois and Missouri",
+                                      "Springfield").partner,
     "name_folding": lambda lex, g: lex.fold("St. Louis") == lex.fold("Saint Louis"),
     "dateline_after": lambda lex, g: cue(g, lex, "By Nate Raymond. BOSTON (Reuters) - The",
                                          "BOSTON").dateline,
@@ -150,8 +157,8 @@ def test_probes_say_what_the_english_words_mean(gaz):
     assert PROBES["possessives"](EN, gaz) == "South Korea"
     assert PROBES["sentence_openers"](EN, gaz) == []  # "Ebola" is the disease, dropped
     assert PROBES["pair_enders"](EN, gaz).name == "Illinois"
-    assert PROBES["part_prefixes"](EN, gaz)[0] == "part of Springfield"
-    assert PROBES["near_prefixes"](EN, gaz)[0] == "near Springfield"
+    assert str(PROBES["part_prefixes"](EN, gaz)[0]) == "part of Springfield"
+    assert str(PROBES["near_prefixes"](EN, gaz)[0]) == "near Springfield"
 
 
 # -- the merged lists: one disease list, one dateline rule ---------------------------

@@ -202,8 +202,8 @@ def test_a_weekday_before_a_comma_is_not_a_place_inside_the_state(full_gazetteer
     assert r.gazetteer.lookup("Thursday")  # some place bears the name
     text = "Thursday, New York reported cases."
     ms = mentions(text, "New York")
-    cues = r._cues(ms, text, {id(ms[0]): r.candidates(ms[0])})
-    assert cues[id(ms[0])].after == []
+    cues = r.cue_reader.read(ms, text, {id(ms[0]): r.candidates(ms[0])})
+    assert cues[id(ms[0])].holds == ()
 
 
 def test_a_street_is_in_the_town_named_nearest_in_its_passage(gazetteer):
@@ -289,8 +289,8 @@ def test_a_long_documents_context_gives_what_the_name_by_name_sums_give(monkeypa
     import random
     from collections import Counter
 
-    from geo import resolve as resolve_module
-    from geo.resolve import _Context
+    from geo.toponyms import document as resolve_module
+    from geo.toponyms.document import Document as _Context
 
     rng = random.Random(9)
     codes = ["RU", "KP", "KR", "CN", "JP", "US", "UA"]

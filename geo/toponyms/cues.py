@@ -1,0 +1,139 @@
+"""What the words right around one place mention say, read once per mention.
+
+A :class:`Cues` record holds every fact of the text around a mention that evidence
+reads: "New York state" / "the state of Washington" (a region word), a dateline
+("NEW YORK (AP) --"), "the" before it, "X, Y" from either side (the Y that holds this X;
+the readings of the X that this Y holds), the list of places it stands in ("Texas, Ohio
+and New York"), and whether it sits inside a longer name ("the Texas Rangers").
+:func:`read_cues` computes them for all of a document's place mentions at once, from the
+article text, the mentions' offsets and the language's :class:`~geo.toponyms.lexicon.Lexicon`;
+nothing else reads the raw text around a mention. Features
+(:mod:`geo.toponyms.features`) read the record, never the text.
+
+The record depends only on the text, the offsets and the gazetteer, not on spaCy
+tokens, so recognition (:mod:`geo.nlp`) can compute and read the same record for a
+candidate span before deciding it is a place.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from geo.dates import CALENDAR_WORDS
+from geo.models import GazetteerEntry, PlaceMention
+from geo.toponyms.lexicon import Lexicon
+from geo.toponyms.names import same_name
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
+# the X of "X, Y" when X was not taken for a place ("Buffalo, New York")
+NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
+POPULATED_KINDS = frozenset({"city", "admin2", "landmark"})
+# the label recognition gives a place found inside an organisation's name
+INSIDE_ORG_LABEL = "embedded:ORG"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The words around one mention (all false / empty when they say nothing)."""
+
+    region_word: bool = False  # "New York state", "the state of Washington", a governor
+    dateline: bool = False  # "NEW YORK (AP) --": the city the story was filed from
+    definite: bool = False  # "the Pacific": seas and regions take "the", towns do not
+    # this is X of "X, Y": the country or region Y names ("Springfield, Illinois")
+    partner: GazetteerEntry | None = None
+    # this is Y of "X, Y": the populated readings of X ("Tacoma, Washington")
+    holds: tuple[GazetteerEntry, ...] = ()
+    # the mentions of the list it stands in, itself included ("Texas, Ohio and New
+    # York"): three names or more, or two joined by "and" / "or"; () when in none
+    list_run: tuple[PlaceMention, ...] = ()
+    inside_name: bool = False  # found inside an organisation's name ("Texas Rangers")
+
+
+@dataclass(frozen=True)
+class CueReader:
+    """Reads the cues of a document's mentions with one language's words."""
+
+    gazetteer: "Gazetteer"
+    lexicon: Lexicon
+    # the state or province an exact abbreviation names ("Mont.", "B.C.")
+    abbreviated: Callable[[str], GazetteerEntry | None]
+    max_candidates: int = 25
+
+    def read(self, places: list[PlaceMention], text: str,
+             cands: dict[int, list[GazetteerEntry]]) -> dict[int, Cues]:
+        """The cues of each mention (by ``id``); ``cands`` are each one's candidates."""
+        ordered = sorted(places, key=lambda m: m.start)
+        runs = self._list_runs(ordered, text)
+        lex = self.lexicon
+        out: dict[int, Cues] = {}
+        for k, m in enumerate(ordered):
+            after = text[m.end:m.end + 12]
+            out[id(m)] = Cues(
+                region_word=bool(lex.region_after_re.match(after) or
+                                 lex.region_before_re.search(text[max(0, m.start - 12):m.start])),
+                dateline=lex.is_dateline(text, m.start, m.end),
+                definite=bool(lex.definite_before.search(text[max(0, m.start - 5):m.start])),
+                partner=self._partner(m, text, cands[id(m)]),
+                holds=self._holds(ordered, k, text, cands),
+                list_run=runs.get(id(m), ()),
+                inside_name=m.label == INSIDE_ORG_LABEL,
+            )
+        return out
+
+    def _holds(self, ordered: list[PlaceMention], k: int, text: str,
+               cands: dict[int, list[GazetteerEntry]]) -> tuple[GazetteerEntry, ...]:
+        """When ``ordered[k]`` is Y of "X, Y": the populated readings of X."""
+        m = ordered[k]
+        if k and text[ordered[k - 1].end:m.start] in (", ", ","):
+            prev = cands[id(ordered[k - 1])]
+        else:  # "Buffalo, New York" where "Buffalo" was not taken for a place
+            hit = NAME_COMMA.search(text, max(0, m.start - 40), m.start)
+            prev = self.gazetteer.lookup(hit.group(1), limit=self.max_candidates) \
+                if hit and hit.group(1) not in CALENDAR_WORDS else []
+        return tuple(e for e in prev if e.kind in POPULATED_KINDS)
+
+    def _partner(self, m: PlaceMention, text: str,
+                 cands: list[GazetteerEntry]) -> GazetteerEntry | None:
+        """In "X, Y", the entry Y names (a country or region), when Y is a known place.
+        Not when X can be a country: "China, Japan" is a list, not "X, Y"."""
+        if any(e.kind == "country" for e in cands):
+            return None
+        # nor when X is a state itself: "New York, Pennsylvania and New Jersey" is a list
+        is_state = any(e.kind == "admin1" and same_name(m.text, e.name) for e in cands)
+        after = text[m.end:m.end + 60]
+        hit = self.lexicon.pair_region.match(after)
+        if not hit:
+            return None
+        abbreviated = self.abbreviated(hit.group(1).strip() + ".") \
+            if after[hit.end():hit.end() + 1] == "." else None
+        if abbreviated:  # "Helena, Mont."
+            return abbreviated
+        for e in self.gazetteer.lookup(hit.group(1).strip(), limit=5):
+            if e.kind in ("country", "admin1", "admin2", "region"):
+                return None if is_state and e.kind != "country" else e
+        return None
+
+    def _list_runs(self, ordered: list[PlaceMention],
+                   text: str) -> dict[int, tuple[PlaceMention, ...]]:
+        """Each listed mention's list. A list is three names or more, or two joined by
+        "and" / "or" ("Oaxaca State, Mexico" is a place and its country, not a list)."""
+        runs: list[list[PlaceMention]] = []
+        joined_by_word: list[bool] = []
+        for k, m in enumerate(ordered):
+            gap = text[ordered[k - 1].end:m.start] if k else None
+            if gap is not None and self.lexicon.list_gap.fullmatch(gap):
+                runs[-1].append(m)
+                joined_by_word[-1] = joined_by_word[-1] or "," not in gap
+            else:
+                runs.append([m])
+                joined_by_word.append(False)
+        out: dict[int, tuple[PlaceMention, ...]] = {}
+        for run, by_word in zip(runs, joined_by_word):
+            if len(run) >= 3 or (len(run) == 2 and by_word):
+                for m in run:
+                    out[id(m)] = tuple(run)
+        return out
