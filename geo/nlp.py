@@ -45,18 +45,42 @@ NON_NAME_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "Q
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 
 
+# What the engine reads from a model, and the components that give it: entities
+# (``ner``); proper nouns (a ``tagger``'s ``tag_``, or a ``morphologizer``'s ``pos_``
+# where a model has one), with ``tok2vec`` when those listen to it. Sentence starts come
+# from spaCy's rule-based ``sentencizer``, added before ``ner``. The parser, ``senter``,
+# the attribute ruler and the lemmatizer are not loaded: each choice is measured in
+# docs/performance.md ("Analysis speed").
+ENGINE_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "ner")
+
+
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
-    """Load the spaCy model with the ``news_atlas_places`` component added."""
+    """Load the installed spaCy ``model`` (any language with a lexicon) with only the
+    components the engine reads, and ``news_atlas_places`` after them."""
+    import spacy
+
     try:
-        module = __import__(model)
-        nlp = module.load(exclude=["lemmatizer"])
-    except ImportError as err:
+        names = _model_components(model)
+        nlp = spacy.load(model, exclude=[n for n in names if n not in ENGINE_COMPONENTS])
+    except (ImportError, OSError) as err:
         raise ModelError(
             f"spaCy model {model!r} is not installed: run 'pip install -r requirements.txt'"
         ) from err
+    nlp.add_pipe("sentencizer", before="ner" if "ner" in nlp.pipe_names else None)
     nlp.add_pipe("news_atlas_places", last=True)
     nlp.get_pipe("news_atlas_places").gazetteer = gazetteer
     return nlp
+
+
+def _model_components(model: str) -> list[str]:
+    """Every component an installed model package ships (enabled or not)."""
+    import importlib
+    import json
+    from pathlib import Path
+
+    module = importlib.import_module(model)
+    meta = json.loads((Path(module.__file__).parent / "meta.json").read_text(encoding="utf-8"))
+    return list(meta.get("components") or meta["pipeline"])
 
 
 @Language.factory("news_atlas_places", default_config={"max_ngram": 5, "city_population": 100_000})
@@ -223,11 +247,11 @@ class PlaceFinder:
         region that contains it."""
         doc = span.doc
         k = span.start - 1
-        if k < 1 or doc[k].text != "," or span.end < len(doc) and doc[span.end].pos_ == "PROPN":
+        if k < 1 or doc[k].text != "," or span.end < len(doc) and _proper(doc[span.end]):
             return False
         before = doc[k - 1]
         return before.ent_type_ in ("GPE", "LOC") or (
-            before.pos_ == "PROPN" and self.gazetteer.has_name(before.text))
+            _proper(before) and self.gazetteer.has_name(before.text))
 
     def _region_after_name(self, span: Span) -> bool:
         """"Oulton Park, Cheshire.", "Knockhill, Fife": a county or state named right
@@ -235,7 +259,7 @@ class PlaceFinder:
         doc = span.doc
         k = span.start - 1
         if k < 1 or doc[k].text != "," or not _capitalised(doc[k - 1], self.lexicon) \
-                or doc[k - 1].pos_ != "PROPN":
+                or not _proper(doc[k - 1]):
             return False
         if span.end < len(doc) and doc[span.end].text not in LIST_ENDS:
             return False
@@ -286,7 +310,7 @@ class PlaceFinder:
             if token.text not in self.lexicon.street_heads or k == 0:
                 continue
             nxt = doc[k + 1] if k + 1 < len(doc) else None
-            if nxt is not None and _capitalised(nxt, self.lexicon) and nxt.pos_ == "PROPN" \
+            if nxt is not None and _capitalised(nxt, self.lexicon) and _proper(nxt) \
                     and not nxt.is_sent_start and nxt.text not in CALENDAR_WORDS:
                 continue
             start = k
@@ -344,7 +368,7 @@ class PlaceFinder:
                 span = doc[start:k]
                 if placed.intersection(range(start, k)) or not _name_like(span, self.lexicon) \
                         or any(t.ent_type_ == "PERSON" for t in span) \
-                        or span[0].pos_ != "PROPN" or span.text in self.not_places:
+                        or not _proper(span[0]) or span.text in self.not_places:
                     continue
                 if any(e.kind == "city" and any(a.contains(e) for a in areas)
                        for e in own_entries(self.gazetteer, span.text)):
@@ -392,7 +416,7 @@ class PlaceFinder:
             if end < len(doc) and doc[end].text not in LIST_ENDS and \
                     doc[end].lower_ not in self.lexicon.list_joiners:
                 continue
-            if span[0].pos_ != "PROPN" or names_a_disease(span, self.lexicon):
+            if not _proper(span[0]) or names_a_disease(span, self.lexicon):
                 continue
             own = own_entries(self.gazetteer, span.text)
             if own and (not person or any(e.kind in STRONG_KINDS or e.population >= 10_000
@@ -417,7 +441,7 @@ class PlaceFinder:
             token = span[0]
             if token.is_upper and len(token) >= 2:  # "UK", "NSW", "DRC": codes of big places
                 return strong and self._acronym_ok(span, best)
-            if token.is_stop or token.pos_ != "PROPN":
+            if token.is_stop or not _proper(token):
                 return False
             if token.is_sent_start:
                 return strong
@@ -425,7 +449,7 @@ class PlaceFinder:
             return True
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
-        return _locative_before(span, self.lexicon) and span[0].pos_ == "PROPN"
+        return _locative_before(span, self.lexicon) and _proper(span[0])
 
 
 # a one-word name the model calls a person is a town after "in" when a town this big
@@ -436,8 +460,24 @@ LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
 
 def _dateline(span: Span, lex: Lexicon) -> bool:
     """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": the lexicon's one dateline rule
-    (:meth:`~geo.toponyms.lexicon.Lexicon.is_dateline`), which the resolver asks too."""
+    (:meth:`~geo.toponyms.lexicon.Lexicon.is_dateline`), which the resolver asks too.
+    Only a name in capitals can be one: ``doc.text`` (rebuilt from the tokens on each
+    read) is read for those alone."""
+    letters = [ch for ch in span.text if ch.isalpha()]
+    if len(letters) < 3 or not all(ch.isupper() for ch in letters):
+        return False
     return lex.is_dateline(span.doc.text, span.start_char, span.end_char)
+
+
+# the Penn Treebank tags of proper nouns, which English models' taggers give: the
+# attribute ruler only maps them to ``pos_ == "PROPN"``, so it need not run
+PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
+
+
+def _proper(token) -> bool:  # noqa: ANN001 (spaCy Token)
+    """A proper noun, by the universal part of speech where a component set it (a
+    morphologizer, the attribute ruler) or else by the tagger's fine-grained tag."""
+    return token.pos_ == "PROPN" or token.tag_ in PROPER_NOUN_TAGS
 
 
 def _street_word(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
@@ -551,10 +591,10 @@ def _inside_longer_name(span: Span, lex: Lexicon) -> bool:
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
-    if after is not None and _capitalised(after, lex) and after.pos_ == "PROPN" \
+    if after is not None and _capitalised(after, lex) and _proper(after) \
             and not after.is_sent_start:
         return True
-    return before is not None and _capitalised(before, lex) and before.pos_ == "PROPN" \
+    return before is not None and _capitalised(before, lex) and _proper(before) \
         and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
 
 
