@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
-from geo.toponyms.lexicon import Lexicon, lexicon
+from geo.toponyms.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -56,8 +56,12 @@ ENGINE_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "ner")
 
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
     """Load the installed spaCy ``model`` (any language with a lexicon) with only the
-    components the engine reads, and ``news_atlas_places`` after them."""
+    components the engine reads, and the recognition components of
+    :mod:`geo.toponyms.recognize` after them, ``gazetteer`` supplied through spaCy's
+    registry."""
     import spacy
+
+    from geo.toponyms.recognize import add_recognition
 
     try:
         names = _model_components(model)
@@ -67,9 +71,7 @@ def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
             f"spaCy model {model!r} is not installed: run 'pip install -r requirements.txt'"
         ) from err
     nlp.add_pipe("sentencizer", before="ner" if "ner" in nlp.pipe_names else None)
-    nlp.add_pipe("news_atlas_places", last=True)
-    nlp.get_pipe("news_atlas_places").gazetteer = gazetteer
-    return nlp
+    return add_recognition(nlp, gazetteer)
 
 
 def _model_components(model: str) -> list[str]:
@@ -83,14 +85,9 @@ def _model_components(model: str) -> list[str]:
     return list(meta.get("components") or meta["pipeline"])
 
 
-@Language.factory("news_atlas_places", default_config={"max_ngram": 5, "city_population": 100_000})
-def make_place_finder(nlp: Language, name: str, max_ngram: int, city_population: int) -> "PlaceFinder":
-    return PlaceFinder(max_ngram=max_ngram, city_population=city_population,
-                       lexicon=lexicon(nlp.lang))
-
-
 class PlaceFinder:
-    """The spaCy component: sets ``doc.spans`` places / demonyms / actors. Its words
+    """The ``news_atlas_places`` component (its factory, settings and gazetteer:
+    :mod:`geo.toponyms.recognize`): sets ``doc.spans`` places / demonyms / actors. Its words
     come from the language's :class:`~geo.toponyms.lexicon.Lexicon`."""
 
     def __init__(self, *, max_ngram: int = 5, city_population: int = 100_000,

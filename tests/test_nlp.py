@@ -206,9 +206,11 @@ def test_the_engine_loads_only_the_components_it_reads(nlp):
 def test_proper_nouns_are_read_from_the_tag_without_the_attribute_ruler(tiny_gazetteer):
     """A town after "in" is a place when the tagger calls it a proper noun (NNP);
     no component sets ``pos_``."""
+    from geo.toponyms.recognize import gazetteer_ref
+
     blank = spacy.blank("en")
-    finder = blank.add_pipe("news_atlas_places")
-    finder.gazetteer = tiny_gazetteer
+    finder = blank.add_pipe("news_atlas_places",
+                            config={"gazetteer": gazetteer_ref(tiny_gazetteer)})
 
     def found(tag: str) -> list[str]:
         doc = blank.make_doc("Fighting went on in Vladivostok today.")
