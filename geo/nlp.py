@@ -22,6 +22,7 @@ and ``doc.spans["actors"]`` (span labels carry what found them).
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
@@ -94,13 +95,21 @@ class PlaceFinder:
                  gazetteer: "Gazetteer | None" = None, lexicon: Lexicon) -> None:
         self.max_ngram = max_ngram
         self.city_population = city_population
-        self.gazetteer = gazetteer
+        self.gazetteer = gazetteer  # asked through a memo: see the property
         self.lexicon = lexicon
         # capitalised words that are places somewhere but not in news, diseases among them
         self.not_places = lexicon.not_places | lexicon.disease_names
 
+    @property
+    def gazetteer(self) -> "Gazetteer | None":
+        return None if self._names is None else self._names.gazetteer
+
+    @gazetteer.setter
+    def gazetteer(self, gazetteer: "Gazetteer | None") -> None:
+        self._names = None if gazetteer is None else RememberedNames(gazetteer)
+
     def __call__(self, doc: Doc) -> Doc:
-        if self.gazetteer is None:
+        if self._names is None:
             raise ModelError("news_atlas_places has no gazetteer: build the pipeline with load_nlp()")
         places: list[Span] = []
         demonyms: list[Span] = []
@@ -145,18 +154,18 @@ class PlaceFinder:
             kept = self._extend(self._strip_descriptor(span))
             if not _plausible_name(kept, self.lexicon) or names_a_disease(kept, self.lexicon):
                 return  # "the West" (a bloc), "West Nile virus" (a disease), "H5N1"
-            if self.gazetteer.demonym(kept.text) and not self.gazetteer.has_name(kept.text):
+            if self._names.demonym(kept.text) and not self._names.has_name(kept.text):
                 demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
             if any(p.start < kept.end and kept.start < p.end for p in places):
                 return  # "Jammu" (GPE) and "Kashmir" (LOC) both widen to "Jammu and Kashmir"
-            if self.gazetteer.has_name(kept.text) or label != "FAC":
+            if self._names.has_name(kept.text) or label != "FAC":
                 places.append(Span(doc, kept.start, kept.end, label=label))
                 _mark(taken, min(ent.start, kept.start), max(ent.end, kept.end))
             return
         if label == "NORP" or (label == "ORG" and len(span) == 1):
-            if self.gazetteer.demonym(span.text):
+            if self._names.demonym(span.text):
                 demonyms.append(Span(doc, span.start, span.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
@@ -180,7 +189,7 @@ class PlaceFinder:
         """Two places the model ran into one entity: "Thruxton, Hampshire" (a town and
         its county), "Greece Italy" (a list missing its comma). Split at commas, or
         between two countries or regions, unless the whole is a known name."""
-        if ent.label_ not in PLACE_LABELS or len(ent) < 2 or self.gazetteer.has_name(ent.text):
+        if ent.label_ not in PLACE_LABELS or len(ent) < 2 or self._names.has_name(ent.text):
             return [ent]
         doc = ent.doc
         commas = [k for k in range(ent.start + 1, ent.end - 1) if doc[k].text == ","]
@@ -193,7 +202,7 @@ class PlaceFinder:
             if all(t.text in self.lexicon.compass_words for t in left):
                 continue  # "West Wales", "Eastern China", "South West England"
             if all(any(e.kind in ("country", "admin1")
-                       for e in own_entries(self.gazetteer, x.text)) for x in (left, right)):
+                       for e in own_entries(self._names, x.text)) for x in (left, right)):
                 return [Span(doc, left.start, left.end, label=ent.label_),
                         Span(doc, right.start, right.end, label=ent.label_)]
         return [ent]
@@ -211,7 +220,7 @@ class PlaceFinder:
                 if end - start <= len(best) or (start, end) == (span.start, span.end):
                     continue
                 wider = doc[start:end]
-                if _name_like(wider, self.lexicon) and self.gazetteer.has_name(wider.text):
+                if _name_like(wider, self.lexicon) and self._names.has_name(wider.text):
                     best = wider
         return best
 
@@ -220,10 +229,10 @@ class PlaceFinder:
         for n in range(min(3, len(org) - 1), 0, -1):
             head = org[:n]
             if not _name_like(head, self.lexicon) or not _plausible_name(head, self.lexicon) \
-                    or not self.gazetteer.has_name(head.text) \
+                    or not self._names.has_name(head.text) \
                     or all(t.text in self.lexicon.compass_words for t in head):
                 continue  # "South Central Ambulance Service" is not Burkina Faso's Centre-Sud
-            best = _best(self.gazetteer.lookup(head.text, limit=5), head.text)
+            best = _best(self._names.lookup(head.text, limit=5), head.text)
             if best.kind in ("country", "admin1", "continent") and self._acronym_ok(head, best):
                 return head
         return None
@@ -248,7 +257,7 @@ class PlaceFinder:
             return False
         before = doc[k - 1]
         return before.ent_type_ in ("GPE", "LOC") or (
-            _proper(before) and self.gazetteer.has_name(before.text))
+            _proper(before) and self._names.has_name(before.text))
 
     def _region_after_name(self, span: Span) -> bool:
         """"Oulton Park, Cheshire.", "Knockhill, Fife": a county or state named right
@@ -260,19 +269,19 @@ class PlaceFinder:
             return False
         if span.end < len(doc) and doc[span.end].text not in LIST_ENDS:
             return False
-        return any(e.kind in ("admin1", "admin2") for e in own_entries(self.gazetteer, span.text))
+        return any(e.kind in ("admin1", "admin2") for e in own_entries(self._names, span.text))
 
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
         if len(span) > 1 and span[-1].lower_ in self.lexicon.descriptors and span[-1].is_lower:
             shorter = span[:-1]
-            if self.gazetteer.has_name(shorter.text):
+            if self._names.has_name(shorter.text):
                 return shorter
         return span
 
     def _entity_is_place(self, span: Span, label: str) -> bool:
         """An ORG / PERSON entity that the gazetteer knows well enough to call a place."""
-        entries = self.gazetteer.lookup(span.text, limit=10)
+        entries = self._names.lookup(span.text, limit=10)
         if not entries:
             return False
         best = _best(entries, span.text)
@@ -357,7 +366,7 @@ class PlaceFinder:
             k = region.start - 1
             if k < 1 or doc[k].text != ",":
                 continue
-            areas = [e for e in own_entries(self.gazetteer, region.text)
+            areas = [e for e in own_entries(self._names, region.text)
                      if e.kind in ("admin1", "admin2") and e.country_code]
             if not areas:
                 continue
@@ -368,7 +377,7 @@ class PlaceFinder:
                         or not _proper(span[0]) or span.text in self.not_places:
                     continue
                 if any(e.kind == "city" and any(a.contains(e) for a in areas)
-                       for e in own_entries(self.gazetteer, span.text)):
+                       for e in own_entries(self._names, span.text)):
                     added.append(Span(doc, start, k, label="town, region"))
                     _mark(taken, start, k)
                     placed.update(range(start, k))
@@ -415,7 +424,7 @@ class PlaceFinder:
                 continue
             if not _proper(span[0]) or names_a_disease(span, self.lexicon):
                 continue
-            own = own_entries(self.gazetteer, span.text)
+            own = own_entries(self._names, span.text)
             if own and (not person or any(e.kind in STRONG_KINDS or e.population >= 10_000
                                           for e in own)):
                 return Span(doc, span.start, span.end, label="list")
@@ -423,14 +432,14 @@ class PlaceFinder:
 
     def _accept(self, span: Span) -> bool:
         if _dateline(span, self.lexicon):
-            return bool(own_entries(self.gazetteer, span.text))
+            return bool(own_entries(self._names, span.text))
         if len(span) > 1 and span[-1].text in self.lexicon.feature_heads:
-            return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
-        if span.text in self.not_places or not self.gazetteer.has_name(span.text):
+            return self._names.has_name(span.text) or self._names.has_name(span[:-1].text)
+        if span.text in self.not_places or not self._names.has_name(span.text):
             return False
         if _inside_longer_name(span, self.lexicon) or names_a_disease(span, self.lexicon):
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
-        best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
+        best = _best(self._names.lookup(span.text, limit=10), span.text)
         strong = _strong(best)
         if has_type_cue(span, self.lexicon) or self._region_after_name(span):
             return True
@@ -447,6 +456,22 @@ class PlaceFinder:
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
         return _locative_before(span, self.lexicon) and _proper(span[0])
+
+
+class RememberedNames:
+    """A gazetteer's name queries (``has_name``, ``lookup``, ``demonym``) remembered
+    for the component's life, up to a bound: news repeats names, each query is an
+    SQLite probe, and the index is read-only, so an answer never goes stale."""
+
+    def __init__(self, gazetteer: "Gazetteer", *, size: int = 8192) -> None:
+        self.gazetteer = gazetteer
+        self.has_name = functools.lru_cache(maxsize=4 * size)(gazetteer.has_name)
+        self.demonym = functools.lru_cache(maxsize=4 * size)(gazetteer.demonym)
+        self._lookup = functools.lru_cache(maxsize=size)(
+            lambda name, limit: tuple(gazetteer.lookup(name, limit=limit)))
+
+    def lookup(self, name: str, *, limit: int | None = None) -> list:
+        return list(self._lookup(name, limit))
 
 
 # a one-word name the model calls a person is a town after "in" when a town this big
