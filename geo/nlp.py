@@ -22,6 +22,7 @@ and ``doc.spans["actors"]`` (span labels carry what found them).
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
@@ -31,7 +32,7 @@ from spacy.tokens import Doc, Span
 
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
-from geo.toponyms.lexicon import Lexicon, lexicon
+from geo.toponyms.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -45,41 +46,70 @@ NON_NAME_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "Q
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 
 
+# What the engine reads from a model, and the components that give it: entities
+# (``ner``); proper nouns (a ``tagger``'s ``tag_``, or a ``morphologizer``'s ``pos_``
+# where a model has one), with ``tok2vec`` when those listen to it. Sentence starts come
+# from spaCy's rule-based ``sentencizer``, added before ``ner``. The parser, ``senter``,
+# the attribute ruler and the lemmatizer are not loaded: each choice is measured in
+# docs/performance.md ("Analysis speed").
+ENGINE_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "ner")
+
+
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
-    """Load the spaCy model with the ``news_atlas_places`` component added."""
+    """Load the installed spaCy ``model`` (any language with a lexicon) with only the
+    components the engine reads, and the recognition components of
+    :mod:`geo.toponyms.recognize` after them, ``gazetteer`` supplied through spaCy's
+    registry."""
+    import spacy
+
+    from geo.toponyms.recognize import add_recognition
+
     try:
-        module = __import__(model)
-        nlp = module.load(exclude=["lemmatizer"])
-    except ImportError as err:
+        names = _model_components(model)
+        nlp = spacy.load(model, exclude=[n for n in names if n not in ENGINE_COMPONENTS])
+    except (ImportError, OSError) as err:
         raise ModelError(
             f"spaCy model {model!r} is not installed: run 'pip install -r requirements.txt'"
         ) from err
-    nlp.add_pipe("news_atlas_places", last=True)
-    nlp.get_pipe("news_atlas_places").gazetteer = gazetteer
-    return nlp
+    nlp.add_pipe("sentencizer", before="ner" if "ner" in nlp.pipe_names else None)
+    return add_recognition(nlp, gazetteer)
 
 
-@Language.factory("news_atlas_places", default_config={"max_ngram": 5, "city_population": 100_000})
-def make_place_finder(nlp: Language, name: str, max_ngram: int, city_population: int) -> "PlaceFinder":
-    return PlaceFinder(max_ngram=max_ngram, city_population=city_population,
-                       lexicon=lexicon(nlp.lang))
+def _model_components(model: str) -> list[str]:
+    """Every component an installed model package ships (enabled or not)."""
+    import importlib
+    import json
+    from pathlib import Path
+
+    module = importlib.import_module(model)
+    meta = json.loads((Path(module.__file__).parent / "meta.json").read_text(encoding="utf-8"))
+    return list(meta.get("components") or meta["pipeline"])
 
 
 class PlaceFinder:
-    """The spaCy component: sets ``doc.spans`` places / demonyms / actors. Its words
+    """The ``news_atlas_places`` component (its factory, settings and gazetteer:
+    :mod:`geo.toponyms.recognize`): sets ``doc.spans`` places / demonyms / actors. Its words
     come from the language's :class:`~geo.toponyms.lexicon.Lexicon`."""
 
     def __init__(self, *, max_ngram: int = 5, city_population: int = 100_000,
                  gazetteer: "Gazetteer | None" = None, lexicon: Lexicon) -> None:
         self.max_ngram = max_ngram
         self.city_population = city_population
-        self.gazetteer = gazetteer
+        self.gazetteer = gazetteer  # asked through a memo: see the property
         self.lexicon = lexicon
         # capitalised words that are places somewhere but not in news, diseases among them
         self.not_places = lexicon.not_places | lexicon.disease_names
 
+    @property
+    def gazetteer(self) -> "Gazetteer | None":
+        return None if self._names is None else self._names.gazetteer
+
+    @gazetteer.setter
+    def gazetteer(self, gazetteer: "Gazetteer | None") -> None:
+        self._names = None if gazetteer is None else RememberedNames(gazetteer)
+
     def __call__(self, doc: Doc) -> Doc:
-        if self.gazetteer is None:
+        if self._names is None:
             raise ModelError("news_atlas_places has no gazetteer: build the pipeline with load_nlp()")
         places: list[Span] = []
         demonyms: list[Span] = []
@@ -124,18 +154,18 @@ class PlaceFinder:
             kept = self._extend(self._strip_descriptor(span))
             if not _plausible_name(kept, self.lexicon) or names_a_disease(kept, self.lexicon):
                 return  # "the West" (a bloc), "West Nile virus" (a disease), "H5N1"
-            if self.gazetteer.demonym(kept.text) and not self.gazetteer.has_name(kept.text):
+            if self._names.demonym(kept.text) and not self._names.has_name(kept.text):
                 demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
             if any(p.start < kept.end and kept.start < p.end for p in places):
                 return  # "Jammu" (GPE) and "Kashmir" (LOC) both widen to "Jammu and Kashmir"
-            if self.gazetteer.has_name(kept.text) or label != "FAC":
+            if self._names.has_name(kept.text) or label != "FAC":
                 places.append(Span(doc, kept.start, kept.end, label=label))
                 _mark(taken, min(ent.start, kept.start), max(ent.end, kept.end))
             return
         if label == "NORP" or (label == "ORG" and len(span) == 1):
-            if self.gazetteer.demonym(span.text):
+            if self._names.demonym(span.text):
                 demonyms.append(Span(doc, span.start, span.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
@@ -159,7 +189,7 @@ class PlaceFinder:
         """Two places the model ran into one entity: "Thruxton, Hampshire" (a town and
         its county), "Greece Italy" (a list missing its comma). Split at commas, or
         between two countries or regions, unless the whole is a known name."""
-        if ent.label_ not in PLACE_LABELS or len(ent) < 2 or self.gazetteer.has_name(ent.text):
+        if ent.label_ not in PLACE_LABELS or len(ent) < 2 or self._names.has_name(ent.text):
             return [ent]
         doc = ent.doc
         commas = [k for k in range(ent.start + 1, ent.end - 1) if doc[k].text == ","]
@@ -172,7 +202,7 @@ class PlaceFinder:
             if all(t.text in self.lexicon.compass_words for t in left):
                 continue  # "West Wales", "Eastern China", "South West England"
             if all(any(e.kind in ("country", "admin1")
-                       for e in own_entries(self.gazetteer, x.text)) for x in (left, right)):
+                       for e in own_entries(self._names, x.text)) for x in (left, right)):
                 return [Span(doc, left.start, left.end, label=ent.label_),
                         Span(doc, right.start, right.end, label=ent.label_)]
         return [ent]
@@ -190,7 +220,7 @@ class PlaceFinder:
                 if end - start <= len(best) or (start, end) == (span.start, span.end):
                     continue
                 wider = doc[start:end]
-                if _name_like(wider, self.lexicon) and self.gazetteer.has_name(wider.text):
+                if _name_like(wider, self.lexicon) and self._names.has_name(wider.text):
                     best = wider
         return best
 
@@ -199,10 +229,10 @@ class PlaceFinder:
         for n in range(min(3, len(org) - 1), 0, -1):
             head = org[:n]
             if not _name_like(head, self.lexicon) or not _plausible_name(head, self.lexicon) \
-                    or not self.gazetteer.has_name(head.text) \
+                    or not self._names.has_name(head.text) \
                     or all(t.text in self.lexicon.compass_words for t in head):
                 continue  # "South Central Ambulance Service" is not Burkina Faso's Centre-Sud
-            best = _best(self.gazetteer.lookup(head.text, limit=5), head.text)
+            best = _best(self._names.lookup(head.text, limit=5), head.text)
             if best.kind in ("country", "admin1", "continent") and self._acronym_ok(head, best):
                 return head
         return None
@@ -223,11 +253,11 @@ class PlaceFinder:
         region that contains it."""
         doc = span.doc
         k = span.start - 1
-        if k < 1 or doc[k].text != "," or span.end < len(doc) and doc[span.end].pos_ == "PROPN":
+        if k < 1 or doc[k].text != "," or span.end < len(doc) and _proper(doc[span.end]):
             return False
         before = doc[k - 1]
         return before.ent_type_ in ("GPE", "LOC") or (
-            before.pos_ == "PROPN" and self.gazetteer.has_name(before.text))
+            _proper(before) and self._names.has_name(before.text))
 
     def _region_after_name(self, span: Span) -> bool:
         """"Oulton Park, Cheshire.", "Knockhill, Fife": a county or state named right
@@ -235,23 +265,23 @@ class PlaceFinder:
         doc = span.doc
         k = span.start - 1
         if k < 1 or doc[k].text != "," or not _capitalised(doc[k - 1], self.lexicon) \
-                or doc[k - 1].pos_ != "PROPN":
+                or not _proper(doc[k - 1]):
             return False
         if span.end < len(doc) and doc[span.end].text not in LIST_ENDS:
             return False
-        return any(e.kind in ("admin1", "admin2") for e in own_entries(self.gazetteer, span.text))
+        return any(e.kind in ("admin1", "admin2") for e in own_entries(self._names, span.text))
 
     def _strip_descriptor(self, span: Span) -> Span:
         """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
         if len(span) > 1 and span[-1].lower_ in self.lexicon.descriptors and span[-1].is_lower:
             shorter = span[:-1]
-            if self.gazetteer.has_name(shorter.text):
+            if self._names.has_name(shorter.text):
                 return shorter
         return span
 
     def _entity_is_place(self, span: Span, label: str) -> bool:
         """An ORG / PERSON entity that the gazetteer knows well enough to call a place."""
-        entries = self.gazetteer.lookup(span.text, limit=10)
+        entries = self._names.lookup(span.text, limit=10)
         if not entries:
             return False
         best = _best(entries, span.text)
@@ -286,7 +316,7 @@ class PlaceFinder:
             if token.text not in self.lexicon.street_heads or k == 0:
                 continue
             nxt = doc[k + 1] if k + 1 < len(doc) else None
-            if nxt is not None and _capitalised(nxt, self.lexicon) and nxt.pos_ == "PROPN" \
+            if nxt is not None and _capitalised(nxt, self.lexicon) and _proper(nxt) \
                     and not nxt.is_sent_start and nxt.text not in CALENDAR_WORDS:
                 continue
             start = k
@@ -336,7 +366,7 @@ class PlaceFinder:
             k = region.start - 1
             if k < 1 or doc[k].text != ",":
                 continue
-            areas = [e for e in own_entries(self.gazetteer, region.text)
+            areas = [e for e in own_entries(self._names, region.text)
                      if e.kind in ("admin1", "admin2") and e.country_code]
             if not areas:
                 continue
@@ -344,10 +374,10 @@ class PlaceFinder:
                 span = doc[start:k]
                 if placed.intersection(range(start, k)) or not _name_like(span, self.lexicon) \
                         or any(t.ent_type_ == "PERSON" for t in span) \
-                        or span[0].pos_ != "PROPN" or span.text in self.not_places:
+                        or not _proper(span[0]) or span.text in self.not_places:
                     continue
                 if any(e.kind == "city" and any(a.contains(e) for a in areas)
-                       for e in own_entries(self.gazetteer, span.text)):
+                       for e in own_entries(self._names, span.text)):
                     added.append(Span(doc, start, k, label="town, region"))
                     _mark(taken, start, k)
                     placed.update(range(start, k))
@@ -392,9 +422,9 @@ class PlaceFinder:
             if end < len(doc) and doc[end].text not in LIST_ENDS and \
                     doc[end].lower_ not in self.lexicon.list_joiners:
                 continue
-            if span[0].pos_ != "PROPN" or names_a_disease(span, self.lexicon):
+            if not _proper(span[0]) or names_a_disease(span, self.lexicon):
                 continue
-            own = own_entries(self.gazetteer, span.text)
+            own = own_entries(self._names, span.text)
             if own and (not person or any(e.kind in STRONG_KINDS or e.population >= 10_000
                                           for e in own)):
                 return Span(doc, span.start, span.end, label="list")
@@ -402,14 +432,14 @@ class PlaceFinder:
 
     def _accept(self, span: Span) -> bool:
         if _dateline(span, self.lexicon):
-            return bool(own_entries(self.gazetteer, span.text))
+            return bool(own_entries(self._names, span.text))
         if len(span) > 1 and span[-1].text in self.lexicon.feature_heads:
-            return self.gazetteer.has_name(span.text) or self.gazetteer.has_name(span[:-1].text)
-        if span.text in self.not_places or not self.gazetteer.has_name(span.text):
+            return self._names.has_name(span.text) or self._names.has_name(span[:-1].text)
+        if span.text in self.not_places or not self._names.has_name(span.text):
             return False
         if _inside_longer_name(span, self.lexicon) or names_a_disease(span, self.lexicon):
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
-        best = _best(self.gazetteer.lookup(span.text, limit=10), span.text)
+        best = _best(self._names.lookup(span.text, limit=10), span.text)
         strong = _strong(best)
         if has_type_cue(span, self.lexicon) or self._region_after_name(span):
             return True
@@ -417,7 +447,7 @@ class PlaceFinder:
             token = span[0]
             if token.is_upper and len(token) >= 2:  # "UK", "NSW", "DRC": codes of big places
                 return strong and self._acronym_ok(span, best)
-            if token.is_stop or token.pos_ != "PROPN":
+            if token.is_stop or not _proper(token):
                 return False
             if token.is_sent_start:
                 return strong
@@ -425,7 +455,23 @@ class PlaceFinder:
             return True
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
-        return _locative_before(span, self.lexicon) and span[0].pos_ == "PROPN"
+        return _locative_before(span, self.lexicon) and _proper(span[0])
+
+
+class RememberedNames:
+    """A gazetteer's name queries (``has_name``, ``lookup``, ``demonym``) remembered
+    for the component's life, up to a bound: news repeats names, each query is an
+    SQLite probe, and the index is read-only, so an answer never goes stale."""
+
+    def __init__(self, gazetteer: "Gazetteer", *, size: int = 8192) -> None:
+        self.gazetteer = gazetteer
+        self.has_name = functools.lru_cache(maxsize=4 * size)(gazetteer.has_name)
+        self.demonym = functools.lru_cache(maxsize=4 * size)(gazetteer.demonym)
+        self._lookup = functools.lru_cache(maxsize=size)(
+            lambda name, limit: tuple(gazetteer.lookup(name, limit=limit)))
+
+    def lookup(self, name: str, *, limit: int | None = None) -> list:
+        return list(self._lookup(name, limit))
 
 
 # a one-word name the model calls a person is a town after "in" when a town this big
@@ -436,8 +482,24 @@ LIST_ENDS = {",", ".", ";", ":", ")", "(", "—", "–", "-"}
 
 def _dateline(span: Span, lex: Lexicon) -> bool:
     """"OKLAHOMA CITY (AP) --", "PLEASANTON, Calif.": the lexicon's one dateline rule
-    (:meth:`~geo.toponyms.lexicon.Lexicon.is_dateline`), which the resolver asks too."""
+    (:meth:`~geo.toponyms.lexicon.Lexicon.is_dateline`), which the resolver asks too.
+    Only a name in capitals can be one: ``doc.text`` (rebuilt from the tokens on each
+    read) is read for those alone."""
+    letters = [ch for ch in span.text if ch.isalpha()]
+    if len(letters) < 3 or not all(ch.isupper() for ch in letters):
+        return False
     return lex.is_dateline(span.doc.text, span.start_char, span.end_char)
+
+
+# the Penn Treebank tags of proper nouns, which English models' taggers give: the
+# attribute ruler only maps them to ``pos_ == "PROPN"``, so it need not run
+PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
+
+
+def _proper(token) -> bool:  # noqa: ANN001 (spaCy Token)
+    """A proper noun, by the universal part of speech where a component set it (a
+    morphologizer, the attribute ruler) or else by the tagger's fine-grained tag."""
+    return token.pos_ == "PROPN" or token.tag_ in PROPER_NOUN_TAGS
 
 
 def _street_word(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
@@ -551,10 +613,10 @@ def _inside_longer_name(span: Span, lex: Lexicon) -> bool:
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
-    if after is not None and _capitalised(after, lex) and after.pos_ == "PROPN" \
+    if after is not None and _capitalised(after, lex) and _proper(after) \
             and not after.is_sent_start:
         return True
-    return before is not None and _capitalised(before, lex) and before.pos_ == "PROPN" \
+    return before is not None and _capitalised(before, lex) and _proper(before) \
         and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
 
 

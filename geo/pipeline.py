@@ -2,7 +2,10 @@
 
 Services (gazetteer, spaCy pipeline) are passed in; :func:`default_pipeline` builds
 the usual ones. Each passage is analysed on its own (``nlp.pipe`` over the passages of
-a few articles at a time), and mention offsets are mapped back into the article text.
+a few articles at a time, the article-level components disabled), and mention offsets
+are mapped back into the article text. Then the article-level components of
+:mod:`geo.toponyms.recognize` run over the article's mentions, in pipeline order
+(``nlp.pipe_names``), and resolution and actors follow.
 
 Memory stays bounded whatever the article's size: passages are never longer than
 ``geo.passages.HARD_MAX_CHARS``, each spaCy ``Doc`` is turned into plain mentions as
@@ -14,18 +17,18 @@ analysed, and the result carries a warning naming the article.
 """
 from __future__ import annotations
 
-import bisect
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
 from geo.actors import canonicalize_actors
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
-from geo.nlp import load_nlp, own_entries
+from geo.nlp import load_nlp
 from geo.passages import split_passages
 from geo.resolve import Resolver
-from geo.toponyms.lexicon import Lexicon, lexicon
+from geo.toponyms.lexicon import lexicon
+from geo.toponyms.recognize import (ArticleMentions, actor_mentions, article_components,
+                                    place_mentions)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -86,21 +89,23 @@ class Pipeline:
                 yield self._finish(f)
 
     def _docs(self, items: Iterator[tuple[str, _T]]) -> Iterator[tuple["Doc", _T]]:
-        """spaCy's doc of each text, with its context, in batches of at most
-        ``batch_size`` texts and ``batch_chars`` characters (one text at least)."""
+        """spaCy's doc of each text (the passage-level components), with its context, in
+        batches of at most ``batch_size`` texts and ``batch_chars`` characters (one text
+        at least)."""
+        article_level = [name for name, _ in article_components(self.nlp)]
         for batch in _batches(items, size=self.batch_size, chars=self.batch_chars):
-            docs = self.nlp.pipe([text for text, _ in batch], batch_size=len(batch))
+            docs = self.nlp.pipe([text for text, _ in batch], batch_size=len(batch),
+                                 disable=article_level)
             yield from zip(docs, (context for _, context in batch))
 
     def _finish(self, found: "_Found") -> AnalyzedArticle:
         """The article-level steps over the mentions of one article's passages."""
         article, passages = found.article, found.passages
-        lex = lexicon(self.nlp.lang)
-        places, actors = _split_person_names(found.places, found.actors, self.gazetteer)
-        places = _drop_disease_names(places, article.text, lex)
-        aliases = _abbreviations(places, article.text)
-        places = _propagate_names(places, actors, passages[:found.analysed],
-                                  self.gazetteer, aliases, lex)
+        mentions = ArticleMentions(text=article.text, passages=passages[:found.analysed],
+                                   places=found.places, actors=found.actors)
+        for _, component in article_components(self.nlp):
+            component.article(mentions)
+        places, actors, aliases = mentions.places, mentions.actors, mentions.aliases
         warnings = found.warnings(self.max_mentions)
         if len(places) > self.max_mentions:  # names repeated in the analysed passages
             places = places[:self.max_mentions]
@@ -133,8 +138,8 @@ class _Found:
     def add(self, doc: "Doc", passage: Passage, *, cap: int) -> None:
         if self.full:
             return
-        places = list(_place_mentions(doc, passage))
-        actors = list(_actor_mentions(doc, passage))
+        places = place_mentions(doc, passage)
+        actors = actor_mentions(doc, passage)
         if len(self.places) + len(places) > cap or len(self.actors) + len(actors) > cap:
             self.full = True
             return
@@ -179,123 +184,6 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _disease_name(lex: Lexicon) -> re.Pattern[str]:
-    """One or two capitalised words before one of the lexicon's disease words."""
-    return re.compile(r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)(?= (?:" + lex.disease_after + "))")
-
-
-def _drop_disease_names(places: list[PlaceMention], text: str,
-                        lex: Lexicon) -> list[PlaceMention]:
-    """A name the article uses for a disease ("Ebola virus", "West Nile fever") is the
-    disease wherever it stands alone in that article too ("cases of Ebola")."""
-    diseases = set()
-    for hit in _disease_name(lex).finditer(text):
-        words = hit.group(1).split()
-        if len(words) > 1 and words[0].lower() in lex.sentence_openers:  # "In Ebola virus"
-            words = words[1:]
-        diseases.add(" ".join(words))
-    return [m for m in places if m.text not in diseases]
-
-
-_ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Z.]{1,7})\)")
-
-
-def _abbreviations(places: list[PlaceMention], text: str) -> dict[str, str]:
-    """Abbreviations the article defines for places: "New South Wales (NSW)"."""
-    out = {}
-    for m in places:
-        hit = _ABBREVIATION.match(text, m.end) if m.kind == "place" else None
-        if hit and hit.group(1).replace(".", "") == _initials(m.text):
-            out[hit.group(1)] = m.text  # not "Corp. of America (PCA)"
-    return out
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in re.split(r"[\s-]+", name) if w[:1].isupper())
-
-
-def _propagate_names(places: list[PlaceMention], actors: list[ActorMention],
-                     passages: list[Passage], gazetteer: "Gazetteer",
-                     aliases: dict[str, str], lex: Lexicon) -> list[PlaceMention]:
-    """One sense per document for recognition too: a name found as a place in one
-    passage (or an abbreviation the article defines for one) is a place wherever else
-    the article repeats it, unless that occurrence is inside a person's or
-    organisation's name ("Aurora University")."""
-    names = {m.text for m in places
-             if m.kind == "place" and len(m.text) > 2 and gazetteer.has_name(m.text)}
-    names |= set(aliases)
-    if not names:
-        return places
-    # an actor mention that is just the place's name ("Aurora" tagged PERSON) is no cover
-    covered = sorted((x.start, x.end) for x in [*places, *(a for a in actors
-                                                          if a.text not in names)])
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(
-        re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w])")
-    found = list(places)
-    for p in passages:
-        for hit in pattern.finditer(p.text):
-            start, end = p.start + hit.start(), p.start + hit.end()
-            if _overlaps(covered, start, end) or _glued(p.text, hit.start(), hit.end(), lex):
-                continue
-            found.append(PlaceMention(start=start, end=end, text=hit.group(0),
-                                      passage_id=p.id, kind="place", label="document"))
-    found.sort(key=lambda m: m.start)
-    return found
-
-
-_GLUED_BEFORE = re.compile(r"\b[A-Z][\w'’-]*\s+$")
-
-
-def _glued(text: str, start: int, end: int, lex: Lexicon) -> bool:
-    """True when the occurrence is part of a longer name or a disease name:
-    "Buffalo Science Magnet School", "NHS West Midlands", "West Nile virus"."""
-    glued_after = re.compile(r"\s+(?:[A-Z]|" + lex.disease_after + ")")
-    return bool(glued_after.match(text, end)) or bool(_GLUED_BEFORE.search(text[:start]))
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect.bisect_left(spans, (start, start))
-    return any(s < end and start < e for s, e in spans[max(0, i - 1):i + 2])
-
-
-def _split_person_names(places: list[PlaceMention], actors: list[ActorMention],
-                        gazetteer: "Gazetteer") -> tuple[list[PlaceMention], list[ActorMention]]:
-    """Give back to the actors the place matches that are a word of a person named in
-    the article.
-
-    "Kim" is a place somewhere, but in an article about Kim Jong-un it is him. An NER
-    place goes too when no place has that name (the small model calls "Modi" and "Buhari"
-    GPE); "Dallas" beside George M. Dallas stays a place.
-    """
-    words = {w for a in actors if a.label == "PERSON" and len(a.text.split()) > 1
-             for w in a.text.split()}
-    kept, people = [], list(actors)
-    for m in places:
-        if m.text not in words or m.label == "DEMONYM" or (
-                m.label in ("GPE", "LOC", "FAC") and own_entries(gazetteer, m.text)):
-            kept.append(m)
-        else:
-            people.append(ActorMention(start=m.start, end=m.end, text=m.text, label="PERSON",
-                                       passage_id=m.passage_id))
-    people.sort(key=lambda a: a.start)
-    return kept, people
-
-
-def _place_mentions(doc: "Doc", passage: Passage) -> Iterator[PlaceMention]:
-    for kind, key in (("place", "places"), ("demonym", "demonyms")):
-        for span in doc.spans[key]:
-            yield PlaceMention(start=passage.start + span.start_char,
-                               end=passage.start + span.end_char, text=span.text,
-                               passage_id=passage.id, kind=kind, label=span.label_)
-
-
-def _actor_mentions(doc: "Doc", passage: Passage) -> Iterator[ActorMention]:
-    for span in doc.spans["actors"]:
-        yield ActorMention(start=passage.start + span.start_char,
-                           end=passage.start + span.end_char, text=span.text,
-                           label=span.label_, passage_id=passage.id)
 
 
 def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True,

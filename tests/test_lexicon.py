@@ -18,7 +18,8 @@ from geo import nlp as finder
 from geo.errors import LexiconError
 from geo.models import GazetteerEntry, PlaceMention
 from geo.nlp import PlaceFinder
-from geo.pipeline import _drop_disease_names, _glued
+from geo.toponyms.recognize import _glued
+from geo.toponyms.recognize import drop_disease_names as _drop_disease_names
 from geo.resolve import Resolver
 from geo.toponyms.lexicon import KINDS, LEXICON_DIR, Lexicon, lexicon, read_lexicon
 from geo.toponyms import features

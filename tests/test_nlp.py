@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 
 from geo.nlp import load_nlp
 
@@ -190,3 +191,31 @@ def test_a_county_iso_lists_is_a_place_the_model_calls_a_person(full_nlp):
     found = [t for t, _ in spans(full_nlp, "The championship returns to Hampshire on the "
                                            "weekend of May 19.", "places")]
     assert "Hampshire" in found
+
+
+def test_the_engine_loads_only_the_components_it_reads(nlp):
+    # no parser, senter, attribute ruler or lemmatizer (docs/performance.md): sentence
+    # starts come from the rule-based sentencizer, proper nouns from the tagger's tags
+    assert nlp.pipe_names[:4] == ["tok2vec", "tagger", "sentencizer", "ner"]
+    assert not {"parser", "senter", "attribute_ruler", "lemmatizer"} & set(nlp.component_names)
+    doc = nlp("Fighting went on in Vladivostok. Then it stopped.")
+    assert [bool(t.is_sent_start) for t in doc][4:7] == [False, False, True]
+    assert doc[4].tag_ == "NNP" and doc[4].pos_ == ""
+
+
+def test_proper_nouns_are_read_from_the_tag_without_the_attribute_ruler(tiny_gazetteer):
+    """A town after "in" is a place when the tagger calls it a proper noun (NNP);
+    no component sets ``pos_``."""
+    from geo.toponyms.recognize import gazetteer_ref
+
+    blank = spacy.blank("en")
+    finder = blank.add_pipe("news_atlas_places",
+                            config={"gazetteer": gazetteer_ref(tiny_gazetteer)})
+
+    def found(tag: str) -> list[str]:
+        doc = blank.make_doc("Fighting went on in Vladivostok today.")
+        doc[4].tag_ = tag
+        return [s.text for s in finder(doc).spans["places"]]
+
+    assert found("NNP") == ["Vladivostok"]
+    assert found("NN") == []

@@ -124,7 +124,7 @@ def test_a_name_used_for_a_disease_is_not_a_place_anywhere_in_the_article(pipeli
 
 def test_a_word_of_a_persons_name_that_no_place_bears_is_the_person(full_gazetteer):
     from geo.models import ActorMention, PlaceMention
-    from geo.pipeline import _split_person_names
+    from geo.toponyms.recognize import split_person_names as _split_person_names
 
     actors = [ActorMention(start=0, end=13, text="Narendra Modi", label="PERSON"),
               ActorMention(start=20, end=34, text="George Dallas", label="PERSON")]
