@@ -17,14 +17,16 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
 from geo.actors import canonicalize_actors
+from geo.languages import DEFAULT_LANGUAGE, PipelineByLanguage, preload_detector
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
-from geo.nlp import load_nlp, own_entries
+from geo.nlp import own_entries
 from geo.passages import split_passages
 from geo.resolve import Resolver
+from geo.toponyms.labels import load_language_nlp
 from geo.toponyms.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
@@ -95,6 +97,8 @@ class Pipeline:
     def _finish(self, found: "_Found") -> AnalyzedArticle:
         """The article-level steps over the mentions of one article's passages."""
         article, passages = found.article, found.passages
+        if not article.language:  # undeclared: this pipeline's (PipelineByLanguage decides)
+            article = replace(article, language=self.nlp.lang)
         lex = lexicon(self.nlp.lang)
         places, actors = _split_person_names(found.places, found.actors, self.gazetteer)
         places = _drop_disease_names(places, article.text, lex)
@@ -300,17 +304,27 @@ def _actor_mentions(doc: "Doc", passage: Passage) -> Iterator[ActorMention]:
 
 def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True,
                      settings: "Settings | None" = None, store: "Store | None" = None
-                     ) -> Pipeline:
-    """The pipeline users run: the built (or first-use built) gazetteer and the sm model,
-    and the online geocoder the settings (default: :func:`geo.settings.load`) name, its
-    answers cached in ``store`` when one is given."""
+                     ) -> PipelineByLanguage:
+    """The pipeline users run: the built (or first-use built) gazetteer and, per
+    language (:mod:`geo.languages`), its sm model and lexicon, loaded when the first
+    article in that language comes (English at once), and the online geocoder the
+    settings (default: :func:`geo.settings.load`) name, its answers cached in ``store``
+    when one is given."""
     from geo.gazetteer import ensure_gazetteer
     from geo.geocoders import candidate_source
     from geo.settings import load
 
     settings = settings or load()
     gaz = gazetteer or ensure_gazetteer(progress=progress)
-    nlp = load_nlp(gaz)
-    source = candidate_source(gaz, settings, store=store)
-    return Pipeline(gazetteer=gaz, nlp=nlp,
-                    resolver=Resolver(gaz, source=source, lexicon=lexicon(nlp.lang)))
+
+    def make(lang: str) -> Pipeline:
+        names = gaz.for_language(lang)  # its own names too ("Corée du Nord")
+        nlp = load_language_nlp(names, lang)
+        source = candidate_source(names, settings, store=store)
+        return Pipeline(gazetteer=names, nlp=nlp,
+                        resolver=Resolver(names, source=source, lexicon=lexicon(lang)))
+
+    pipeline = PipelineByLanguage(make)
+    preload_detector()  # on the other core while the model loads
+    pipeline.pipeline(DEFAULT_LANGUAGE)  # loaded now: a missing model fails here
+    return pipeline
