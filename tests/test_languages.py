@@ -142,6 +142,7 @@ def test_french_news_geoparses_in_a_process(tmp_path):
     found = {}
     for line in out.read_text(encoding="utf-8").splitlines():
         doc = json.loads(line)
+        assert doc["language"] == "fr", doc["id"]  # detected: the slice declares none
         for t in doc["toponyms"]:
             found[doc["id"], t["name"]] = t.get("place_id")
     assert found["fr-train", "Corée du Nord"] == "cc:KP"
