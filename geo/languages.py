@@ -3,11 +3,12 @@
 An article's language is the one its input declares (a JSON ``language`` / ``lang``
 field, HTML's ``<html lang>``, an RSS ``<language>``), else the one py3langid, an
 offline detector whose model ships in its wheel, finds in its text among the languages
-News Atlas has a model for (:data:`MODELS`). Each language needs three things, none of
-them code: a spaCy model (:data:`MODELS`), a lexicon
-(``geo/data/lexicon/<lang>.txt``, see :mod:`geo.toponyms.lexicon`) and place names in
-the gazetteer (names tagged with the language are seen only by its articles, see
-:meth:`geo.gazetteer.Gazetteer.for_language`). ``docs/languages.md`` says how to add one.
+News Atlas has a model for (:data:`MODELS`). Each language needs a spaCy model (its
+row in :data:`MODELS`), a lexicon (``geo/data/lexicon/<lang>.txt``, see
+:mod:`geo.toponyms.lexicon`) and place names in the gazetteer (names tagged with the
+language are seen only by its articles, see
+:meth:`geo.gazetteer.Gazetteer.for_language`); no feature or ranking code changes.
+``docs/languages.md`` says how to add one.
 
 :class:`PipelineByLanguage` loads a language's model, lexicon and resolver the first
 time an article in that language comes, once; English-only input loads nothing more
@@ -137,15 +138,15 @@ class PipelineByLanguage:
 
     # what callers of a single-language Pipeline read
     @property
-    def gazetteer(self):
+    def gazetteer(self) -> Any:
         return self.pipeline(self.default).gazetteer
 
     @property
-    def nlp(self):
+    def nlp(self) -> Any:
         return self.pipeline(self.default).nlp
 
     @property
-    def resolver(self):
+    def resolver(self) -> Any:
         return self.pipeline(self.default).resolver
 
     def analyze(self, article: Article) -> AnalyzedArticle:
