@@ -36,7 +36,7 @@ class Article:
     url: str | None = None
     source: str | None = None
     published: str | None = None  # ISO-8601 date or datetime
-    language: str = "en"
+    language: str | None = None  # as declared ("fr", "fr-FR"); None: detected (geo.languages)
     path: str | None = None  # where it was read from (file, or file:line)
 
 

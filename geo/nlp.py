@@ -272,7 +272,14 @@ class PlaceFinder:
         return any(e.kind in ("admin1", "admin2") for e in own_entries(self._names, span.text))
 
     def _strip_descriptor(self, span: Span) -> Span:
-        """"Nyanza province" -> "Nyanza" when the shorter name is a known place."""
+        """"Nyanza province" -> "Nyanza", "département de la Loire" -> "Loire" when the
+        shorter name is a known place."""
+        lex, k = self.lexicon, span.start + 1  # a head first: type, link, article, name
+        if len(span) > 2 and span[0].lower_ in lex.descriptors and span[0].is_lower \
+                and span[1].lower_ in lex.type_links:
+            k += 1 + (span.doc[k + 1].lower_ in lex.articles and k + 2 < span.end)
+            if self.gazetteer.has_name(span.doc[k:span.end].text):
+                return span.doc[k:span.end]
         if len(span) > 1 and span[-1].lower_ in self.lexicon.descriptors and span[-1].is_lower:
             shorter = span[:-1]
             if self._names.has_name(shorter.text):

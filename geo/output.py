@@ -35,6 +35,8 @@ def geoparse_record(analyzed: AnalyzedArticle) -> dict[str, Any]:
         rec["title"] = art.title
     if art.published:
         rec["date"] = art.published
+    if art.language:
+        rec["language"] = art.language  # as declared, or detected (geo.languages)
     rec["toponyms"] = [_place_record(m) for m in analyzed.places if m.kind == "place"]
     rec["demonyms"] = [_place_record(m) for m in analyzed.places if m.kind == "demonym"]
     rec["actors"] = [{"start": a.start, "end": a.end, "name": a.text,

@@ -18,14 +18,15 @@ analysed, and the result carries a warning naming the article.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
 from geo.actors import canonicalize_actors
+from geo.languages import DEFAULT_LANGUAGE, PipelineByLanguage, preload_detector
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
-from geo.nlp import load_nlp
 from geo.passages import split_passages
 from geo.resolve import Resolver
+from geo.toponyms.labels import load_language_nlp
 from geo.toponyms.lexicon import lexicon
 from geo.toponyms.recognize import (ArticleMentions, actor_mentions, article_components,
                                     place_mentions)
@@ -101,6 +102,8 @@ class Pipeline:
     def _finish(self, found: "_Found") -> AnalyzedArticle:
         """The article-level steps over the mentions of one article's passages."""
         article, passages = found.article, found.passages
+        if not article.language:  # undeclared: this pipeline's (PipelineByLanguage decides)
+            article = replace(article, language=self.nlp.lang)
         mentions = ArticleMentions(text=article.text, passages=passages[:found.analysed],
                                    places=found.places, actors=found.actors)
         for _, component in article_components(self.nlp):
@@ -188,17 +191,27 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True,
                      settings: "Settings | None" = None, store: "Store | None" = None
-                     ) -> Pipeline:
-    """The pipeline users run: the built (or first-use built) gazetteer and the sm model,
-    and the online geocoder the settings (default: :func:`geo.settings.load`) name, its
-    answers cached in ``store`` when one is given."""
+                     ) -> PipelineByLanguage:
+    """The pipeline users run: the built (or first-use built) gazetteer and, per
+    language (:mod:`geo.languages`), its sm model and lexicon, loaded when the first
+    article in that language comes (English at once), and the online geocoder the
+    settings (default: :func:`geo.settings.load`) name, its answers cached in ``store``
+    when one is given."""
     from geo.gazetteer import ensure_gazetteer
     from geo.geocoders import candidate_source
     from geo.settings import load
 
     settings = settings or load()
     gaz = gazetteer or ensure_gazetteer(progress=progress)
-    nlp = load_nlp(gaz)
-    source = candidate_source(gaz, settings, store=store)
-    return Pipeline(gazetteer=gaz, nlp=nlp,
-                    resolver=Resolver(gaz, source=source, lexicon=lexicon(nlp.lang)))
+
+    def make(lang: str) -> Pipeline:
+        names = gaz.for_language(lang)  # its own names too ("Corée du Nord")
+        nlp = load_language_nlp(names, lang)
+        source = candidate_source(names, settings, store=store)
+        return Pipeline(gazetteer=names, nlp=nlp,
+                        resolver=Resolver(names, source=source, lexicon=lexicon(lang)))
+
+    pipeline = PipelineByLanguage(make)
+    preload_detector()  # on the other core while the model loads
+    pipeline.pipeline(DEFAULT_LANGUAGE)  # loaded now: a missing model fails here
+    return pipeline

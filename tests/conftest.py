@@ -66,10 +66,11 @@ def full_gazetteer():
 
 @pytest.fixture(scope="session")
 def pipeline(full_gazetteer):
-    """The pipeline users run: full gazetteer + spaCy sm model."""
+    """The English pipeline users run: full gazetteer + spaCy sm model (a
+    :class:`geo.pipeline.Pipeline`; ``default_pipeline`` adds a language choice)."""
     from geo.pipeline import default_pipeline
 
-    return default_pipeline(gazetteer=full_gazetteer)
+    return default_pipeline(gazetteer=full_gazetteer).pipeline("en")
 
 
 # --- dashboard (geo.query, geo.maps, pages) -------------------------------------------

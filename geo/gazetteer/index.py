@@ -15,7 +15,7 @@ from geo.errors import GazetteerError
 from geo.gazetteer.geometry import haversine_km
 from geo.gazetteer.normalize import name_key
 from geo.gazetteer.paths import default_gazetteer_path
-from geo.gazetteer.schema import ENTRY_COLUMNS, MAX_TOKEN_LEN_CAP
+from geo.gazetteer.schema import ENTRY_COLUMNS, MAX_TOKEN_LEN_CAP, SCHEMA_VERSION
 from geo.models import GazetteerEntry
 from geo.sqlite_check import checked_quickly
 
@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 
 _SELECT = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
 _BY_KEY = (f"SELECT {_SELECT} FROM names n JOIN entries e ON e.rowid = n.entry "
-           "WHERE n.key = ? ORDER BY n.score DESC, e.population DESC LIMIT ?")
+           "WHERE n.key = ? AND n.lang IN ('', ?) ORDER BY n.score DESC, e.population DESC "
+           "LIMIT ?")
 _BUILD_HINT = "run `python -m geo gazetteer build` to build it"
 _REBUILD_HINT = "run `python -m geo gazetteer build` to rebuild it"
 QUICK_CHECK_MAX_BYTES = 512 * 1024 * 1024  # integrity-check indexes up to this size on open
@@ -57,12 +58,21 @@ def _check_health(conn: sqlite3.Connection, target: Path) -> None:
 
 class Gazetteer:
     """The offline gazetteer. Open it with :meth:`open` (read-only, near instant);
-    nothing is loaded into memory beyond SQLite's page cache."""
+    nothing is loaded into memory beyond SQLite's page cache.
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    Names are read as one language reads them (``lang``, English by default): the
+    names of every language, and those tagged with ``lang`` ("Corée du Nord" for "fr");
+    :meth:`for_language` gives another language's view of the same file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, lang: str = "en") -> None:
         self._conn = conn
         self.path = path
+        self.lang = lang
         meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise GazetteerError(f"the gazetteer index {path} has schema version "
+                                 f"{meta.get('schema_version')}, this News Atlas reads "
+                                 f"{SCHEMA_VERSION}: {_REBUILD_HINT}")
         self._meta = meta
         self.max_token_len: int = int(meta.get("max_token_len", MAX_TOKEN_LEN_CAP))
 
@@ -87,6 +97,10 @@ class Gazetteer:
             raise GazetteerError(f"{target} is not a readable gazetteer index ({err}): "
                                  f"{_REBUILD_HINT}") from err
 
+    def for_language(self, lang: str) -> Gazetteer:
+        """The same index read as ``lang`` reads it (its connection shared: close one)."""
+        return self if lang == self.lang else Gazetteer(self._conn, self.path, lang=lang)
+
     # -- lookups ------------------------------------------------------------------------
 
     @_guarded
@@ -96,7 +110,8 @@ class Gazetteer:
         key = name_key(name)
         if not key:
             return []
-        rows = self._conn.execute(_BY_KEY, (key, -1 if limit is None else limit + 4))
+        rows = self._conn.execute(_BY_KEY, (key, self.lang,
+                                            -1 if limit is None else limit + 4))
         seen: set[str] = set()
         out = []
         for row in rows:
@@ -110,7 +125,8 @@ class Gazetteer:
         """True when some entry is called ``name`` (fast: one index probe)."""
         key = name_key(name)
         return bool(key) and self._conn.execute(
-            "SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+            "SELECT 1 FROM names WHERE key = ? AND lang IN ('', ?) LIMIT 1",
+            (key, self.lang)).fetchone() is not None
 
     @_guarded
     def get(self, entry_id: str) -> GazetteerEntry | None:

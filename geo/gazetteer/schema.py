@@ -5,7 +5,7 @@ import math
 
 from geo.models import GazetteerEntry
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: names carry a language
 
 SCHEMA = """
 CREATE TABLE entries (
@@ -28,7 +28,8 @@ CREATE TABLE names_stage (
     key TEXT NOT NULL,
     entry INTEGER NOT NULL,
     score REAL NOT NULL,
-    tokens INTEGER NOT NULL
+    tokens INTEGER NOT NULL,
+    lang TEXT NOT NULL DEFAULT ''  -- '' for every language, else the one that reads it
 );
 CREATE TABLE demonyms (
     key TEXT PRIMARY KEY,
@@ -46,11 +47,13 @@ CREATE TABLE names (
     key TEXT NOT NULL,
     score REAL NOT NULL,
     entry INTEGER NOT NULL,
-    tokens INTEGER NOT NULL,
-    PRIMARY KEY (key, score DESC, entry)
+    lang TEXT NOT NULL,  -- before tokens: SQLite 3.40's quick_check misreads a key
+    tokens INTEGER NOT NULL,  -- column after a non-key one as NULL
+    PRIMARY KEY (key, score DESC, entry, lang)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO names
-    SELECT key, score, entry, tokens FROM names_stage ORDER BY key, score DESC, entry;
+INSERT OR IGNORE INTO names (key, score, entry, lang, tokens)
+    SELECT key, score, entry, lang, tokens FROM names_stage
+    ORDER BY key, score DESC, entry, lang;
 DROP TABLE names_stage;
 CREATE INDEX entries_latlon ON entries (lat, lon);
 CREATE INDEX entries_country ON entries (country_code, kind);

@@ -48,8 +48,13 @@ def storable(value: str, where: str, field: str, warn: Warn) -> str:
 
 def make_article(text: str, where: str, warn: Warn, *, title: str | None = None,
                  url: str | None = None, source: str | None = None,
-                 published: str | None = None, article_id: str | None = None) -> Article:
-    """An Article with storable fields and its content-hash id (unless ``article_id``)."""
+                 published: str | None = None, article_id: str | None = None,
+                 language: str | None = None) -> Article:
+    """An Article with storable fields and its content-hash id (unless ``article_id``);
+    ``language`` is the one the input declares, as a language code ("fr" for "fr-FR"),
+    or None (unknown or undeclared: the pipeline detects it)."""
+    from geo.languages import language_code
+
     fields = {"text": text, "title": title, "url": url, "source": source,
               "published": published, "id": article_id}
     clean = {name: storable(value, where, name, warn) if value is not None else None
@@ -58,5 +63,5 @@ def make_article(text: str, where: str, warn: Warn, *, title: str | None = None,
     return Article(
         id=clean["id"] or article_id_for(text, url=url, title=title), text=text,
         title=title, url=url, source=clean["source"], published=clean["published"],
-        path=where,
+        language=language_code(language), path=where,
     )

@@ -40,6 +40,7 @@ TEXT_FIELDS = ("text", "content", "body")
 TITLE_FIELDS = ("title", "headline")
 URL_FIELDS = ("url", "link")
 SOURCE_FIELDS = ("source", "publisher", "sitename")
+LANGUAGE_FIELDS = ("language", "lang")  # "fr", "fr-FR"; absent: detected from the text
 DATE_FIELDS = ("date", "published", "published_at", "publishedat", "pubdate",
                "datepublished", "publication_date")
 MAX_EPOCH_SECONDS = 1e11  # below: seconds; from here to MAX_EPOCH_MILLIS: milliseconds
@@ -149,7 +150,7 @@ def article_from_record(record: object, file: str, *, line: int | None = None,
     article = make_article(
         text, where, warn, title=title, url=url, published=published,
         source=_as_text(_first(fields, SOURCE_FIELDS)[1], where, "source", warn),
-        article_id=own_id)
+        article_id=own_id, language=_first(fields, LANGUAGE_FIELDS)[1])
     if keep_ids and own_id is None:
         value = fields.get("id")
         shown = "no 'id'" if value in (None, "") else f"an 'id' that is {_json_type(value)}"

@@ -129,7 +129,17 @@ def html_articles(markup: str, where: str, warn: Warn, *, url: str | None = None
     published = parse_date(data.get("date")) if data.get("date") else None
     yield make_article(text, where, warn, title=data.get("title") or None,
                        url=data.get("url") or url, published=published,
-                       source=data.get("sitename") or data.get("hostname") or None)
+                       source=data.get("sitename") or data.get("hostname") or None,
+                       language=_html_lang(markup))
+
+
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
+
+
+def _html_lang(markup: str) -> str | None:
+    """The page's declared language: ``<html lang="fr-FR">`` -> "fr-FR"."""
+    hit = _HTML_LANG.search(markup, 0, 100_000)
+    return hit.group(1) if hit else None
 
 
 def _entry_text(entry) -> str:
@@ -180,12 +190,14 @@ def feed_articles(markup: str, where: str, warn: Warn, *, url: str | None = None
         yield InputError(where, "the feed has no entries")
         return
     source = feed.feed.get("title") or None
+    language = feed.feed.get("language") or None  # RSS <language>, Atom xml:lang
     for number, entry in enumerate(feed.entries, start=1):
-        yield _entry_article(entry, where, number, source=source, warn=warn)
+        yield _entry_article(entry, where, number, source=source, warn=warn,
+                             language=language)
 
 
 def _entry_article(entry, where: str, number: int, *, source: str | None,
-                   warn: Warn) -> Article | InputError:
+                   warn: Warn, language: str | None = None) -> Article | InputError:
     title = (entry.get("title") or "").strip() or None
     text = _entry_text(entry)
     if not text:
@@ -196,4 +208,5 @@ def _entry_article(entry, where: str, number: int, *, source: str | None,
     if raw_date and published is None:
         warn(f"{where}#{number}: unparseable date {raw_date!r} (kept without a date)")
     return make_article(text, f"{where}#{number}", warn, title=title,
-                        url=entry.get("link") or None, source=source, published=published)
+                        url=entry.get("link") or None, source=source, published=published,
+                        language=language)

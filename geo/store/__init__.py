@@ -326,7 +326,7 @@ class Store:
         c.execute(
             "INSERT INTO articles (id, title, url, source, published, language, path, text,"
             " ingested_at, sample) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            _row(art.id, art.title, art.url, art.source, art.published, art.language,
+            _row(art.id, art.title, art.url, art.source, art.published, art.language or "en",
                  art.path, art.text, now, int(sample)),
         )
         c.executemany(
