@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
 from geo.toponyms.lexicon import Lexicon, lexicon
+from geo.toponyms.names import bears_a_name
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -107,6 +108,8 @@ class PlaceFinder:
         # it took for an organisation ("Croft, Yorkshire"): places after all
         actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
                                                for x in (*listed, *towns))]
+        # "coach Ripley", "Toyota", "Titan Industries": no places without place evidence
+        places = [s for s in places if s.label_ == "street" or not bears_a_name(s, self.lexicon)]
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors
