@@ -114,21 +114,23 @@ def ingest(sources: Iterable[str | os.PathLike], store_url: str | None = None, *
            job: int | None = None, on_progress: ProgressFn | None = None,
            on_message: MessageFn | None = None,
            pipeline: Callable[[], Pipeline] | None = None,
-           reader: Callable[[list], ReadResult] | None = None) -> IngestSummary:
+           reader: Callable[[list], ReadResult] | None = None,
+           sources_file: str | None = None) -> IngestSummary:
     """Read ``sources`` (files, folders, zips), store what is new in the store at
     ``store_url``; ``job`` is the ``jobs`` row to keep up to date. ``pipeline`` builds
     the analysis pipeline (default: :func:`geo.pipeline.default_pipeline`), called only
     when something is new; ``reader`` turns the sources into a ReadResult (default:
-    :func:`geo.readers.read_articles`; the CLI's also fetches URLs). A fault of the
-    store, gazetteer or model raises (the job is then ``failed`` with that reason); a
-    bad file or article is a failure in the summary and never stops the rest."""
+    :func:`geo.readers.read_articles`; the CLI's also fetches URLs); ``sources_file``
+    declares sources' home regions (geo.toponyms.home; a bad line is a failure). A fault
+    of the store, gazetteer or model raises (the job is then ``failed`` with that
+    reason); a bad file or article is a failure in the summary and never stops the rest."""
     from geo.store import Store
 
     started = time.monotonic()
     with Store.open(store_url) as store:
         run = _Run(store, job, on_progress, on_message or log.info)
         try:
-            summary = run.all(list(sources), pipeline, reader)
+            summary = run.all(list(sources), pipeline, reader, sources_file)
         except BaseException as err:
             if job is not None and not store.read_only:
                 reason = str(err) if isinstance(err, GeoError) else \
@@ -167,7 +169,8 @@ class _Run:
         self.last_write = 0.0
 
     def all(self, sources: list, pipeline: Callable[[], Pipeline] | None,
-            reader: Callable[[list], ReadResult] | None) -> IngestSummary:
+            reader: Callable[[list], ReadResult] | None,
+            sources_file: str | None = None) -> IngestSummary:
         from geo.readers import read_articles
 
         if self.job is not None:
@@ -190,8 +193,13 @@ class _Run:
             from geo.pipeline import default_pipeline
 
             # the store keeps the online geocoder's answers, when one is set
-            build = pipeline or (lambda: default_pipeline(store=self.store))
-            self._analyse_and_save(fresh, build())
+            build = pipeline or (lambda: default_pipeline(store=self.store,
+                                                          sources=sources_file))
+            built = build()
+            for error in built.homes.errors if built.homes else []:
+                self.say(f"error: {error}")
+                self.summary.failed.append(Problem.of(error))
+            self._analyse_and_save(fresh, built)
         return self.summary
 
     def _warn(self, message: str) -> None:

@@ -25,6 +25,7 @@ from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMen
 from geo.nlp import load_nlp, own_entries
 from geo.passages import split_passages
 from geo.resolve import Resolver
+from geo.toponyms.home import Homes, load_homes
 from geo.toponyms.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class Pipeline:
     # bigger batches (GeoVirus 13.7 s -> 10.1 s) for +20 MB; 32 would cost +210 MB
     articles_per_batch: int = 4
     max_mentions: int = MAX_MENTIONS  # per article, places and actors each
+    homes: Homes | None = None  # the sources' home regions (geo.toponyms.home)
 
     def analyze(self, article: Article) -> AnalyzedArticle:
         return next(iter(self.analyze_many([article])))
@@ -109,7 +111,10 @@ class Pipeline:
                                 f"mentions: only the first {self.max_mentions:,} are kept")
         for warning in warnings:
             log.info("%s", warning)  # the command line prints AnalyzedArticle.warnings
-        self.resolver.resolve(places, article.text, aliases=aliases)
+        home = self.homes.of(article.source) if self.homes else None
+        self.resolver.resolve(places, article.text, aliases=aliases, home=home)
+        if self.homes:
+            self.homes.learn(article.source, places)
         taken = {(m.start, m.end) for m in places}
         names = {m.text for m in places if m.place is not None}
         actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
@@ -299,11 +304,12 @@ def _actor_mentions(doc: "Doc", passage: Passage) -> Iterator[ActorMention]:
 
 
 def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True,
-                     settings: "Settings | None" = None, store: "Store | None" = None
-                     ) -> Pipeline:
+                     settings: "Settings | None" = None, store: "Store | None" = None,
+                     sources: str | None = None) -> Pipeline:
     """The pipeline users run: the built (or first-use built) gazetteer and the sm model,
     and the online geocoder the settings (default: :func:`geo.settings.load`) name, its
-    answers cached in ``store`` when one is given."""
+    answers cached in ``store`` when one is given. Sources' home regions come from the
+    ``sources`` file (default: the ``sources`` setting) and are learned from ``store``."""
     from geo.gazetteer import ensure_gazetteer
     from geo.geocoders import candidate_source
     from geo.settings import load
@@ -313,4 +319,5 @@ def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = T
     nlp = load_nlp(gaz)
     source = candidate_source(gaz, settings, store=store)
     return Pipeline(gazetteer=gaz, nlp=nlp,
-                    resolver=Resolver(gaz, source=source, lexicon=lexicon(nlp.lang)))
+                    resolver=Resolver(gaz, source=source, lexicon=lexicon(nlp.lang)),
+                    homes=load_homes(sources or settings.sources, gaz, store=store))

@@ -45,6 +45,7 @@ from geo.dates import CALENDAR_WORDS
 from geo.gazetteer.curated import state_abbreviations
 from geo.gazetteer.geometry import EARTH_RADIUS_KM, haversine_km
 from geo.models import Candidate, GazetteerEntry, PlaceMention
+from geo.toponyms.home import Home, home_evidence, state_code
 from geo.toponyms.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class Weights:
     dateline: float = 3.0
     definite: float = 3.0
     curated: float = 2.0
+    home: float = 6.0  # the source's home region (x0.5 elsewhere in its country)
 
 
 @dataclass
@@ -203,15 +205,19 @@ class Resolver:
         self.max_candidates = max_candidates
         self.keep_alternatives = keep_alternatives
         self.abbreviations = state_abbreviations()
+        self.home: Home | None = None
 
     def resolve(self, mentions: list[PlaceMention], text: str, *,
-                aliases: dict[str, str] | None = None) -> list[PlaceMention]:
+                aliases: dict[str, str] | None = None,
+                home: Home | None = None) -> list[PlaceMention]:
         """Fill ``place``, ``score``, ``rule`` and ``alternatives`` of each mention.
 
         One sense per document: every mention of a name gets the reading of its best-
         evidenced mention ("Santa Ana, California" decides the later bare "Santa Ana").
-        ``aliases`` are names the document defines ("NSW" for "New South Wales").
+        ``aliases`` are names the document defines ("NSW" for "New South Wales"); ``home``
+        is the article's source's home region (geo.toponyms.home).
         """
+        self.home = home
         streets = [m for m in mentions if m.kind == "place" and m.label == "street"]
         places = [m for m in mentions if m.kind == "place" and m.label != "street"]
         cands = {id(m): self.candidates(m, aliases=aliases) for m in places}
@@ -376,6 +382,8 @@ class Resolver:
             # the longer the list, the surer
             parts["list"] = w.list_kind * min(2.0, 0.5 + 0.5 * cues.list_kinds[e.kind])
         parts["prominence"] = w.alt_names * math.log10(e.alt_names + 1)
+        if home_evidence(e, self.home):
+            parts["home"] = w.home * home_evidence(e, self.home)
         if e.id.startswith("cur:"):
             # a curated entry's other names were chosen for it ("Pacific" for the ocean),
             # and it is listed because news names it (the White House, not the town)
@@ -554,6 +562,9 @@ class Resolver:
             if after[hit.end():hit.end() + 1] == "." else None
         if abbreviated:  # "Helena, Mont."
             return abbreviated
+        coded = state_code(hit.group(1).strip(), self.gazetteer)  # "Athens, TN"
+        if coded:
+            return coded
         for e in self.gazetteer.lookup(hit.group(1).strip(), limit=5):
             if e.kind in ("country", "admin1", "admin2", "region"):
                 return None if is_state and e.kind != "country" else e
