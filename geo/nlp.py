@@ -109,7 +109,8 @@ class PlaceFinder:
         actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
                                                for x in (*listed, *towns))]
         # "coach Ripley", "Toyota", "Titan Industries": no places without place evidence
-        places = [s for s in places if s.label_ == "street" or not bears_a_name(s, self.lexicon)]
+        places = [s for s in places
+                  if s.label_ == "street" or not bears_a_name(s, self.lexicon, self.gazetteer)]
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors

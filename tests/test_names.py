@@ -42,3 +42,15 @@ def test_a_person_company_or_body_is_no_place(text, name):
 ])
 def test_place_evidence_or_no_sign_of_a_bearer_keeps_the_place(text, name):
     assert not bears_a_name(_span(text, name), EN)
+
+
+@pytest.mark.gazetteer
+@pytest.mark.parametrize("text, name, bearer", [
+    ("A new hunt for Malaysia Airlines flight MH370", "Malaysia", False),  # a country
+    ("Shares of Bank of Valletta plc fell", "Valletta", False),  # a capital
+    ("Workers at Ripley Manufacturing struck", "Ripley", True),  # towns only
+])
+def test_a_company_named_after_a_country_or_capital_is_still_named_after_it(
+        full_gazetteer, text, name, bearer):
+    """GeoWebNews counts "Malaysia" of "Malaysia Airlines" as the country."""
+    assert bears_a_name(_span(text, name), EN, full_gazetteer) is bearer

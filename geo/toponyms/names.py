@@ -22,22 +22,36 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
+    from geo.gazetteer import Gazetteer
     from geo.toponyms.lexicon import Lexicon
 
 
-def bears_a_name(span: "Span", lex: "Lexicon") -> bool:
+def bears_a_name(span: "Span", lex: "Lexicon", gazetteer: "Gazetteer | None" = None) -> bool:
     """The span, taken for a place, is a person's, company's or team's name: a title
-    before it, a company word after it, or a listed name; and no place evidence."""
-    return _names_a_bearer(span, lex) and not _place_evidence(span, lex)
+    before it, a company word after it, or a listed name; and no place evidence.
+
+    A company named after a country, a first-level region or a capital is still named
+    after that place ("Malaysia Airlines", "Bank of Valletta plc"): with a ``gazetteer``,
+    such names are kept before a company word."""
+    return _names_a_bearer(span, lex, gazetteer) and not _place_evidence(span, lex)
 
 
-def _names_a_bearer(span: "Span", lex: "Lexicon") -> bool:
+def _names_a_bearer(span: "Span", lex: "Lexicon", gazetteer: "Gazetteer | None") -> bool:
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
     after = doc[span.end] if span.end < len(doc) else None
-    return (before is not None and before.text.casefold() in lex.person_titles) \
-        or (after is not None and after.text in lex.company_words) \
-        or span.text in lex.name_not_place
+    if before is not None and before.text.casefold() in lex.person_titles:
+        return True
+    if after is not None and after.text in lex.company_words:
+        return gazetteer is None or not _major_place(span.text, gazetteer)
+    return span.text in lex.name_not_place
+
+
+def _major_place(name: str, gazetteer: "Gazetteer") -> bool:
+    """A country, a first-level region or a capital bears this name as its own."""
+    return any(e.name.casefold() == name.casefold() and (
+        e.kind in ("country", "admin1") or e.feature_code == "PPLC")
+        for e in gazetteer.lookup(name, limit=10))
 
 
 def _place_evidence(span: "Span", lex: "Lexicon") -> bool:
