@@ -7,6 +7,7 @@ does, in a child process; the rest are unit tests of the votes and the evidence.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -98,8 +99,7 @@ def test_the_sources_setting_names_the_file(tmp_path):
 
 
 def _env() -> dict[str, str]:
-    import os
-
+    """The environment without the caller's NEWS_ATLAS_* settings."""
     return {k: v for k, v in os.environ.items() if not k.startswith("NEWS_ATLAS_")}
 
 
