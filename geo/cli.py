@@ -1,9 +1,9 @@
 """``python -m geo``: the command line (stable: checks and users depend on it).
 
     python -m geo ingest PATH|URL... [--db URL] [--allow-private] [--fetch-timeout S]
-                         [--workers N | --dask ADDRESS|local]
+                         [--workers N | --dask ADDRESS|local] [--sources FILE]
                          [--job ID]   (--job: the Add page's worker)
-    python -m geo geoparse INPUT [--out FILE]
+    python -m geo geoparse INPUT [--out FILE] [--sources FILE]
     python -m geo eval GOLD.jsonl [--errors FILE] [--out FILE]
     python -m geo export --format geojson|geojson-mentions|csv|jsonl|html [--db URL]
                          [--out FILE] [--filters QUERY] [--base-url URL] (html)
@@ -72,7 +72,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         summary = ingest(args.paths, args.db, job=args.job, on_progress=report.progress,
                          on_message=report.message, reader=lambda _paths: _read_inputs(args),
-                         workers=args.workers, dask=args.dask)
+                         workers=args.workers, dask=args.dask,
+                         sources_file=args.sources)
     finally:
         report.close()
     if summary.added:
@@ -209,7 +210,10 @@ def cmd_geoparse(args: argparse.Namespace) -> int:
 
     result = _read_for_geoparse(args.input)
     with _output(args.out, "--out") as out:
-        pipeline = default_pipeline()
+        pipeline = default_pipeline(sources=args.sources)
+        bad_sources = pipeline.homes.errors if pipeline.homes else []
+        for error in bad_sources:
+            print(f"error: {error}", file=sys.stderr)
         started, n = time.perf_counter(), 0
         for analyzed in pipeline.analyze_many(result.articles):
             _report_analysis(analyzed, err=sys.stderr)
@@ -217,7 +221,7 @@ def cmd_geoparse(args: argparse.Namespace) -> int:
             n += 1
     print(f"geoparsed {n} document(s) in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)
-    return 1 if result.errors else 0
+    return 1 if result.errors or bad_sources else 0
 
 
 def _read_gold(path: str) -> dict[str, dict]:
@@ -494,10 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="analyse on the Dask cluster whose scheduler is at ADDRESS"
                         " (tcp://host:8786), or 'local' for a local cluster of --workers"
                         " processes; this process stores (docs/scale.md)")
+    p.add_argument("--sources", metavar="FILE",
+                   help="a sources file (CSV source,country,region) declaring each source's "
+                        "home region (default: $NEWS_ATLAS_SOURCES)")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("geoparse", help="analyse without storing; JSONL out")
     p.add_argument("input", help="a text file, or JSONL of {id, text, date?, title?}")
     p.add_argument("--out", help="output file (default: standard output)")
+    p.add_argument("--sources", metavar="FILE",
+                   help="a sources file (CSV source,country,region) declaring each source's "
+                        "home region (default: $NEWS_ATLAS_SOURCES)")
     p.set_defaults(func=cmd_geoparse)
     p = sub.add_parser("eval", help="geoparse a gold corpus and score it")
     p.add_argument("gold")

@@ -117,12 +117,14 @@ def ingest(sources: Iterable[str | os.PathLike], store_url: str | None = None, *
            on_message: MessageFn | None = None,
            pipeline: Callable[[], Pipeline] | None = None,
            reader: Callable[[list], ReadResult] | None = None,
-           workers: int = 1, dask: str | None = None) -> IngestSummary:
+           workers: int = 1, dask: str | None = None,
+           sources_file: str | None = None) -> IngestSummary:
     """Read ``sources`` (files, folders, zips), store what is new in the store at
     ``store_url``; ``job`` is the ``jobs`` row to keep up to date. ``pipeline`` builds
     the analysis pipeline (default: :func:`geo.pipeline.default_pipeline`), called only
     when something is new; ``reader`` turns the sources into a ReadResult (default:
-    :func:`geo.readers.read_articles`; the CLI's also fetches URLs). A fault of the
+    :func:`geo.readers.read_articles`; the CLI's also fetches URLs); ``sources_file``
+    declares sources' home regions (geo.toponyms.home; a bad line is a failure). A fault of the
     store, gazetteer or model raises (the job is then ``failed`` with that reason); a
     bad file or article is a failure in the summary and never stops the rest.
 
@@ -139,6 +141,7 @@ def ingest(sources: Iterable[str | os.PathLike], store_url: str | None = None, *
     with Store.open(store_url) as store:
         run = _Run(store, job, on_progress, on_message or log.info)
         run.workers, run.dask = max(1, workers), dask
+        run.sources_file = sources_file
         try:
             summary = run.all(list(sources), pipeline, reader)
         except BaseException as err:
@@ -185,6 +188,7 @@ class _Run:
         self.progress = IngestProgress(total=0)
         self.last_write = 0.0
         self.workers, self.dask = 1, None
+        self.sources_file: str | None = None
 
     def all(self, sources: list, pipeline: Callable[[], Pipeline] | None,
             reader: Callable[[list], ReadResult] | None) -> IngestSummary:
@@ -224,10 +228,20 @@ class _Run:
             from geo.pipeline import default_pipeline
 
             # the store keeps the online geocoder's answers, when one is set
-            build = pipeline or (lambda: default_pipeline(store=self.store))
-            return build().analyze_many(fresh)
+            build = pipeline or (lambda: default_pipeline(store=self.store,
+                                                          sources=self.sources_file))
+            built = build()
+            self._bad_sources(built.homes.errors if getattr(built, "homes", None) else [])
+            return built.analyze_many(fresh)
         builder = pipeline or pool.DefaultPipeline(
-            None if self.store.path == ":memory:" else self.store.path)
+            None if self.store.path == ":memory:" else self.store.path,
+            sources=self.sources_file)
+        if pipeline is None and self.sources_file:  # its bad lines, named once, here
+            from geo.gazetteer import ensure_gazetteer
+            from geo.toponyms.home import read_sources
+
+            with ensure_gazetteer(progress=True) as gaz:
+                self._bad_sources(read_sources(self.sources_file, gaz)[1])
         if self.dask is not None:
             from geo.ingest_dask import analyse_on_dask
 
@@ -239,6 +253,12 @@ class _Run:
             ensure_gazetteer(progress=True).close()
         self.say(f"ingest: analysing in {workers} processes")
         return pool.analyse_in_processes(fresh, workers=workers, builder=builder)
+
+    def _bad_sources(self, errors: list) -> None:
+        """The sources file's bad lines are failures; its other lines still count."""
+        for error in errors:
+            self.say(f"error: {error}")
+            self.summary.failed.append(Problem.of(error))
 
     def _warn(self, message: str) -> None:
         self.say(f"warning: {message}")

@@ -51,9 +51,13 @@ Builder = Callable[[], "Pipeline"]
 class DefaultPipeline:
     """Builds :func:`geo.pipeline.default_pipeline` in a worker: the gazetteer and
     model of this machine's settings; the online geocoder's answers (when the settings
-    name one) cached in the store at ``store_url`` when the worker can open it."""
+    name one) cached in the store at ``store_url`` when the worker can open it; the
+    sources' homes declared in ``sources`` (a file) and learned from that store and from
+    the articles this worker analyses (each worker learns from its own share of a batch:
+    docs/scale.md)."""
 
     store_url: str | None = None
+    sources: str | None = None
 
     def __call__(self) -> "Pipeline":
         from geo.pipeline import default_pipeline
@@ -61,11 +65,12 @@ class DefaultPipeline:
 
         settings = load()
         store = None
-        if settings.geocoder and self.store_url:
+        if self.store_url:  # the geocoder's cache and the sources' stored places
             from geo.store import Store
 
             store = Store.open(self.store_url)  # kept open for the worker's life
-        return default_pipeline(progress=False, settings=settings, store=store)
+        return default_pipeline(progress=False, settings=settings, store=store,
+                                sources=self.sources)
 
 
 @dataclass(frozen=True)

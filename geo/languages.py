@@ -117,8 +117,9 @@ class PipelineByLanguage:
     chosen is stored on each analysed article (``article.language``)."""
 
     def __init__(self, make: Callable[[str], Pipeline], *,
-                 default: str = DEFAULT_LANGUAGE) -> None:
+                 default: str = DEFAULT_LANGUAGE, homes: Any = None) -> None:
         self._make = make
+        self.homes = homes  # the sources' homes, shared by every language's pipeline
         self._pipelines: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
         self.default = default

@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
+from geo.toponyms.bearers import bears_a_name
 from geo.toponyms.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -137,6 +138,9 @@ class PlaceFinder:
         # it took for an organisation ("Croft, Yorkshire"): places after all
         actors = [a for a in actors if not any(a.start < x.end and x.start < a.end
                                                for x in (*listed, *towns))]
+        # "coach Ripley", "Toyota", "Titan Industries": no places without place evidence
+        places = [s for s in places
+                  if s.label_ == "street" or not bears_a_name(s, self.lexicon, self.gazetteer)]
         doc.spans["places"] = sorted(places, key=lambda s: s.start)
         doc.spans["demonyms"] = demonyms
         doc.spans["actors"] = actors

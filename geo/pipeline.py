@@ -26,6 +26,7 @@ from geo.languages import DEFAULT_LANGUAGE, PipelineByLanguage, preload_detector
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
 from geo.passages import split_passages
 from geo.resolve import Resolver
+from geo.toponyms.home import Homes, load_homes
 from geo.toponyms.labels import load_language_nlp
 from geo.toponyms.lexicon import lexicon
 from geo.toponyms.recognize import (ArticleMentions, actor_mentions, article_components,
@@ -63,6 +64,7 @@ class Pipeline:
     # bigger batches (GeoVirus 13.7 s -> 10.1 s) for +20 MB; 32 would cost +210 MB
     articles_per_batch: int = 4
     max_mentions: int = MAX_MENTIONS  # per article, places and actors each
+    homes: Homes | None = None  # the sources' home regions (geo.toponyms.home)
 
     def analyze(self, article: Article) -> AnalyzedArticle:
         return next(iter(self.analyze_many([article])))
@@ -117,7 +119,10 @@ class Pipeline:
                                 f"mentions: only the first {self.max_mentions:,} are kept")
         for warning in warnings:
             log.info("%s", warning)  # the command line prints AnalyzedArticle.warnings
-        self.resolver.resolve(places, article.text, aliases=aliases)
+        home = self.homes.of(article.source) if self.homes else None
+        self.resolver.resolve(places, article.text, aliases=aliases, home=home)
+        if self.homes:
+            self.homes.learn(article.source, places)
         taken = {(m.start, m.end) for m in places}
         names = {m.text for m in places if m.place is not None}
         actors = canonicalize_actors(actors, text=article.text, exclude_spans=taken,
@@ -190,28 +195,32 @@ def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = True,
-                     settings: "Settings | None" = None, store: "Store | None" = None
-                     ) -> PipelineByLanguage:
+                     settings: "Settings | None" = None, store: "Store | None" = None,
+                     sources: str | None = None) -> PipelineByLanguage:
     """The pipeline users run: the built (or first-use built) gazetteer and, per
     language (:mod:`geo.languages`), its sm model and lexicon, loaded when the first
     article in that language comes (English at once), and the online geocoder the
     settings (default: :func:`geo.settings.load`) name, its answers cached in ``store``
-    when one is given."""
+    when one is given. Sources' home regions come from the ``sources`` file (default:
+    the ``sources`` setting) and are learned from ``store`` and the articles analysed,
+    one record for every language."""
     from geo.gazetteer import ensure_gazetteer
     from geo.geocoders import candidate_source
     from geo.settings import load
 
     settings = settings or load()
     gaz = gazetteer or ensure_gazetteer(progress=progress)
+    homes = load_homes(sources or settings.sources, gaz, store=store)
 
     def make(lang: str) -> Pipeline:
         names = gaz.for_language(lang)  # its own names too ("Corée du Nord")
         nlp = load_language_nlp(names, lang)
         source = candidate_source(names, settings, store=store)
         return Pipeline(gazetteer=names, nlp=nlp,
-                        resolver=Resolver(names, source=source, lexicon=lexicon(lang)))
+                        resolver=Resolver(names, source=source, lexicon=lexicon(lang)),
+                        homes=homes)
 
-    pipeline = PipelineByLanguage(make)
+    pipeline = PipelineByLanguage(make, homes=homes)
     preload_detector()  # on the other core while the model loads
     pipeline.pipeline(DEFAULT_LANGUAGE)  # loaded now: a missing model fails here
     return pipeline

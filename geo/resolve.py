@@ -40,6 +40,7 @@ from geo.toponyms.rules import Rule, RuleCode
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
+    from geo.toponyms.home import Home
     from geo.geocoders import CandidateSource
 
 # the resolver's words when none are given
@@ -80,14 +81,16 @@ class Resolver:
                                     max_candidates)
 
     def resolve(self, mentions: list[PlaceMention], text: str, *,
-                aliases: dict[str, str] | None = None) -> list[PlaceMention]:
+                aliases: dict[str, str] | None = None,
+                home: "Home | None" = None) -> list[PlaceMention]:
         """Fill ``place``, ``score``, ``rule`` and ``alternatives`` of each mention.
 
         One sense per document: every mention of a name gets the reading of its best-
         evidenced mention ("Santa Ana, California" decides the later bare "Santa Ana").
-        ``aliases`` are names the document defines ("NSW" for "New South Wales").
+        ``aliases`` are names the document defines ("NSW" for "New South Wales"); ``home``
+        is the article's source's home region (:mod:`geo.toponyms.home`).
         """
-        reading = self.read(mentions, text, aliases=aliases)
+        reading = self.read(mentions, text, aliases=aliases, home=home)
         places = reading.places
         # "Richmond, Virginia" speaks for itself only
         names = [(id(m), reading.views[id(m)].key, reading.views[id(m)].cues.partner is not None)
@@ -109,7 +112,7 @@ class Resolver:
         return mentions
 
     def read(self, mentions: list[PlaceMention], text: str, *,
-             aliases: dict[str, str] | None = None) -> Reading:
+             aliases: dict[str, str] | None = None, home: "Home | None" = None) -> Reading:
         """Both passes over the place mentions (streets aside), choosing nothing: each
         one's candidates, cues and ranking, and the document (what a training script
         reads, and what :meth:`resolve` chooses from)."""
@@ -123,11 +126,12 @@ class Resolver:
                     within[id(m)], cands[id(m)] = wider
         cues = self.cue_reader.read(places, text, cands)
         views = {id(m): Mention.of(m, cands[id(m)], cues[id(m)], self.lexicon) for m in places}
-        alone = Document(gazetteer=self.gazetteer, params=self.table.params, settled=False)
+        alone = Document(gazetteer=self.gazetteer, params=self.table.params, settled=False,
+                         home=home)
         first = {id(m): [(r.entry, r.score, r.deciding) for r in
                          rank(views[id(m)], cands[id(m)], alone, self.table)] for m in places}
         document = read_document(mentions, first, cues, gazetteer=self.gazetteer,
-                                 params=self.table.params)
+                                 params=self.table.params, home=home)
         ranked = {id(m): rank(views[id(m)], cands[id(m)], document, self.table) for m in places}
         return Reading(places, cands, within, views, document, ranked)
 

@@ -66,6 +66,7 @@ class Settings:
     geocoder_user_agent: str | None = None  # required with an online geocoder
     geocoder_timeout: float = 10.0  # seconds per request
     geocoder_min_delay: float = 1.0  # seconds between requests (Nominatim's policy: 1)
+    sources: str | None = None  # a sources file: each source's home region
 
     @property
     def db_named(self) -> bool:
@@ -243,6 +244,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("geocoder_min_delay", "NEWS_ATLAS_GEOCODER_MIN_DELAY", _positive_float,
             "seconds between two requests to the geocoder (at least 1 for "
             "nominatim.openstreetmap.org, its usage policy)"),
+    Setting("sources", "NEWS_ATLAS_SOURCES", _optional_text,
+            "a sources file (CSV `source,country,region`) declaring each source's home "
+            "region, which resolves its ambiguous names; `--sources` overrides it"),
 )
 
 

@@ -23,6 +23,7 @@ from geo.toponyms.recognize import drop_disease_names as _drop_disease_names
 from geo.resolve import Resolver
 from geo.toponyms.lexicon import KINDS, LEXICON_DIR, Lexicon, lexicon, read_lexicon
 from geo.toponyms import features
+from geo.toponyms.bearers import bears_a_name
 from geo.toponyms.cues import Cues
 from geo.toponyms.document import Document
 from geo.toponyms.rank import load_table
@@ -110,6 +111,12 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "indefinite_articles": lambda lex, g: finder.trim_span(span("an Italy", "an Italy"),
                                                            lex).text,
     "list_joiners": lambda lex, g: bool(lex.list_gap.fullmatch(" and ")),
+    "person_titles": lambda lex, g: bears_a_name(
+        span("fans of coach Ripley cheered", "Ripley"), lex),
+    "company_words": lambda lex, g: bears_a_name(
+        span("workers at Ripley Manufacturing struck", "Ripley"), lex),
+    "name_not_place": lambda lex, g: bears_a_name(
+        span("a Toyota parts supplier", "Toyota"), lex),
     "sentence_openers": lambda lex, g: [m.text for m in _drop_disease_names(
         [mention("In Ebola virus cases; Ebola", "Ebola")], "In Ebola virus cases", lex)],
     "water_heads": lambda lex, g: feature_type(lex, "the Razdolnaya River", "Razdolnaya River",
@@ -160,6 +167,8 @@ def test_probes_say_what_the_english_words_mean(gaz):
     assert PROBES["pair_enders"](EN, gaz).name == "Illinois"
     assert str(PROBES["part_prefixes"](EN, gaz)[0]) == "part of Springfield"
     assert str(PROBES["near_prefixes"](EN, gaz)[0]) == "near Springfield"
+    assert PROBES["person_titles"](EN, gaz) is True  # "coach Ripley" is a person
+    assert PROBES["name_not_place"](EN, gaz) is True  # "Toyota" is the company
 
 
 # -- the merged lists: one disease list, one dateline rule ---------------------------

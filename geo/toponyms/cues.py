@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from geo.dates import CALENDAR_WORDS
 from geo.models import GazetteerEntry, PlaceMention
+from geo.toponyms.home import state_code
 from geo.toponyms.lexicon import Lexicon
 from geo.toponyms.names import same_name
 
@@ -112,6 +113,9 @@ class CueReader:
             if after[hit.end():hit.end() + 1] == "." else None
         if abbreviated:  # "Helena, Mont."
             return abbreviated
+        coded = state_code(hit.group(1).strip(), self.gazetteer)  # "Athens, TN"
+        if coded:
+            return coded
         for e in self.gazetteer.lookup(hit.group(1).strip(), limit=5):
             if e.kind in ("country", "admin1", "admin2", "region"):
                 return None if is_state and e.kind != "country" else e

@@ -25,6 +25,7 @@ from geo.toponyms.names import fold
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
+    from geo.toponyms.home import Home
 
 # up to this many distinct names, the document context is summed name by name (exactly
 # as always); beyond it (a long dossier), by arrays and differences, so that it costs
@@ -71,6 +72,7 @@ class Document:
     gazetteer: "Gazetteer | None" = None
     params: Params | None = None
     settled: bool = True
+    home: "Home | None" = None  # the source's home region (geo.toponyms.home)
     # caches: every mention of a name and every candidate of it ask the same, and a
     # long article has thousands of names (each question once per name, not per pair)
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
@@ -146,7 +148,7 @@ class Document:
 
 def read_document(mentions: list[PlaceMention], first: dict[int, Ranked],
                   cues: dict[int, Cues], *, gazetteer: "Gazetteer",
-                  params: Params) -> Document:
+                  params: Params, home: "Home | None" = None) -> Document:
     """What the document is about, from each name's readings on its own.
 
     Each distinct name adds one unit of evidence, spread over countries by the
@@ -154,7 +156,7 @@ def read_document(mentions: list[PlaceMention], first: dict[int, Ranked],
     of them are in the United States. A name repeated ten times counts once. Only
     names clear on their own add their point to the document's centre.
     """
-    doc = Document(gazetteer=gazetteer, params=params)
+    doc = Document(gazetteer=gazetteer, params=params, home=home)
     # "the Texas Rangers" says less about where a story is than "in Texas": a state
     # named only inside organisations' names sets no document region
     named_outside_orgs = {fold(m.text) for m in mentions if m.label != INSIDE_ORG_LABEL}

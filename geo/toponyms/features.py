@@ -31,6 +31,7 @@ from geo.gazetteer.geometry import haversine_km
 from geo.models import GazetteerEntry, PlaceMention
 from geo.toponyms.cues import POPULATED_KINDS, Cues
 from geo.toponyms.document import Document
+from geo.toponyms.home import home_evidence
 from geo.toponyms.lexicon import Lexicon
 from geo.toponyms.names import city_name, fold, same_name
 
@@ -58,6 +59,7 @@ class FeatureCode(enum.Enum):
     X_Y = "X, Y"
     SAME_PASSAGE = "same passage"
     NEARBY = "nearby"
+    HOME = "home"  # the source's home region
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,13 @@ def listed(m: Mention, e: GazetteerEntry, doc: Document) -> float | None:
 def prominence(m: Mention, e: GazetteerEntry, doc: Document) -> float:
     """Orders of magnitude of alternate names: how widely known a place is."""
     return math.log10(e.alt_names + 1)
+
+
+@feature(FeatureCode.HOME)
+def home(m: Mention, e: GazetteerEntry, doc: Document) -> float | None:
+    """The article's source is at home there: 1 in its home region, 0.5 elsewhere in
+    its country (:func:`geo.toponyms.home.home_evidence`; a Tennessee paper's "Paris")."""
+    return home_evidence(e, doc.home) or None
 
 
 @feature(FeatureCode.NAME)

@@ -67,6 +67,9 @@ class Lexicon:
     definite_articles: frozenset[str]  # "the Pacific": seas and regions take it
     indefinite_articles: frozenset[str]  # trimmed like "the": "a Paris" -> "Paris"
     list_joiners: frozenset[str]  # "Zilina, Nitra and Kosice"
+    person_titles: frozenset[str]  # "coach Ripley", "President Obama": a person, no town
+    company_words: frozenset[str]  # "Titan Industries", "Toyota Motor": a company, no town
+    name_not_place: frozenset[str]  # "Toyota", "Duma": a company or body, not the town
     # article level (geo.pipeline)
     sentence_openers: frozenset[str]  # "In Ebola virus ...": not part of the disease's name
     # resolution (geo.resolve)

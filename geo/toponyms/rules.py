@@ -108,6 +108,7 @@ EVIDENCE_WORDS: dict[str, str] = {
     "nearby": "it is near the other places the article names",
     "list": "it is listed with places of the same kind",
     "the": "the article writes “the” before it, as for a sea or a region",
+    "home": "the article's source is at home there (its own or learned from its articles)",
 }
 # the evidence that names the state or province the article names, when it is known
 REGION_WORDS = {
