@@ -342,13 +342,17 @@ class PlaceFinder:
     # -- gazetteer matcher ------------------------------------------------------------
 
     def _gazetteer_matches(self, doc: Doc, taken: list[bool]) -> Iterable[Span]:
+        lex = self.lexicon
+        # what _name_like asks of each token, asked once per token
+        capital = [_capitalised(t, lex) for t in doc]
+        in_name = [c or t.lower_ in lex.connectors or _abbreviation_dot(t)
+                   for c, t in zip(capital, doc)]
         i = 0
         while i < len(doc):
-            if taken[i] or not _capitalised(doc[i], self.lexicon) \
-                    or doc[i].lower_ in self.lexicon.articles:
+            if taken[i] or not capital[i] or doc[i].lower_ in lex.articles:
                 i += 1
                 continue
-            match = self._longest_match(doc, i, taken)
+            match = self._longest_match(doc, i, taken, capital, in_name)
             if match is None:
                 i += 1
                 continue
@@ -356,12 +360,16 @@ class PlaceFinder:
             _mark(taken, match.start, match.end)
             i = match.end
 
-    def _longest_match(self, doc: Doc, i: int, taken: list[bool]) -> Span | None:
+    def _longest_match(self, doc: Doc, i: int, taken: list[bool], capital: list[bool],
+                       in_name: list[bool]) -> Span | None:
+        """The longest name-like run from token ``i`` that :meth:`_accept` takes
+        (``capital`` and ``in_name``: :func:`_name_like`'s tests of each token)."""
         end_max = min(len(doc), i + self.max_ngram)
         for end in range(end_max, i, -1):
-            span = doc[i:end]
-            if any(taken[i:end]) or not _name_like(span, self.lexicon):
+            if any(taken[i:end]) or not (capital[i] and capital[end - 1]
+                                         and all(in_name[i:end])):
                 continue
+            span = doc[i:end]
             if self._accept(span):
                 return Span(doc, span.start, span.end, label="gazetteer")
         return None
