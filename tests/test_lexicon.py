@@ -16,21 +16,18 @@ import spacy
 
 from geo import nlp as finder
 from geo.errors import LexiconError
-from geo.models import GazetteerEntry, PlaceMention
 from geo.nlp import PlaceFinder
+from geo.resolve import Resolver
+from geo.toponyms.bearers import bears_a_name
+from geo.toponyms.lexicon import KINDS, LEXICON_DIR, Lexicon, lexicon, read_lexicon
 from geo.toponyms.recognize import _glued
 from geo.toponyms.recognize import drop_disease_names as _drop_disease_names
-from geo.resolve import Resolver
-from geo.toponyms.lexicon import KINDS, LEXICON_DIR, Lexicon, lexicon, read_lexicon
-from geo.toponyms import features
-from geo.toponyms.bearers import bears_a_name
-from geo.toponyms.cues import Cues
-from geo.toponyms.document import Document
-from geo.toponyms.rank import load_table
 from tests.conftest import DATA, build_fixture_gazetteer
+from tests.lexicon_probes import Blank, cue, entry, feature_type, mention
 
 EN = lexicon("en")
-BLANK = spacy.blank("en")
+BLANK = Blank("en")
+span, streets = BLANK.span, BLANK.streets
 
 
 @pytest.fixture(scope="module")
@@ -40,41 +37,6 @@ def gaz(tmp_path_factory):
     g.close()
 
 
-def span(text: str, words: str, label: str = ""):
-    """The span of ``words`` (whole tokens) in a blank-model doc of ``text``."""
-    doc = BLANK(text)
-    start = text.index(words)
-    found = doc.char_span(start, start + len(words), label=label)
-    assert found is not None, words
-    return found
-
-
-def mention(text: str, name: str) -> PlaceMention:
-    start = text.index(name)
-    return PlaceMention(start=start, end=start + len(name), text=name, passage_id="p0")
-
-
-def entry(kind: str, name: str = "X") -> GazetteerEntry:
-    return GazetteerEntry(id=f"gn:{kind}", name=name, lat=0.0, lon=0.0, kind=kind)
-
-
-def cue(gaz, lex: Lexicon, text: str, name: str):
-    m = mention(text, name)
-    return Resolver(gaz, lexicon=lex).cue_reader.read([m], text, {id(m): []})[id(m)]
-
-
-def feature_type(lex: Lexicon, text: str, name: str, e: GazetteerEntry) -> float:
-    m = mention(text, name)
-    alone = Document(params=load_table().params, settled=False)
-    return features.feature_type(features.Mention.of(m, [], Cues(), lex), e, alone)
-
-
-def streets(lex: Lexicon, text: str) -> list[str]:
-    doc = BLANK(text)
-    return [s.text for s in PlaceFinder(lexicon=lex)._streets(doc, [False] * len(doc))]
-
-
-# kind -> a behaviour that depends on the kind's entries (lex, gazetteer) -> value
 PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "locatives": lambda lex, g: finder._locative_before(
         span("a station near Riverdale", "Riverdale"), lex),
@@ -105,7 +67,7 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
         span("police reached the village of Springfield", "Springfield"), lex),
     "possessives": lambda lex, g: finder.trim_span(
         span("South Korea's envoy", "South Korea's"), lex).text,
-    "dotted_names": lambda lex, g: finder._capitalised(BLANK("U.S. troops")[0], lex),
+    "dotted_names": lambda lex, g: finder._capitalised(BLANK.nlp("U.S. troops")[0], lex),
     "definite_articles": lambda lex, g: finder._locative_before(
         span("a fire in the Bronx", "Bronx"), lex),
     "indefinite_articles": lambda lex, g: finder.trim_span(span("an Italy", "an Italy"),

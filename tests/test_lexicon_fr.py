@@ -16,19 +16,16 @@ import pytest
 import spacy
 
 from geo import nlp as finder
-from geo.models import GazetteerEntry, PlaceMention
 from geo.nlp import PlaceFinder
 from geo.resolve import Resolver
-from geo.toponyms import features
-from geo.toponyms.cues import Cues
-from geo.toponyms.document import Document
-from geo.toponyms.rank import load_table
-from geo.toponyms.recognize import drop_disease_names as _drop_disease_names
 from geo.toponyms.lexicon import KINDS, Lexicon, lexicon
+from geo.toponyms.recognize import drop_disease_names as _drop_disease_names
 from tests.conftest import DATA, build_fixture_gazetteer
+from tests.lexicon_probes import Blank, cue, entry, feature_type, mention
 
 FR = lexicon("fr")
-BLANK = spacy.blank("fr")
+BLANK = Blank("fr")
+span, streets = BLANK.span, BLANK.streets
 # kinds French leaves empty on purpose (the file says why)
 EMPTY_IN_FRENCH = {"possessives"}
 
@@ -38,39 +35,6 @@ def gaz(tmp_path_factory):
     g = build_fixture_gazetteer(tmp_path_factory, DATA / "fr" / "places.csv")
     yield g
     g.close()
-
-
-def span(text: str, words: str, label: str = ""):
-    doc = BLANK(text)
-    start = text.index(words)
-    found = doc.char_span(start, start + len(words), label=label)
-    assert found is not None, words
-    return found
-
-
-def mention(text: str, name: str) -> PlaceMention:
-    start = text.index(name)
-    return PlaceMention(start=start, end=start + len(name), text=name, passage_id="p0")
-
-
-def entry(kind: str, name: str = "X") -> GazetteerEntry:
-    return GazetteerEntry(id=f"gn:{kind}", name=name, lat=0.0, lon=0.0, kind=kind)
-
-
-def cue(gaz, lex: Lexicon, text: str, name: str):
-    m = mention(text, name)
-    return Resolver(gaz, lexicon=lex).cue_reader.read([m], text, {id(m): []})[id(m)]
-
-
-def feature_type(lex: Lexicon, text: str, name: str, e: GazetteerEntry) -> float:
-    m = mention(text, name)
-    alone = Document(params=load_table().params, settled=False)
-    return features.feature_type(features.Mention.of(m, [], Cues(), lex), e, alone)
-
-
-def streets(lex: Lexicon, text: str) -> list[str]:
-    doc = BLANK(text)
-    return [s.text for s in PlaceFinder(lexicon=lex)._streets(doc, [False] * len(doc))]
 
 
 PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
@@ -103,7 +67,7 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "not_street_words": lambda lex, g: streets(lex, "il a écrit Sur Avenue hier"),
     "street_initials": lambda lex, g: streets(lex, "une maison sur N. Bedford Avenue a brûlé"),
     "ordinal_suffixes": lambda lex, g: streets(lex, "un incendie sur la 14e Avenue"),
-    "dotted_names": lambda lex, g: finder._capitalised(BLANK("É.-U. troupes")[0], lex),
+    "dotted_names": lambda lex, g: finder._capitalised(BLANK.nlp("É.-U. troupes")[0], lex),
     "definite_articles": lambda lex, g: finder._locative_before(
         span("un incendie dans la Loire", "Loire"), lex),
     "indefinite_articles": lambda lex, g: finder.trim_span(span("une Italie", "une Italie"),
