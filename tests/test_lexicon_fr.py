@@ -18,6 +18,7 @@ import spacy
 from geo import nlp as finder
 from geo.nlp import PlaceFinder
 from geo.resolve import Resolver
+from geo.toponyms.bearers import bears_a_name
 from geo.toponyms.lexicon import KINDS, Lexicon, lexicon
 from geo.toponyms.recognize import drop_disease_names as _drop_disease_names
 from tests.conftest import DATA, build_fixture_gazetteer
@@ -73,6 +74,12 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "indefinite_articles": lambda lex, g: finder.trim_span(span("une Italie", "une Italie"),
                                                            lex).text,
     "list_joiners": lambda lex, g: bool(lex.list_gap.fullmatch(" et ")),
+    "person_titles": lambda lex, g: bears_a_name(
+        span("les supporters de l'entraîneur Ripley chantaient", "Ripley"), lex),
+    "company_words": lambda lex, g: bears_a_name(
+        span("les ouvriers de Ripley Industries ont fait grève", "Ripley"), lex),
+    "name_not_place": lambda lex, g: bears_a_name(
+        span("un fournisseur de Toyota a fermé", "Toyota"), lex),
     "sentence_openers": lambda lex, g: [m.text for m in _drop_disease_names(
         [mention("En Ebola virus cas; Ebola", "Ebola")], "En Ebola virus cas", lex)],
     # heads after the name (English order), as the resolver reads them

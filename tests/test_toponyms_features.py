@@ -13,6 +13,7 @@ from geo.toponyms import features
 from geo.toponyms.cues import Cues
 from geo.toponyms.document import Document
 from geo.toponyms.features import FEATURES, FeatureCode, Mention
+from geo.toponyms.home import Home
 from geo.toponyms.lexicon import lexicon
 from geo.toponyms.rank import load_table, rank
 
@@ -101,6 +102,11 @@ PROBES: dict[FeatureCode, Probe] = {
         "Khasan", place("gn:1", name="Khasan", lat=13.0, lon=76.1),
         place("gn:2", name="Khasan", lat=42.4, lon=130.6),
         document={"points": {"vladivostok": (43.1, 131.9)}}),
+    # a Tennessee paper's "Paris": the French capital loses to the home's town
+    FeatureCode.HOME: Probe(
+        "Paris", place("gn:1", name="Paris", cc="FR", admin1="11", population=2_000_000),
+        place("gn:2", name="Paris", cc="US", admin1="TN", population=10_000),
+        document={"home": Home("US", "TN")}),
 }
 
 
