@@ -224,41 +224,37 @@ class _Run:
             self.say("ingest: analysing in one process: an online geocoder is set, and its"
                      " rate limit holds within one process")
             workers = 1
+        if pipeline is None and (self.dask is None or self.sources_file):
+            self._open_gazetteer()
         if self.dask is None and workers == 1:
             from geo.pipeline import default_pipeline
 
             # the store keeps the online geocoder's answers, when one is set
             build = pipeline or (lambda: default_pipeline(store=self.store,
                                                           sources=self.sources_file))
-            built = build()
-            self._bad_sources(built.homes.errors if getattr(built, "homes", None) else [])
-            return built.analyze_many(fresh)
+            return build().analyze_many(fresh)
         builder = pipeline or pool.DefaultPipeline(
             None if self.store.path == ":memory:" else self.store.path,
             sources=self.sources_file)
-        if pipeline is None and self.sources_file:  # its bad lines, named once, here
-            from geo.gazetteer import ensure_gazetteer
-            from geo.toponyms.home import read_sources
-
-            with ensure_gazetteer(progress=True) as gaz:
-                self._bad_sources(read_sources(self.sources_file, gaz)[1])
         if self.dask is not None:
             from geo.ingest_dask import analyse_on_dask
 
             return analyse_on_dask(fresh, address=self.dask, builder=builder,
                                    workers=self.workers, on_message=self.say)
-        if pipeline is None:  # a build of a missing gazetteer, once and in sight
-            from geo.gazetteer import ensure_gazetteer
-
-            ensure_gazetteer(progress=True).close()
         self.say(f"ingest: analysing in {workers} processes")
         return pool.analyse_in_processes(fresh, workers=workers, builder=builder)
 
-    def _bad_sources(self, errors: list) -> None:
-        """The sources file's bad lines are failures; its other lines still count."""
-        for error in errors:
-            self.say(f"error: {error}")
-            self.summary.failed.append(Problem.of(error))
+    def _open_gazetteer(self) -> None:
+        """Build a missing gazetteer once, here and in sight, before any analysis; and
+        name the sources file's bad lines once, as failures (its other lines still
+        count), whichever process or machine analyses."""
+        from geo.gazetteer import ensure_gazetteer
+        from geo.toponyms.home import read_sources
+
+        with ensure_gazetteer(progress=True) as gaz:
+            for error in read_sources(self.sources_file, gaz)[1] if self.sources_file else []:
+                self.say(f"error: {error}")
+                self.summary.failed.append(Problem.of(error))
 
     def _warn(self, message: str) -> None:
         self.say(f"warning: {message}")

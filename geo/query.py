@@ -84,11 +84,6 @@ def countries_in(places: pd.DataFrame) -> list[str]:
     return sorted({c for c in places["country_code"].tolist() if c}) if len(places) else []
 
 
-def without_countries(f: Filters) -> Filters:
-    """``f`` with no country filter: the filters the country list depends on."""
-    return replace(f, countries=())
-
-
 def stale_values(f: Filters, opts: FilterOptions) -> dict[str, list[str]]:
     """The values ``f`` (from a shared link) names that the store does not hold, by
     filter: ``{"actor": [...], "source": [...], "country": [...], "place type": [...]}``
