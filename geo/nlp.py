@@ -47,13 +47,15 @@ NON_NAME_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "Q
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 
 
-# What the engine reads from a model, and the components that give it: entities
-# (``ner``); proper nouns (a ``tagger``'s ``tag_``, or a ``morphologizer``'s ``pos_``
-# where a model has one), with ``tok2vec`` when those listen to it. Sentence starts come
-# from spaCy's rule-based ``sentencizer``, added before ``ner``. The parser, ``senter``,
-# the attribute ruler and the lemmatizer are not loaded: each choice is measured in
-# docs/performance.md ("Analysis speed").
-ENGINE_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "ner")
+# What the engine reads from a model: its entities (``ner``), and ``tok2vec`` only when
+# the ``ner`` listens to it (in spaCy's CNN models the ``ner`` embeds its own, and the
+# shared ``tok2vec`` feeds only the tagger, parser and morphologizer). Proper nouns are
+# told by the words themselves (:func:`_proper`), not by a tagger: the shared
+# ``tok2vec`` + ``tagger`` cost about a fifth of the analysis for a test that a lexical
+# one matches within .001 on every corpus. Sentence starts come from spaCy's rule-based
+# ``sentencizer``, added before ``ner``. Each choice is measured in docs/performance.md
+# ("Analysis speed").
+ENGINE_COMPONENTS = ("tok2vec", "ner")
 
 
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
@@ -72,6 +74,8 @@ def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
         raise ModelError(
             f"spaCy model {model!r} is not installed: run 'pip install -r requirements.txt'"
         ) from err
+    if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+        nlp.remove_pipe("tok2vec")  # nothing loaded listens to it
     nlp.add_pipe("sentencizer", before="ner" if "ner" in nlp.pipe_names else None)
     return add_recognition(nlp, gazetteer)
 
@@ -510,15 +514,14 @@ def _dateline(span: Span, lex: Lexicon) -> bool:
     return lex.is_dateline(span.doc.text, span.start_char, span.end_char)
 
 
-# the Penn Treebank tags of proper nouns, which English models' taggers give: the
-# attribute ruler only maps them to ``pos_ == "PROPN"``, so it need not run
-PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
-
-
 def _proper(token) -> bool:  # noqa: ANN001 (spaCy Token)
-    """A proper noun, by the universal part of speech where a component set it (a
-    morphologizer, the attribute ruler) or else by the tagger's fine-grained tag."""
-    return token.pos_ == "PROPN" or token.tag_ in PROPER_NOUN_TAGS
+    """A proper noun, told by the word itself: it begins with a capital, and it lies in
+    one of the model's entities or is not one of the language's stop words ("The",
+    "In", "Le" at a sentence's start are not names; "Settlement" there may pass, as a
+    tagger would often let it)."""
+    if not token.text[:1].isupper():
+        return False
+    return token.ent_iob_ in ("B", "I") or not token.is_stop
 
 
 def _street_word(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
