@@ -16,6 +16,7 @@ import spacy
 
 from geo import nlp as finder
 from geo.errors import LexiconError
+from geo.languages import surely_default
 from geo.nlp import PlaceFinder
 from geo.resolve import Resolver
 from geo.toponyms.bearers import bears_a_name
@@ -96,6 +97,9 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "name_folding": lambda lex, g: lex.fold("St. Louis") == lex.fold("Saint Louis"),
     "dateline_after": lambda lex, g: cue(g, lex, "By Nate Raymond. BOSTON (Reuters) - The",
                                          "BOSTON").dateline,
+    "function_words": lambda lex, g: surely_default(
+        "The mayor said the floods of the week were the worst in the town's history.",
+        lexicons={"en": lex, "fr": lexicon("fr")}),
 }
 
 
@@ -131,6 +135,7 @@ def test_probes_say_what_the_english_words_mean(gaz):
     assert str(PROBES["near_prefixes"](EN, gaz)[0]) == "near Springfield"
     assert PROBES["person_titles"](EN, gaz) is True  # "coach Ripley" is a person
     assert PROBES["name_not_place"](EN, gaz) is True  # "Toyota" is the company
+    assert PROBES["function_words"](EN, gaz) is True  # plainly English: no detector
 
 
 # -- the merged lists: one disease list, one dateline rule ---------------------------

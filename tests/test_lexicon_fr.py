@@ -16,6 +16,7 @@ import pytest
 import spacy
 
 from geo import nlp as finder
+from geo.languages import surely_default
 from geo.nlp import PlaceFinder
 from geo.resolve import Resolver
 from geo.toponyms.bearers import bears_a_name
@@ -98,6 +99,10 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "name_folding": lambda lex, g: lex.fold("St-Étienne") == lex.fold("Saint-Étienne"),
     "dateline_after": lambda lex, g: cue(g, lex, "Par Jean Dupont. LYON (AFP) - Le",
                                          "LYON").dateline,
+    # English words, then French ones: the detector must decide (not plainly English)
+    "function_words": lambda lex, g: surely_default(
+        "The mayor said the aid for the town was late, et la ville est sous les eaux.",
+        lexicons={"en": lexicon("en"), "fr": lex}),
 }
 
 
@@ -133,6 +138,7 @@ def test_probes_say_what_the_french_words_mean(gaz):
     assert PROBES["pair_enders"](FR, gaz).name == "Illinois"
     assert str(PROBES["part_prefixes"](FR, gaz)[0]) == "part of Springfield"
     assert str(PROBES["near_prefixes"](FR, gaz)[0]) == "near Springfield"
+    assert PROBES["function_words"](FR, gaz) is False  # "et la ... est sous les": doubt
 
 
 def test_french_elision_is_read_by_the_tokens():
