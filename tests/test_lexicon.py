@@ -15,6 +15,7 @@ import pytest
 import spacy
 
 from geo import nlp as finder
+from geo.toponyms import cues
 from geo.errors import LexiconError
 from geo.languages import surely_default
 from geo.nlp import PlaceFinder
@@ -39,13 +40,13 @@ def gaz(tmp_path_factory):
 
 
 PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
-    "locatives": lambda lex, g: finder._locative_before(
+    "locatives": lambda lex, g: cues.locative_before(
         span("a station near Riverdale", "Riverdale"), lex),
-    "inside_words": lambda lex, g: finder._inside_town(
+    "inside_words": lambda lex, g: cues.inside_town(
         span("a gas station in Riverdale", "Riverdale"), lex),
-    "place_types": lambda lex, g: finder.has_type_cue(
+    "place_types": lambda lex, g: cues.has_type_cue(
         span("police reached the village of Springfield", "Springfield"), lex),
-    "copulas": lambda lex, g: finder.has_type_cue(
+    "copulas": lambda lex, g: cues.has_type_cue(
         span("Aurora is a city in Illinois", "Aurora"), lex),
     "descriptors": lambda lex, g: PlaceFinder(gazetteer=g, lexicon=lex)._strip_descriptor(
         span("in Georgia province", "Georgia province")).text,
@@ -64,12 +65,12 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "not_street_words": lambda lex, g: streets(lex, "he wrote On Street corners"),
     "street_initials": lambda lex, g: streets(lex, "a house on N. Bedford Drive burned"),
     "ordinal_suffixes": lambda lex, g: streets(lex, "a fire on 14th Street"),
-    "type_links": lambda lex, g: finder.has_type_cue(
+    "type_links": lambda lex, g: cues.has_type_cue(
         span("police reached the village of Springfield", "Springfield"), lex),
     "possessives": lambda lex, g: finder.trim_span(
         span("South Korea's envoy", "South Korea's"), lex).text,
     "dotted_names": lambda lex, g: finder._capitalised(BLANK.nlp("U.S. troops")[0], lex),
-    "definite_articles": lambda lex, g: finder._locative_before(
+    "definite_articles": lambda lex, g: cues.locative_before(
         span("a fire in the Bronx", "Bronx"), lex),
     "indefinite_articles": lambda lex, g: finder.trim_span(span("an Italy", "an Italy"),
                                                            lex).text,
