@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
 from geo.toponyms.bearers import bears_a_name
+from geo.toponyms.cues import inside_town, span_cues
 from geo.toponyms.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -303,22 +304,22 @@ class PlaceFinder:
         if span.text in self.not_places or not self._acronym_ok(span, best):
             return False
         strong = _strong(best)
-        if has_type_cue(span, self.lexicon) or self._after_place_comma(span) \
-                or self._region_after_name(span):
+        cues = span_cues(span, self.lexicon)
+        if cues.type_cue or self._after_place_comma(span) or self._region_after_name(span):
             return True  # "the village of X", "Pandi, Bulacan", "Brands Hatch Indy, Kent."
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
             if len(span) > 1:  # "Burkina Faso", "in Milton Keynes"; not "Jo Chun Ryong"
                 own = best.name.casefold() == span.text.casefold()
-                return own and (strong or big and _locative_before(span, self.lexicon))
-            return strong or big and _locative_before(span, self.lexicon) \
+                return own and (strong or big and cues.locative)
+            return strong or big and cues.locative \
                 or best.population >= 10 * self.city_population \
-                or best.population >= TOWN_AFTER_IN and _inside_town(span, self.lexicon)
+                or best.population >= TOWN_AFTER_IN and inside_town(span, self.lexicon)
         if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:
-            return label == "ORG" or _locative_before(span, self.lexicon)
-        return _locative_before(span, self.lexicon) and label == "ORG"
+            return label == "ORG" or cues.locative
+        return cues.locative and label == "ORG"
 
     # -- streets ----------------------------------------------------------------------
 
@@ -464,7 +465,8 @@ class PlaceFinder:
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = _best(self._names.lookup(span.text, limit=10), span.text)
         strong = _strong(best)
-        if has_type_cue(span, self.lexicon) or self._region_after_name(span):
+        cues = span_cues(span, self.lexicon)
+        if cues.type_cue or self._region_after_name(span):
             return True
         if len(span) == 1:
             token = span[0]
@@ -478,7 +480,7 @@ class PlaceFinder:
             return True
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
-        return _locative_before(span, self.lexicon) and _proper(span[0])
+        return cues.locative and _proper(span[0])
 
 
 class RememberedNames:
@@ -607,19 +609,6 @@ def _plausible_name(span: Span, lex: Lexicon) -> bool:
         and text not in lex.not_places and text not in lex.disease_names
 
 
-def has_type_cue(span: Span, lex: Lexicon) -> bool:
-    """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
-    doc = span.doc
-    if span.start >= 2 and doc[span.start - 1].lower_ in lex.type_links \
-            and doc[span.start - 2].lower_ in lex.place_types:
-        return True
-    after = [t.lower_ for t in doc[span.end:span.end + 6]]
-    if after and (after[0] in lex.copulas or after[0] == ",") and len(after) > 2 \
-            and after[1] in lex.articles:
-        return any(w in lex.place_types for w in after[2:])
-    return False
-
-
 def names_a_disease(span: Span, lex: Lexicon) -> bool:
     """True for "West Nile virus", "Marburg fever", "Reston ebolavirus"."""
     doc = span.doc
@@ -640,22 +629,3 @@ def _inside_longer_name(span: Span, lex: Lexicon) -> bool:
         return True
     return before is not None and _capitalised(before, lex) and _proper(before) \
         and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
-
-
-def _inside_town(span: Span, lex: Lexicon) -> bool:
-    """"in Riverdale", "near Castlegar": a preposition that puts something inside or
-    beside a place, and no possessive after ("in Clinton's speech")."""
-    doc = span.doc
-    if not _locative_before(span, lex, lex.inside_words):
-        return False
-    return span.end >= len(doc) or doc[span.end].text not in lex.possessives
-
-
-def _locative_before(span: Span, lex: Lexicon, words: frozenset[str] | None = None) -> bool:
-    """One of ``words`` (the lexicon's locatives unless given) right before the span,
-    "the" aside ("in the Bronx")."""
-    k = span.start - 1
-    doc = span.doc
-    while k >= 0 and doc[k].lower_ in lex.definite_articles:
-        k -= 1
-    return k >= 0 and doc[k].lower_ in (lex.locatives if words is None else words)
