@@ -337,11 +337,31 @@ def selection(url: str, rev: str, f: Filters) -> "Selection":
     return _run(url, lambda store: index.select(store.conn, f))
 
 
-# the big frames (a place table per filter) are kept for the 16 latest filter values
+# the place frames (up to ``limit`` rows per filter) are kept for the 16 latest values
 @st.cache_data(show_spinner=False, max_entries=16)
-def places(url: str, rev: str, f: Filters) -> pd.DataFrame:
+def places(url: str, rev: str, f: Filters, limit: int) -> pd.DataFrame:
+    """The ``limit`` most mentioned places under ``f`` (see :func:`place_summary` for
+    how many pass)."""
     sel = selection(url, rev, f)
-    return _run(url, query.place_table, f, selection=sel)
+    return _run(url, query.place_table, f, selection=sel, limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def place_summary(url: str, rev: str, f: Filters) -> query.PlaceSummary:
+    """How many places and mentions pass ``f``, their countries and their frame."""
+    sel = selection(url, rev, f)
+    return _run(url, query.place_summary, f, selection=sel)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def places_in_view(url: str, rev: str, f: Filters, bounds: dict | None,
+                   limit: int) -> tuple[pd.DataFrame, int]:
+    """The ``limit`` most mentioned places under ``f`` inside the map's ``bounds``,
+    and how many places there are inside them."""
+    sel = selection(url, rev, f)
+    table = _run(url, query.place_table, f, selection=sel, limit=limit, bounds=bounds)
+    inside = _run(url, query.place_summary, f, selection=sel, bounds=bounds)
+    return table, inside.places
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -353,6 +373,14 @@ def snippets(url: str, rev: str, f: Filters, place_ids: tuple[str, ...],
 
 
 POPUPS_WITH_PASSAGES = 300  # the most mentioned places carry snippets in their popup
+MAP_TABLE_ROWS = 500  # the table under the map lists the most mentioned places
+
+
+def map_table(url: str, rev: str, f: Filters) -> pd.DataFrame:
+    """The :data:`MAP_TABLE_ROWS` most mentioned places under ``f``: the head of the
+    frame the map draws from (one aggregation per filter change, not two)."""
+    cap = settings().map_markers
+    return places(url, rev, f, max(cap, MAP_TABLE_ROWS)).head(MAP_TABLE_ROWS)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -363,8 +391,7 @@ def map_view(url: str, rev: str, f: Filters, base: str, cap: int) -> dict:
     from geo.maps import drawn_places, marker_layers_data
     from geo.urlstate import link_maker
 
-    table = places(url, rev, f)
-    drawn = drawn_places(table, cap)
+    drawn = drawn_places(places(url, rev, f, max(cap, MAP_TABLE_ROWS)), cap)
     top = tuple(drawn["place_id"].head(POPUPS_WITH_PASSAGES))
     snips = snippets(url, rev, f, top)
     data = marker_layers_data(drawn, snips,
@@ -372,7 +399,7 @@ def map_view(url: str, rev: str, f: Filters, base: str, cap: int) -> dict:
                                                     "place"),
                               place_href=link_maker(base, "places", f, "place"),
                               fix_href=fix_href(url, base, f))
-    return {"drawn": drawn, "total": len(table), "markers": data}
+    return {"drawn": drawn, "total": place_summary(url, rev, f).places, "markers": data}
 
 
 def capped_map_notice(drawn: int, total: int) -> None:
@@ -613,7 +640,7 @@ def country_choices(others: Filters) -> list[str]:
     a choice never vanishes), by country name."""
     from geo.render import country_name
 
-    codes = set(query.countries_in(places(db_url(), revision(), others)))
+    codes = set(place_summary(db_url(), revision(), others).countries)
     codes |= set(st.session_state.get("f_countries") or ())
     return sorted(codes, key=lambda c: (country_name(c).casefold(), c))
 
@@ -733,20 +760,23 @@ def passage_list(snips: pd.DataFrame, f: Filters, *, cap: int | None = None) -> 
         html("".join(items))
 
 
-def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None) -> None:
+def place_table(df: pd.DataFrame, f: Filters, *, limit: int | None = None,
+                total: int | None = None) -> None:
     """The places as a table with links; with ``limit``, only the most mentioned ones
     (the rows are already in that order), and a note linking to the full list, which
-    stops at the row cap."""
+    stops at the row cap. ``total``: how many places there are when ``df`` holds only
+    the first of them (default: its length)."""
+    total = len(df) if total is None else total
     from urllib.parse import quote
 
     from geo.urlstate import link_maker, page_url
 
     if limit is None:
         df = capped(df, "places (the most mentioned)")
-    elif len(df) > limit:
+    elif total > limit:
         from geo.render import link
 
-        html(f'<p class="na-caption">The {limit} most mentioned of {len(df)} places. '
+        html(f'<p class="na-caption">The {limit} most mentioned of {total} places. '
              + link(page_url(base_path(), "places", ViewState(filters=f)),
                     "All of them on the Places page") + "</p>")
         df = df.head(limit)
@@ -790,7 +820,7 @@ def empty_notice(f: Filters) -> None:
     url, rev = db_url(), revision()
     if contents(url, rev)[0] == 0:
         return
-    if not places(url, rev, f).empty:  # the filters pass places, none of them shown here
+    if place_summary(url, rev, f).places:  # the filters pass places, none shown here
         st.info("None of the places under these filters is in this part of the map.")
         return
     st.info(query.empty_message(f, options(url, rev)))

@@ -78,7 +78,8 @@ def payload_bytes(db: str, f: Filters) -> tuple[int, int]:
 
     with Store.open(db, read_only=True) as store:
         sel = MentionIndex.build(store.conn).select(store.conn, f)
-        places = drawn_places(place_table(store, f, selection=sel), Settings().map_markers)
+        cap = Settings().map_markers
+        places = drawn_places(place_table(store, f, selection=sel, limit=cap), cap)
         snippets = place_snippets(store, f, list(places["place_id"].head(POPUPS_WITH_PASSAGES)),
                                   selection=sel)
     assets = AssetUrls(static_base_url(""))

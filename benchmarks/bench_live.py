@@ -14,7 +14,9 @@ user types and presses Enter. For each change it measures:
   drawing all count;
 - **bytes** the browser received over the websocket for that change (until the app is
   idle again);
-- the server process's **resident memory** (``VmRSS``) after it.
+- the server process's **resident memory** (``VmRSS``) after it;
+- the **server's share**: how long the script runs of that change took on the server
+  (``NEWS_ATLAS_TIMING``), so the rest is the transfer and the browser.
 
 Also says whether the server process has spaCy mapped (``/proc/PID/maps``): a server
 that only reads should never load it. Prints a JSON report last.
@@ -26,6 +28,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -88,10 +91,18 @@ def wait_idle(page, timeout: float = 120_000) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
+def script_ms(path: Path, seen: int) -> tuple[float, int]:
+    """The milliseconds of the script runs logged in ``path`` after its first ``seen``
+    lines, and how many lines it has now."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    return sum(json.loads(line)["ms"] for line in lines[seen:]), len(lines)
+
+
 def run(db: str, *, changes: int, timed: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    proc, url = _start_server(db)
+    timing = Path(tempfile.mkdtemp()) / "runs.jsonl"
+    proc, url = _start_server(db, env={"NEWS_ATLAS_TIMING": str(timing)})
     report: dict = {"db": db, "changes": []}
     try:
         with sync_playwright() as p:
@@ -108,6 +119,7 @@ def run(db: str, *, changes: int, timed: int) -> dict:
             report["first_markers_s"] = round(time.perf_counter() - start, 2)
             wait_idle(page)
             report["rss_mb_start"] = round(rss_mb(proc.pid), 1)
+            _, seen = script_ms(timing, 0)
             box = page.locator("[data-testid='stSidebar'] input[aria-label='Search passages']")
             for term in search_terms(changes):
                 before = frame.evaluate(SIGNATURE)
@@ -119,7 +131,9 @@ def run(db: str, *, changes: int, timed: int) -> dict:
                                         polling=20, timeout=120_000)
                 seconds = time.perf_counter() - t0
                 wait_idle(page)
+                server_ms, seen = script_ms(timing, seen)
                 row = {"search": term, "s": round(seconds, 3), "bytes": received[0],
+                       "server_s": round(server_ms / 1000, 3),
                        "rss_mb": round(rss_mb(proc.pid), 1)}
                 report["changes"].append(row)
                 print(json.dumps(row), flush=True)
@@ -131,6 +145,7 @@ def run(db: str, *, changes: int, timed: int) -> dict:
     first = rows[:timed]
     report["median_s"] = statistics.median(r["s"] for r in first)
     report["max_s"] = max(r["s"] for r in first)
+    report["median_server_s"] = statistics.median(r["server_s"] for r in first)
     report["median_mb_sent"] = round(statistics.median(r["bytes"] for r in first) / 1e6, 2)
     report["rss_mb_end"] = rows[-1]["rss_mb"]
     report["rss_mb_max"] = max(r["rss_mb"] for r in rows)
@@ -149,7 +164,8 @@ def main(argv: list[str] | None = None) -> None:
     report["load_before"] = [round(x, 2) for x in load]
     report["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(f"filter change to map updated: median {report['median_s']:.2f} s"
-          f" (max {report['max_s']:.2f}) over the first {args.timed} changes;"
+          f" (max {report['max_s']:.2f}) over the first {args.timed} changes, of which"
+          f" the server's script runs {report['median_server_s']:.2f} s;"
           f" sent per change: median {report['median_mb_sent']:.2f} MB;"
           f" server memory: {report['rss_mb_start']} MB at start, {report['rss_mb_end']} MB"
           f" after {len(report['changes'])} changes (max {report['rss_mb_max']});"

@@ -28,6 +28,7 @@ from geo.assets import AssetUrls
 from geo.basemap import LAYERS, BasemapLayer
 from geo.geocoders import origin_note
 from geo.map_basemap import add_basemap
+from geo.query import data_bounds  # noqa: F401 - framing, also for the export
 from geo.render import esc, resolution_sentence, text
 from geo.settings import TileServer
 
@@ -361,20 +362,6 @@ def place_layers(places: pd.DataFrame, snippets: pd.DataFrame, *, assets: AssetU
 
 # -- framing the data, the focused place, the legend (dashboard and export) ----------
 
-def data_bounds(places: pd.DataFrame) -> list[list[float]] | None:
-    """``[[south, west], [north, east]]`` around the specific places (all places when
-    there are none), or None when there is nothing to frame."""
-    if not len(places):
-        return None
-    specific = places[~places["broad"]] if "broad" in places else places
-    shown = specific if len(specific) else places
-    shown = shown[shown["lat"].notna() & shown["lon"].notna()]
-    if not len(shown):
-        return None
-    return [[float(shown["lat"].min()), float(shown["lon"].min())],
-            [float(shown["lat"].max()), float(shown["lon"].max())]]
-
-
 class FrameView(MacroElement):
     """Frames the map on ``bounds`` (what the filters show), or centres it on ``focus``
     (``{"id", "lat", "lon"}``: the ``?place=`` place, ringed, its marker out of its
@@ -446,10 +433,12 @@ class FrameView(MacroElement):
         self.send = ["bounds"] if send_bounds else []
 
 
-def frame_layer(places: pd.DataFrame, focus: dict | None = None, *,
+def frame_layer(places: pd.DataFrame | None, focus: dict | None = None, *,
+                bounds: list[list[float]] | None = None,
                 send_bounds: bool = False) -> folium.FeatureGroup:
     """A feature group (hand it to ``st_folium`` after the marker groups) that frames
-    the map on ``places`` or centres it on ``focus`` (a dict with ``id``, ``lat``,
+    the map on ``places`` (or, with ``places`` None, on ``bounds``: ``data_bounds`` of
+    them, computed elsewhere) or centres it on ``focus`` (a dict with ``id``, ``lat``,
     ``lon``), and with ``send_bounds`` has the map send its bounds back on each pan and
     zoom (see :class:`FrameView`)."""
     fg = folium.FeatureGroup(name="Focus", control=False)
@@ -457,7 +446,8 @@ def frame_layer(places: pd.DataFrame, focus: dict | None = None, *,
         focus = None
     if focus is not None:
         focus = {"id": str(focus["id"]), "lat": float(focus["lat"]), "lon": float(focus["lon"])}
-    FrameView(data_bounds(places), focus, send_bounds=send_bounds).add_to(fg)
+    box = data_bounds(places) if places is not None else bounds
+    FrameView(box, focus, send_bounds=send_bounds).add_to(fg)
     return fg
 
 

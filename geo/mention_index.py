@@ -35,6 +35,13 @@ def _codes(index: pd.Index, values: Sequence) -> np.ndarray:
     return index.get_indexer(pd.Index(values, dtype=object)).astype(np.int64)
 
 
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank in sorted order (equal values: by position)."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return ranks
+
+
 def _sorted_codes(values: list, table: dict) -> np.ndarray:
     """Each of ``values`` as a code into ``table`` (value -> code, grown as needed);
     None is -1."""
@@ -73,6 +80,28 @@ def _mention_columns(conn: sqlite3.Connection, place_ix: pd.Index, article_ids: 
 
 
 @dataclass(frozen=True)
+class Pairs:
+    """The distinct (place, value) pairs of the mentions: ``code`` per mention, and per
+    pair its ``place`` and ``value``. Which pairs occur among some mentions is then one
+    ``bincount`` (no sort per filter)."""
+
+    code: np.ndarray
+    place: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def of(cls, place: np.ndarray, value: np.ndarray) -> "Pairs":
+        lo = int(value.min()) if len(value) else 0
+        span = (int(value.max()) if len(value) else 0) - lo + 1
+        uniq, code = np.unique(place * span + (value - lo), return_inverse=True)
+        return cls(code.astype(np.int64).reshape(-1), uniq // span, uniq % span + lo)
+
+    def present(self, m: np.ndarray) -> np.ndarray:
+        """Whether each pair occurs among the mentions ``m`` (a mask)."""
+        return np.bincount(self.code[m], minlength=len(self.place)) > 0
+
+
+@dataclass(frozen=True)
 class MentionIndex:
     """Resolved place mentions as parallel arrays (ordered by mention id), with the
     place, article and passage attributes the filters read, as code-indexed arrays."""
@@ -94,12 +123,16 @@ class MentionIndex:
     place_ids: pd.Index
     article_ids: pd.Index
     passage_ids: pd.Index
-    fts_passage: pd.Series    # full-text rowid -> passage code
+    fts_passage: np.ndarray   # full-text rowid -> passage code (-1: no such rowid)
     days: list[str]           # every day a mention can be dated to, in order
     article_day: np.ndarray   # code into ``days`` of the publication day, -1 if unknown
     passage_day: np.ndarray   # code into ``days``: the passage's date, else article_day
-    by_place_article: np.ndarray  # mention order sorted by (place, article)
-    by_place_rule: np.ndarray     # mention order sorted by (place, rule)
+    name_rank: np.ndarray     # per place: its rank by name (the tie-break of the order)
+    # each mention's (place, article), (place, rule) and (place, others) pair, as a code
+    # into the distinct pairs (:class:`Pairs`)
+    place_article: Pairs
+    place_rule: Pairs
+    place_others: Pairs
 
     # -- building ---------------------------------------------------------------------
 
@@ -117,9 +150,9 @@ class MentionIndex:
         pas_day = [p[1] if p[1] is not None else (p[2][:10] if p[2] else None) for p in pas]
         days = pd.Index(sorted({d for d in (*pub_day, *pas_day) if d}), dtype=object)
         fts = q.index_fts(conn)
-        fts_passage = pd.Series(_codes(passage_ids, [r[1] for r in fts]),
-                                index=np.array([r[0] for r in fts], dtype=np.int64),
-                                dtype=np.int64)
+        fts_rowid = np.array([r[0] for r in fts], dtype=np.int64)
+        fts_passage = np.full(int(fts_rowid.max()) + 1 if len(fts) else 0, -1, dtype=np.int64)
+        fts_passage[fts_rowid] = _codes(passage_ids, [r[1] for r in fts])
         cols = _mention_columns(conn, place_ix, article_ids, passage_ids)
         ids, place_codes, article_codes, passage_codes, kind_codes, kinds, score, \
             rule_codes, rules, others = cols
@@ -134,8 +167,10 @@ class MentionIndex:
             place_ids=place_ix, article_ids=article_ids,
             passage_ids=passage_ids, fts_passage=fts_passage, days=list(days),
             article_day=_codes(days, pub_day), passage_day=_codes(days, pas_day),
-            by_place_article=np.lexsort((article_codes, place_codes)),
-            by_place_rule=np.lexsort((rule_codes, place_codes)))
+            name_rank=_ranks(places["name"].to_numpy(dtype=str)),
+            place_article=Pairs.of(place_codes, article_codes),
+            place_rule=Pairs.of(place_codes, rule_codes),
+            place_others=Pairs.of(place_codes, others))
 
     # -- filtering --------------------------------------------------------------------
 
@@ -149,13 +184,20 @@ class MentionIndex:
     def _condition_mask(self, conn: sqlite3.Connection, c: q.Condition) -> np.ndarray:
         values, codes = self._column(c.column)
         keys = q.condition_keys(conn, c)
-        wanted = (self.fts_passage.reindex(keys).dropna().to_numpy(dtype=np.int64)
-                  if c.fts_rowids else _codes(values, keys))
+        wanted = (self._fts_codes(np.asarray(keys, dtype=np.int64)) if c.fts_rowids
+                  else _codes(values, keys))
         keep = np.zeros(len(values) + 1, dtype=bool)  # last slot: code -1 (no value)
         keep[wanted[wanted >= 0]] = True
         if c.negate:  # SQL's NOT IN: a missing value (NULL) passes neither way
             keep[:-1] = ~keep[:-1]
         return keep[codes]
+
+    def _fts_codes(self, rowids: np.ndarray) -> np.ndarray:
+        """The passage codes of full-text ``rowids`` (-1 for one the index lacks)."""
+        inside = (rowids >= 0) & (rowids < len(self.fts_passage))
+        out = np.full(len(rowids), -1, dtype=np.int64)
+        out[inside] = self.fts_passage[rowids[inside]]
+        return out
 
     def mask(self, conn: sqlite3.Connection, f: Filters) -> np.ndarray:
         """True for each mention that passes ``f``: meets every one of
@@ -171,49 +213,65 @@ class MentionIndex:
 
     # -- aggregates -------------------------------------------------------------------
 
-    def place_counts(self, m: np.ndarray) -> pd.DataFrame:
-        """One row per place with a mention in ``m``, as ``queries.place_counts``."""
+    def place_counts(self, m: np.ndarray, *, limit: int | None = None,
+                     within: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per place with a mention in ``m`` (and, given ``within``, a boolean
+        per place, only those), as ``queries.place_counts``: most mentioned first, then
+        by name; only the first ``limit`` rows. Counting is ``bincount`` over every
+        mention; the rows (names, rules) are made for the places returned only."""
         n = len(self.places)
         pl = self.place[m]
         mentions = np.bincount(pl, minlength=n)
-        keep = np.flatnonzero(mentions)
-        articles = np.bincount(self._distinct_pairs(m, self.by_place_article, self.article)[0],
-                               minlength=n)
+        passing = mentions > 0
+        if within is not None:
+            passing &= within
+        keep = np.flatnonzero(passing)
+        keep = keep[np.lexsort((self.name_rank[keep], -mentions[keep]))][:limit]
         score = self.score[m]
         known = ~np.isnan(score)
         total = np.bincount(pl[known], weights=score[known], minlength=n)
         counted = np.bincount(pl[known], minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / counted
-        specific = np.bincount(pl, weights=self.specific[m], minlength=n) > 0
+        specific = np.bincount(pl, weights=self.specific[m], minlength=n)
         df = self.places.iloc[keep].reset_index(drop=True)
         df["mentions"] = mentions[keep]
-        demonyms = np.bincount(pl, weights=~self.specific[m], minlength=n)
-        df["demonym_mentions"] = demonyms[keep].astype(np.int64)
-        others = np.zeros(n, dtype=np.int64)
-        np.maximum.at(others, pl, self.others[m])
-        df["others"] = others[keep]
-        df["articles"] = articles[keep]
+        df["demonym_mentions"] = (mentions - specific)[keep].round().astype(np.int64)
+        df["others"] = self._pair_max(m, self.place_others, n)[keep]
+        pairs = self.place_article.present(m)
+        df["articles"] = np.bincount(self.place_article.place[pairs], minlength=n)[keep]
         df["score"] = mean[keep]
         df["rules"] = self._rules(m, keep)
-        df["broad"] = self.place_broad_kind[keep] | ~specific[keep]
-        order = np.lexsort((df["name"].to_numpy(dtype=str), -df["mentions"].to_numpy()))
-        return df.iloc[order].reset_index(drop=True)
+        df["broad"] = self.place_broad_kind[keep] | ~(specific[keep] > 0)
+        return df
 
-    def _distinct_pairs(self, m: np.ndarray, order: np.ndarray, other: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct (place, other) pairs among the mentions in ``m``; ``order`` sorts
-        the mentions by (place, other), so this is one pass, no sort."""
-        rows = order[m[order]]
-        pl, ot = self.place[rows], other[rows]
-        first = np.ones(len(rows), dtype=bool)
-        first[1:] = (pl[1:] != pl[:-1]) | (ot[1:] != ot[:-1])
-        return pl[first], ot[first]
+    def passing_places(self, m: np.ndarray) -> pd.DataFrame:
+        """Every place with a mention in ``m``: ``lat``, ``lon``, ``country_code``,
+        ``mentions`` and ``broad`` (no names, rules or order: cheap for every place)."""
+        n = len(self.places)
+        pl = self.place[m]
+        mentions = np.bincount(pl, minlength=n)
+        keep = np.flatnonzero(mentions)
+        specific = np.bincount(pl, weights=self.specific[m], minlength=n)[keep] > 0
+        df = self.places[["lat", "lon", "country_code"]].iloc[keep].reset_index(drop=True)
+        df["mentions"] = mentions[keep]
+        df["broad"] = self.place_broad_kind[keep] | ~specific
+        return df
+
+    @staticmethod
+    def _pair_max(m: np.ndarray, pairs: Pairs, n: int) -> np.ndarray:
+        """Per place (of ``n``), the largest value of its pairs among the mentions ``m``
+        (0 when none)."""
+        present = pairs.present(m)
+        out = np.zeros(n, dtype=np.int64)
+        np.maximum.at(out, pairs.place[present], pairs.value[present])
+        return out
 
     def _rules(self, m: np.ndarray, keep: np.ndarray) -> list:
-        """The distinct rules per kept place, comma-joined (None when there is none)."""
-        pl, rule = self._distinct_pairs(m, self.by_place_rule, self.rule)
-        pl, rule = pl[rule >= 0], rule[rule >= 0]
+        """The distinct rules per kept place, comma-joined in name order (None when
+        there is none)."""
+        present = self.place_rule.present(m) & (self.place_rule.value >= 0)
+        pl, rule = self.place_rule.place[present], self.place_rule.value[present]
         if len(self.rules) <= 52:  # each place's set of rules as bits (exact in a float)
             bits = np.bincount(pl, weights=np.ldexp(1.0, rule), minlength=len(self.places))
             names: dict[float, str | None] = {0.0: None}

@@ -81,7 +81,7 @@ def filter_options(store: Store) -> FilterOptions:
 
 def countries_in(places: pd.DataFrame) -> list[str]:
     """The distinct country codes of ``places`` (a :func:`place_table`), in code order."""
-    return sorted({c for c in places["country_code"].tolist() if c}) if len(places) else []
+    return sorted({c for c in places["country_code"].tolist() if isinstance(c, str) and c})
 
 
 def stale_values(f: Filters, opts: FilterOptions) -> dict[str, list[str]]:
@@ -131,18 +131,66 @@ def empty_message(f: Filters, opts: FilterOptions) -> str:
     return f"No mentions under these filters; {have}."
 
 
-def place_table(store: Store, f: Filters, *, selection: Selection | None = None
-                ) -> pd.DataFrame:
+def place_table(store: Store, f: Filters, *, selection: Selection | None = None,
+                limit: int | None = None, bounds: dict | None = None) -> pd.DataFrame:
     """One row per place passing ``f``: coordinates, kind, country, mention counts,
     mean resolution score, the rules that chose it, and whether it is country level.
-    Most mentioned first (then by name). From ``selection`` when given."""
+    Most mentioned first (then by name); only the first ``limit`` rows, and with
+    ``bounds`` (Leaflet's, as :func:`places_in_bounds`) only the places inside them.
+    From ``selection`` when given: then only the rows returned are made."""
     if selection is None:
         df = _frame(q.place_counts(store.conn, f), PLACE_COLUMNS)
+        if bounds is not None:
+            df = places_in_bounds(df, bounds).reset_index(drop=True)
+        df = df.head(limit) if limit is not None else df
     else:
-        df = selection.index.place_counts(selection.mask)[PLACE_COLUMNS]
+        index = selection.index
+        inside = None if bounds is None else _inside(index.places["lat"],
+                                                     index.places["lon"], bounds)
+        within = None if inside is None else inside.to_numpy(dtype=bool)
+        df = index.place_counts(selection.mask, limit=limit, within=within)[PLACE_COLUMNS]
     df["broad"] = df["broad"].astype(bool)
     df["score"] = df["score"].astype(float).round(3)
     return missing_as_none(_with_regions(store, df))
+
+
+@dataclass(frozen=True)
+class PlaceSummary:
+    """What the map says of every place passing a filter, without listing them: how
+    many places and mentions, their countries, and the box that frames them."""
+
+    places: int
+    mentions: int
+    countries: tuple[str, ...]  # in code order
+    bounds: list[list[float]] | None  # [[south, west], [north, east]], as data_bounds
+
+
+def place_summary(store: Store, f: Filters, *, selection: Selection | None = None,
+                  bounds: dict | None = None) -> PlaceSummary:
+    """:class:`PlaceSummary` of the places passing ``f`` (with ``bounds``, of those
+    inside them). From ``selection`` when given: no per-place row is made."""
+    if selection is None:
+        df = place_table(store, f, bounds=bounds)
+    else:
+        df = selection.index.passing_places(selection.mask)
+        if bounds is not None:
+            df = places_in_bounds(df, bounds)
+    return PlaceSummary(places=len(df), mentions=int(df["mentions"].sum()),
+                        countries=tuple(countries_in(df)), bounds=data_bounds(df))
+
+
+def data_bounds(places: pd.DataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` around the specific places (all places when
+    there are none), or None when there is nothing to frame."""
+    if not len(places):
+        return None
+    specific = places[~places["broad"].astype(bool)] if "broad" in places else places
+    shown = specific if len(specific) else places
+    shown = shown[shown["lat"].notna() & shown["lon"].notna()]
+    if not len(shown):
+        return None
+    return [[float(shown["lat"].min()), float(shown["lon"].min())],
+            [float(shown["lat"].max()), float(shown["lon"].max())]]
 
 
 # the rules whose reason is a state or province the article names: the popup names it
@@ -283,17 +331,24 @@ def article_view(store: Store, article_id: str, *, place_href, actor_href,
 
 def places_in_bounds(places: pd.DataFrame, bounds: dict | None) -> pd.DataFrame:
     """The rows of ``places`` inside Leaflet ``bounds`` (``_southWest``/``_northEast``)."""
+    inside = _inside(places["lat"], places["lon"], bounds)
+    return places if inside is None else places[inside]
+
+
+def _inside(lat: pd.Series, lon: pd.Series, bounds: dict | None) -> pd.Series | None:
+    """Whether each point lies inside Leaflet ``bounds``; None when ``bounds`` is not
+    a box (everything is inside)."""
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]
         south, west, north, east = (float(sw["lat"]), float(sw["lng"]),
                                     float(ne["lat"]), float(ne["lng"]))
     except (TypeError, KeyError, ValueError):
-        return places
-    inside_lat = places["lat"].between(south, north)
+        return None
+    inside_lat = lat.between(south, north)
     if east - west >= 360:
-        inside_lon = places["lon"].notna()
+        inside_lon = lon.notna()
     else:
         west, east = ((west + 180) % 360) - 180, ((east + 180) % 360) - 180
-        inside_lon = (places["lon"].between(west, east) if west <= east
-                      else (places["lon"] >= west) | (places["lon"] <= east))
-    return places[inside_lat & inside_lon]
+        inside_lon = (lon.between(west, east) if west <= east
+                      else (lon >= west) | (lon <= east))
+    return inside_lat & inside_lon

@@ -7,18 +7,15 @@ from streamlit_folium import st_folium
 import dashboard_manage as manage
 import dashboard_ui as ui
 from geo import maps
-from geo.query import places_in_bounds
 
 ui.require_router()
-
-TABLE_ROWS = 500  # the table under the map lists the most mentioned places
 
 f = ui.current_filters()
 place_id = ui.url_view().place
 ui.sync_url(ui.current_view(place=place_id))
 db, rev, base = ui.db_url(), ui.revision(), ui.base_path()
 
-places = ui.places(db, rev, f)
+summary = ui.place_summary(db, rev, f)  # every place passing f: counted, not listed
 view = ui.map_view(db, rev, f, base, ui.settings().map_markers)
 selected = ui.place_details(place_id) if place_id else None
 
@@ -27,7 +24,7 @@ left, right, info = st.columns([1, 1, 2])
 heat = left.toggle("Heat map", key="m_heat")
 follow = right.toggle("Table follows the map", key="m_follow",
                       help="List only the places in view (the page reruns when you pan).")
-info.caption(f"{len(places)} places, {int(places['mentions'].sum())} mentions")
+info.caption(f"{summary.places} places, {summary.mentions} mentions")
 
 ui.capped_map_notice(len(view["drawn"]), view["total"])
 layers = maps.layers_from_data(view["markers"], view["drawn"], assets=ui.assets(), heat=heat)
@@ -36,7 +33,7 @@ layers = maps.layers_from_data(view["markers"], view["drawn"], assets=ui.assets(
 # st_folium reads ``returned_objects`` only when it first draws the map: the frame
 # layer switches the drawn map to sending its bounds on each (debounced, 250 ms) pan and
 # zoom, keeping the user's view; with "follows" off, panning sends nothing (no rerun).
-layers.append(maps.frame_layer(places, focus=selected and {
+layers.append(maps.frame_layer(None, bounds=summary.bounds, focus=selected and {
     "id": selected["id"], "lat": selected["lat"], "lon": selected["lon"]},
     send_bounds=follow))
 state = st_folium(
@@ -58,8 +55,11 @@ else:
     st.caption("No dated mentions under these filters.")
 
 st.subheader("Places in view" if follow else "Places")
-shown = places_in_bounds(places, (state or {}).get("bounds")) if follow else places
 if follow:
-    st.caption(f"{len(shown)} of {len(places)} places in view")
-ui.place_table(shown, f, limit=TABLE_ROWS)
+    shown, total = ui.places_in_view(db, rev, f, (state or {}).get("bounds"),
+                                     ui.MAP_TABLE_ROWS)
+    st.caption(f"{total} of {summary.places} places in view")
+else:
+    shown, total = ui.map_table(db, rev, f), summary.places
+ui.place_table(shown, f, limit=ui.MAP_TABLE_ROWS, total=total)
 manage.download_buttons(f)

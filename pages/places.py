@@ -26,5 +26,5 @@ else:
     st.title("Places")
     if view.place:
         st.info("That place is not in the store: here are all the places.")
-    ui.place_table(ui.places(db, rev, f), f)
+    ui.place_table(ui.places(db, rev, f, ui.row_cap() + 1), f)  # one more: capped
     manage.download_buttons(f, ("geojson", "csv"))

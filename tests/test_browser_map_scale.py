@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,53 @@ def test_the_dashboard_serving_pages_never_loads_spacy(scale_server, page):  # n
         wait_idle(page)
     maps = Path(f"/proc/{_server_pid(scale_server)}/maps").read_text()
     assert "/spacy/" not in maps and "/thinc/" not in maps
+
+
+def _search(page, words: str) -> None:
+    """Type ``words`` in the sidebar's search box and press Enter, as a user does."""
+    wait_idle(page)
+    box = page.locator("[data-testid='stSidebar'] input[aria-label='Search passages']")
+    box.fill(words)
+    box.press("Enter")
+
+
+def _wait_for_counts(frame, page, want: list[int], timeout: float = 20.0) -> None:
+    """Until the map's markers and clusters show ``want`` (in any order)."""
+    deadline = time.time() + timeout
+    while sorted(_shown_counts(frame)) != sorted(want) and time.time() < deadline:
+        page.wait_for_timeout(200)
+    assert sorted(_shown_counts(frame)) == sorted(want)
+
+
+def test_after_a_filter_change_the_map_shows_the_places_that_pass_and_their_counts(
+        scale_server, page):  # noqa: F811
+    page.goto(scale_server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    _search(page, "Seoul")
+    frame.locator('.na-marker[title="Seoul"]').wait_for(timeout=15000)
+    _wait_for_counts(frame, page, [4])  # Seoul's four mentions, no other marker
+    page.get_by_text("1 places, 4 mentions").wait_for(timeout=15000)
+    _search(page, "Manaus")
+    frame.locator('.na-marker[title="Manaus"]').wait_for(timeout=15000)
+    _wait_for_counts(frame, page, [1])
+    page.get_by_text("1 places, 1 mentions").wait_for(timeout=15000)
+    assert frame.locator('.na-marker[title="Seoul"]').count() == 0
+
+
+def test_a_capped_map_after_a_filter_change_counts_every_place_that_passes(
+        capped_server, page):  # noqa: F811
+    page.goto(capped_server + "/")
+    frame = map_frame(page)
+    frame.locator(".na-marker, .marker-cluster").first.wait_for(timeout=15000)
+    wait_idle(page)
+    # without the country level: Seoul (4), Busan (2) and Manaus (1) pass; two are drawn
+    page.locator("[data-testid='stSidebar']").get_by_text("Countries & demonyms").click()
+    page.get_by_text("The map draws the 2 most mentioned of 3 places").wait_for(timeout=15000)
+    page.get_by_text("3 places, 7 mentions").wait_for(timeout=15000)
+    deadline = time.time() + 20
+    while sum(_shown_counts(frame)) != 4 + 2 and time.time() < deadline:
+        page.wait_for_timeout(200)
+    assert sum(_shown_counts(frame)) == 4 + 2  # Seoul and Busan, not Manaus
+    assert frame.locator(".leaflet-marker-pane .na-broad").count() == 0
+    assert frame.locator('.na-marker[title="Manaus"]').count() == 0

@@ -148,7 +148,7 @@ def _via(store, indexed: bool):
     def sel(f):
         return index.select(store.conn, f) if index is not None else None
 
-    return (lambda f: place_table(store, f, selection=sel(f)),
+    return (lambda f, **kw: place_table(store, f, selection=sel(f), **kw),
             lambda f, ids, **kw: place_snippets(store, f, ids, selection=sel(f), **kw),
             lambda f, **kw: timeline(store, f, selection=sel(f), **kw))
 
@@ -170,11 +170,46 @@ def _agree(store) -> None:
             rows = q.timeline(store.conn, f, by=by)
             assert list(days["day"].dt.strftime("%Y-%m-%d")) == [r["day"] for r in rows], f
             assert list(days["mentions"]) == [r["mentions"] for r in rows], f
+        _agree_in_part(store, f, table)
         top = list(fast["place_id"].head(20))
         got = snippets(f, top, per_place=2)
         want = q.place_passages(store.conn, f, top, per_place=2)
         assert list(zip(got["place_id"], got["passage_id"])) == \
             [(r["place_id"], r["passage_id"]) for r in want], f
+
+
+EAST_ASIA = {"_southWest": {"lat": 30.0, "lng": 100.0},
+             "_northEast": {"lat": 60.0, "lng": 179.0}}
+
+
+def _agree_in_part(store, f: Filters, table) -> None:
+    """The first rows, the places in a box, and the summary of every place agree too
+    (the index makes rows only for the places it returns)."""
+    import pandas as pd
+
+    from geo.mention_index import MentionIndex
+    from geo.query import place_summary
+
+    for kw in ({"limit": 3}, {"bounds": EAST_ASIA}, {"bounds": EAST_ASIA, "limit": 2}):
+        fast, sql = table(f, **kw), place_table(store, f, **kw)
+        pd.testing.assert_frame_equal(fast.drop(columns="rules"), sql.drop(columns="rules"),
+                                      check_dtype=len(sql) > 0, obj=f"{f} {kw}")
+    sel = MentionIndex.build(store.conn).select(store.conn, f)
+    for bounds in (None, EAST_ASIA):
+        assert place_summary(store, f, selection=sel, bounds=bounds) == \
+            place_summary(store, f, bounds=bounds), (f, bounds)
+
+
+def test_a_place_summary_counts_every_place_without_listing_them(dashboard_store):
+    from geo.query import place_summary
+
+    full = place_table(dashboard_store, Filters())
+    summary = place_summary(dashboard_store, Filters())
+    assert (summary.places, summary.mentions) == (len(full), full["mentions"].sum())
+    assert summary.countries == tuple(sorted(set(full["country_code"]) - {None}))
+    east = place_summary(dashboard_store, Filters(), bounds=EAST_ASIA)
+    assert east.places == len(places_in_bounds(full, EAST_ASIA)) < len(full)
+    assert place_summary(dashboard_store, Filters(text="zzzzunknown")).bounds is None
 
 
 def test_the_in_memory_index_agrees_with_sql_on_the_fixture_store(dashboard_store):
