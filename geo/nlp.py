@@ -134,6 +134,7 @@ class PlaceFinder:
                 ent = Span(doc, ent.start, end, label=ent.label_)
             for part in self._split_merged(ent):
                 self._from_entity(doc, part, places, demonyms, actors, taken)
+        demonyms.extend(self._lexicon_demonyms(doc, taken))
         places.extend(self._gazetteer_matches(doc, taken))
         listed = self._listed_with(doc, places, taken)
         places.extend(listed)
@@ -163,7 +164,7 @@ class PlaceFinder:
             kept = self._extend(self._strip_descriptor(span))
             if not _plausible_name(kept, self.lexicon) or names_a_disease(kept, self.lexicon):
                 return  # "the West" (a bloc), "West Nile virus" (a disease), "H5N1"
-            if self._names.demonym(kept.text) and not self._names.has_name(kept.text):
+            if self._demonym(kept.text) and not self._names.has_name(kept.text):
                 demonyms.append(Span(doc, kept.start, kept.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
@@ -174,7 +175,7 @@ class PlaceFinder:
                 _mark(taken, min(ent.start, kept.start), max(ent.end, kept.end))
             return
         if label == "NORP" or (label == "ORG" and len(span) == 1):
-            if self._names.demonym(span.text):
+            if self._demonym(span.text):
                 demonyms.append(Span(doc, span.start, span.end, label="DEMONYM"))
                 _mark(taken, ent.start, ent.end)
                 return
@@ -193,6 +194,26 @@ class PlaceFinder:
                 _mark(taken, ent.start, ent.end)
         elif label in NON_NAME_LABELS:
             _mark(taken, ent.start, ent.end)
+
+    def _demonym(self, text: str) -> str | None:
+        """The country code of a demonym: the lexicon's (French "russe", "Syriens"),
+        else the gazetteer's ("Russians")."""
+        return self.lexicon.demonym(text) or self._names.demonym(text)
+
+    def _lexicon_demonyms(self, doc: Doc, taken: list[bool]) -> list[Span]:
+        """Demonyms no entity holds: French adjectives are lower case ("le dirigeant
+        nord-coréen", "la délégation russe"). A capitalised one that is also a place's
+        name ("Suisse") is left to the place finder."""
+        if not self.lexicon.demonyms:
+            return []
+        found = []
+        for token in doc:
+            if taken[token.i] or not self.lexicon.demonym(token.text):
+                continue
+            if token.is_lower or not self._names.has_name(token.text):
+                found.append(Span(doc, token.i, token.i + 1, label="DEMONYM"))
+                taken[token.i] = True
+        return found
 
     def _split_merged(self, ent: Span) -> list[Span]:
         """Two places the model ran into one entity: "Thruxton, Hampshire" (a town and
@@ -455,8 +476,10 @@ class PlaceFinder:
         return None
 
     def _accept(self, span: Span) -> bool:
-        if _dateline(span, self.lexicon):
-            return bool(own_entries(self._names, span.text))
+        if _dateline(span, self.lexicon):  # its own name, or a big city's other name
+            return bool(own_entries(self._names, span.text)) or any(  # "BRUXELLES (AFP)"
+                e.kind == "city" and e.population >= self.city_population
+                for e in self._names.lookup(span.text, limit=5))
         if len(span) > 1 and span[-1].text in self.lexicon.feature_heads:
             return self._names.has_name(span.text) or self._names.has_name(span[:-1].text)
         if span.text in self.not_places or not self._names.has_name(span.text):

@@ -225,7 +225,7 @@ class Resolver:
                           for r, wt in list(zip(ranked, weights))[1:self.keep_alternatives + 1]]
 
     def _resolve_demonym(self, m: PlaceMention) -> None:
-        code = self.gazetteer.demonym(m.text)
+        code = self.lexicon.demonym(m.text) or self.gazetteer.demonym(m.text)
         entry = self.gazetteer.country(code) if code else None
         m.place, m.score, m.alternatives = entry, 1.0 if entry else 0.0, []
         m.rule = str(Rule(RuleCode.DEMONYM))

@@ -167,12 +167,21 @@ def test_french_news_geoparses_in_a_process(tmp_path):
                           "--out", str(out)], cwd=REPO, capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
-    found = {}
+    found, demonyms = {}, {}
     for line in out.read_text(encoding="utf-8").splitlines():
         doc = json.loads(line)
         assert doc["language"] == "fr", doc["id"]  # detected: the slice declares none
         for t in doc["toponyms"]:
             found[doc["id"], t["name"]] = t.get("place_id")
+        for t in doc["demonyms"]:
+            demonyms[doc["id"], t["name"]] = t.get("place_id")
+    # French demonyms from the lexicon, lower case or a people; datelines in French
+    assert demonyms["fr-train", "russe"] == "cc:RU"
+    assert demonyms["fr-syrie", "Syriens"] == "cc:SY"
+    assert ("fr-syrie", "Syriens") not in found
+    assert found["fr-syrie", "BEYROUTH"] == "gn:276781"
+    assert found["fr-bruxelles", "BRUXELLES"] == "gn:2800866"
+    assert found["fr-mali", "BAMAKO"] == "gn:2460596"
     assert found["fr-train", "Corée du Nord"] == "cc:KP"
     assert found["fr-train", "Moscou"] == "gn:524901"
     assert found["fr-train", "Khasan"] == "cur:khasan-ru"

@@ -40,6 +40,12 @@ def gaz(tmp_path_factory):
     g.close()
 
 
+def found(gaz, lex: Lexicon, text: str, key: str) -> list[str]:  # noqa: ANN001
+    """The texts of the place finder's ``doc.spans[key]`` in a blank-model doc."""
+    doc = PlaceFinder(gazetteer=gaz, lexicon=lex)(BLANK.nlp(text))
+    return [s.text for s in doc.spans[key]]
+
+
 PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "locatives": lambda lex, g: cues.locative_before(
         span("une gare près de Riverdale", "Riverdale"), lex),
@@ -100,6 +106,10 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "name_folding": lambda lex, g: lex.fold("St-Étienne") == lex.fold("Saint-Étienne"),
     "dateline_after": lambda lex, g: cue(g, lex, "Par Jean Dupont. LYON (AFP) - Le",
                                          "LYON").dateline,
+    "types_before": lambda lex, g: cues.has_type_cue(
+        span("le fleuve Springfield a débordé", "Springfield"), lex),
+    "demonyms": lambda lex, g: found(g, lex, "le dirigeant nord-coréen et les Syriens",
+                                     "demonyms"),
     # English words, then French ones: the detector must decide (not plainly English)
     "function_words": lambda lex, g: surely_default(
         "The mayor said the aid for the town was late, et la ville est sous les eaux.",
@@ -139,7 +149,17 @@ def test_probes_say_what_the_french_words_mean(gaz):
     assert PROBES["pair_enders"](FR, gaz).name == "Illinois"
     assert str(PROBES["part_prefixes"](FR, gaz)[0]) == "part of Springfield"
     assert str(PROBES["near_prefixes"](FR, gaz)[0]) == "near Springfield"
+    assert PROBES["types_before"](FR, gaz) is True  # "le fleuve X": a place follows
+    assert PROBES["demonyms"](FR, gaz) == ["nord-coréen", "Syriens"]
+    assert FR.demonym("syriennes") == "SY" and FR.demonym("Russes") == "RU"
     assert PROBES["function_words"](FR, gaz) is False  # "et la ... est sous les": doubt
+
+
+def test_a_french_dateline_under_the_french_name_is_a_place(gaz):
+    """"BRUXELLES (AFP) -": a dateline in the name French gives a big city (an alternate
+    name of Brussels in the gazetteer) is taken, as one under its own name is."""
+    assert found(gaz, FR, "BRUXELLES (AFP) - Les dirigeants", "places") == ["BRUXELLES"]
+    assert found(gaz, FR, "Les dirigeants de BRUXELLES", "places") == []  # no dateline
 
 
 def test_french_elision_is_read_by_the_tokens():

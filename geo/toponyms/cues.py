@@ -78,8 +78,11 @@ def locative_before(span: "Span", lex: Lexicon, words: frozenset[str] | None = N
 
 
 def has_type_cue(span: "Span", lex: Lexicon) -> bool:
-    """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
+    """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community",
+    and where a language puts the type right before the name, "le fleuve Amour"."""
     doc = span.doc
+    if span.start >= 1 and doc[span.start - 1].lower_ in lex.types_before:
+        return True
     if span.start >= 2 and doc[span.start - 1].lower_ in lex.type_links \
             and doc[span.start - 2].lower_ in lex.place_types:
         return True

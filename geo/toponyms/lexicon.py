@@ -22,7 +22,7 @@ one new file). Three entry shapes exist, fixed per kind (see :data:`KINDS`):
 * words: a word or phrase, compared as written (case matters: "Street" is a street's
   head, "street" is not); in ``[disease_words]`` a leading ``*`` means "any word ending
   so" (``*virus``: "coronavirus");
-* pairs: ``short = long`` (name folding: ``st = saint``);
+* pairs: ``short = long`` (name folding: ``st = saint``; demonyms: ``russe = RU``);
 * patterns: a regular expression; the kind's entries are alternatives.
 """
 from __future__ import annotations
@@ -51,6 +51,7 @@ class Lexicon:
     place_types: frozenset[str]  # "the village of X", "X, a town in ..."
     copulas: frozenset[str]  # "X is a town": the verb of a type cue
     type_links: frozenset[str]  # "the village of X": between the type and the name
+    types_before: frozenset[str]  # "le fleuve X": a place type right before the name
     descriptors: frozenset[str]  # "Nyanza province" -> "Nyanza"
     feature_heads: frozenset[str]  # "X River", "the Z Strait": a place even if NER missed it
     connectors: frozenset[str]  # inside a name: "Bosnia and Herzegovina", "Stratford-upon-Avon"
@@ -70,6 +71,8 @@ class Lexicon:
     person_titles: frozenset[str]  # "coach Ripley", "President Obama": a person, no town
     company_words: frozenset[str]  # "Titan Industries", "Toyota Motor": a company, no town
     name_not_place: frozenset[str]  # "Toyota", "Duma": a company or body, not the town
+    # "russe = RU": demonyms the gazetteer lacks (its own are English), by ISO code
+    demonyms: dict[str, str]
     # article level (geo.pipeline)
     sentence_openers: frozenset[str]  # "In Ebola virus ...": not part of the disease's name
     # resolution (geo.resolve)
@@ -109,6 +112,15 @@ class Lexicon:
         while k >= 0 and text[k] in " \t":
             k -= 1
         return (k < 0 or text[k] in "\n.!?") and bool(self.dateline_after_re.match(text, end))
+
+    def demonym(self, word: str) -> str | None:
+        """The ISO code of the country ``word`` is a ``[demonyms]`` form of, a plural in
+        "s" included ("Syriens" as "syrien"), else None."""
+        if not self.demonyms:
+            return None
+        key = word.casefold()
+        return self.demonyms.get(key) or (self.demonyms.get(key[:-1])
+                                          if key.endswith("s") else None)
 
     def fold(self, name: str) -> str:
         """A name for comparing: case, punctuation, a leading "the" and the
@@ -204,7 +216,7 @@ def _capitalised(words: frozenset[str]) -> frozenset[str]:
 
 # the kind of each ``[section]``: every field of Lexicon but ``lang``
 KINDS: dict[str, str] = {
-    f.name: PAIRS if f.name == "name_folding" else PATTERNS if f.name == "dateline_after"
+    f.name: PAIRS if f.name in ("name_folding", "demonyms") else PATTERNS if f.name == "dateline_after"
     else WORDS for f in dataclasses.fields(Lexicon) if f.name != "lang"}
 
 
