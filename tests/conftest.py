@@ -96,15 +96,17 @@ def pg_url(pg_cluster) -> str:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``store_url`` runs a test on both back ends; ``dashboard_db`` (and
-    ``dashboard_store``) on those its module names in ``BACKENDS`` (default: SQLite,
+    ``dashboard_store``) and ``sample_db`` on those its module names in ``BACKENDS`` (default: SQLite,
     for the modules whose tests also read the file with sqlite3), or those a test's
     ``@pytest.mark.backends("sqlite")`` names."""
     if "store_url" in metafunc.fixturenames:
         metafunc.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
-    if "dashboard_db" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("backends")
-        backends = only.args if only else getattr(metafunc.module, "BACKENDS", ("sqlite",))
-        metafunc.parametrize("dashboard_db", list(backends), indirect=True)
+    for name in ("dashboard_db", "sample_db"):
+        if name in metafunc.fixturenames:
+            only = metafunc.definition.get_closest_marker("backends")
+            backends = only.args if only else getattr(metafunc.module, "BACKENDS",
+                                                      ("sqlite",))
+            metafunc.parametrize(name, list(backends), indirect=True)
 
 
 @pytest.fixture()
@@ -148,12 +150,14 @@ def mixed_db(tmp_path_factory, full_gazetteer) -> str:
 
 
 @pytest.fixture
-def sample_db(tmp_path) -> str:
-    """A new store holding the built-in sample."""
+def sample_db(request, tmp_path) -> str:
+    """A new store holding the built-in sample (on the back end the test is run for)."""
     from geo.sample import ensure_sample
     from geo.store import Store
 
     db = str(tmp_path / "sample.sqlite")
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_url")
     with Store.open(db) as store:
         ensure_sample(store)
     return db

@@ -103,13 +103,16 @@ def _connected(path: str, connect: Callable[[], Db],
 
 
 class Store:
-    """An open News Atlas database; ``read_only`` when it may not be written."""
+    """An open News Atlas database; ``read_only`` when it may not be written. ``path``
+    names it in messages (an SQLite file, or a PostgreSQL URL without its password);
+    ``url`` is what another process opens it with (the password included)."""
 
     def __init__(self, conn: Db, *, path: str = ":memory:",
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, url: str | None = None) -> None:
         self.conn = conn
         self.path = path
         self.read_only = read_only
+        self.url = url or path
 
     @classmethod
     def open(cls, url: str | None = None, *, read_only: bool = False) -> "Store":
@@ -156,7 +159,7 @@ class Store:
                           (lambda conn: None) if read_only else migrate)
         if read_only:
             cls._check_version(conn, shown)
-        return cls(conn, path=shown, read_only=read_only)
+        return cls(conn, path=shown, read_only=read_only, url=url)
 
     @classmethod
     def _open_ro(cls, path: str) -> "Store":

@@ -129,7 +129,8 @@ def user_place_like(c: Db, name: str, lat: float, lon: float
                     ) -> str | None:
     """The id of a user's point with this name at these coordinates (to 6 decimals)."""
     r = c.execute("SELECT id FROM places WHERE source = 'user' AND name = ?"
-                  " AND round(lat, 6) = round(?, 6) AND round(lon, 6) = round(?, 6)"
+                  " AND round(CAST(lat AS NUMERIC), 6) = round(CAST(? AS NUMERIC), 6)"
+                  " AND round(CAST(lon AS NUMERIC), 6) = round(CAST(? AS NUMERIC), 6)"
                   " ORDER BY id LIMIT 1", (name, lat, lon)).fetchone()
     return r[0] if r else None
 
