@@ -39,6 +39,9 @@ ALTERNATIVE_IDS = {
 # how many other candidates a mention weighed
 OTHERS = {SQLITE: "coalesce(json_array_length(pm.alternatives), 0)",
           POSTGRESQL: "coalesce(json_array_length(CAST(pm.alternatives AS json)), 0)"}
+# what the per-place counts group by (PostgreSQL wants the places table's key named;
+# on SQLite that would cost a sort: 556 -> 715 ms on 100,000 mentions)
+PLACE_GROUP = {SQLITE: "pm.place_id", POSTGRESQL: "pm.place_id, pl.id"}
 # the distinct rules of a group, comma-separated
 RULES = {SQLITE: "group_concat(DISTINCT pm.rule)",
          POSTGRESQL: "string_agg(DISTINCT pm.rule, ',')"}

@@ -17,7 +17,9 @@ from geo.store.corrections import NOT_A_PLACE_SQL
 from geo.store.corrections import revision as corrections_revision
 from geo.store.filters import Filters
 from geo.store.db import Db, Record
-from geo.store.dialect import FTS_PASSAGES, OTHERS, RULES, SQLITE, dialect_of, fts_terms
+from geo.store.dialect import (
+    FTS_PASSAGES, OTHERS, PLACE_GROUP, RULES, SQLITE, dialect_of, fts_terms,
+)
 
 
 BROAD_KINDS = ("country", "continent")  # place kinds that count as "country level"
@@ -208,7 +210,7 @@ def place_counts(conn: Db, f: Filters) -> list[Record]:
         " CASE WHEN pl.kind IN ('country', 'continent')"
         " OR max(CASE WHEN pm.kind = 'place' THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END AS broad"
         f" FROM place_mentions pm{w.joins()}{w.sql()}"
-        " GROUP BY pm.place_id, pl.id ORDER BY mentions DESC, pl.name"
+        f" GROUP BY {PLACE_GROUP[d]} ORDER BY mentions DESC, pl.name"
     )
     return conn.execute(sql, w.params).fetchall()
 
