@@ -25,7 +25,6 @@ read-only store with :class:`~geo.errors.StoreFaultError`.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -38,6 +37,7 @@ from geo.store.actors import (
     actor_id, articles_showing, articles_with_keys, drop_orphans, found_mentions,
     replace_mentions,
 )
+from geo.store.db import Db, Record
 
 if TYPE_CHECKING:
     from geo.corrections import Correction, Reach
@@ -94,22 +94,22 @@ def _loads(value: Any) -> Any:
     return value
 
 
-def live_rules(conn: sqlite3.Connection) -> list[ActorRule]:
+def live_rules(conn: Db) -> list[ActorRule]:
     rows = conn.execute("SELECT * FROM corrections WHERE target = 'actor'"
                         " AND undone_at IS NULL ORDER BY id").fetchall()
     return [ActorRule.from_row(_mapping(conn, r)) for r in rows]
 
 
-def correction(conn: sqlite3.Connection, ident: int) -> Mapping[str, Any] | None:
+def correction(conn: Db, ident: int) -> Mapping[str, Any] | None:
     """The corrections row ``ident``, or None."""
     row = conn.execute("SELECT * FROM corrections WHERE id = ?", (ident,)).fetchone()
     return None if row is None else _mapping(conn, row)
 
 
-def _mapping(conn: sqlite3.Connection, row: Any) -> Mapping[str, Any]:
+def _mapping(conn: Db, row: Any) -> Mapping[str, Any]:
     if isinstance(row, Mapping):
         return row
-    if isinstance(row, sqlite3.Row):
+    if isinstance(row, (Record, Record)):
         return {k: row[k] for k in row.keys()}
     cols = [d[1] for d in conn.execute("PRAGMA table_info(corrections)")]
     return dict(zip(cols, row))
@@ -117,7 +117,7 @@ def _mapping(conn: sqlite3.Connection, row: Any) -> Mapping[str, Any]:
 
 # -- applying -------------------------------------------------------------------------
 
-def apply_actor_corrections(conn: sqlite3.Connection, article_id: str,
+def apply_actor_corrections(conn: Db, article_id: str,
                             rules: Sequence[ActorRule] | None = None) -> None:
     """Rebuild the visible actor mentions of ``article_id`` from what the analysis found:
     each folded into its stored spelling variant, then every live rule in order."""
@@ -147,13 +147,13 @@ def apply_actor_corrections(conn: sqlite3.Connection, article_id: str,
     drop_orphans(conn, {i for i, _ in folded.values()})
 
 
-def _reapply(conn: sqlite3.Connection, articles: set[str]) -> None:
+def _reapply(conn: Db, articles: set[str]) -> None:
     rules = live_rules(conn)
     for article_id in sorted(articles):
         apply_actor_corrections(conn, article_id, rules)
 
 
-def _reach(conn: sqlite3.Connection, rules: Sequence[ActorRule]) -> set[str]:
+def _reach(conn: Db, rules: Sequence[ActorRule]) -> set[str]:
     """Every article where one of ``rules`` may have moved a mention (a superset)."""
     keys = {fold_key(r.name) for r in rules if r.action is not ActorAction.SPLIT}
     return articles_with_keys(conn, keys) | {
@@ -166,7 +166,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _insert(conn: sqlite3.Connection, action: ActorAction, actor: ActorRef, *,
+def _insert(conn: Db, action: ActorAction, actor: ActorRef, *,
             new: ActorRef | None, author: str | None, mention: tuple[str, int, int] | None
             = None, text: str | None = None, created_at: str | None = None) -> int:
     old: dict[str, Any] = {"name": actor[0], "kind": actor[1]}
@@ -175,15 +175,16 @@ def _insert(conn: sqlite3.Connection, action: ActorAction, actor: ActorRef, *,
     article_id, start, end = mention or (None, None, None)
     cur = conn.execute(
         "INSERT INTO corrections (target, action, scope, name, article_id, start, \"end\","
-        " old_value, new_value, author, created_at) VALUES ('actor',?,?,?,?,?,?,?,?,?,?)",
+        " old_value, new_value, author, created_at) VALUES ('actor',?,?,?,?,?,?,?,?,?,?)"
+        " RETURNING id",
         (action.value, "mention" if mention else "everywhere", actor[0], article_id, start,
          end, json.dumps(old, ensure_ascii=False),
          json.dumps({"name": new[0], "kind": new[1]}, ensure_ascii=False) if new else None,
          author, created_at or _now()))
-    return int(cur.lastrowid)
+    return int(cur.fetchone()[0])
 
 
-def _apply_new(conn: sqlite3.Connection, ident: int) -> None:
+def _apply_new(conn: Db, ident: int) -> None:
     rule = ActorRule.from_row(correction(conn, ident) or {})
     if rule.action is ActorAction.SPLIT:
         _reapply(conn, {rule.article_id} if rule.article_id else set())
@@ -204,7 +205,7 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _write(store: "Store", doing: str, work: Callable[[sqlite3.Connection], T]) -> T:
+def _write(store: "Store", doing: str, work: Callable[[Db], T]) -> T:
     """``work(conn)`` in one ``BEGIN IMMEDIATE`` transaction."""
     from geo.store.connect import transaction
 
@@ -247,7 +248,7 @@ def split_actor(store: "Store", actor: ActorRef, mentions: Sequence[tuple[str, i
     if not mentions:
         raise ValueError(f"split {actor[0]!r}: choose at least one mention to move")
 
-    def work(c: sqlite3.Connection) -> list[int]:
+    def work(c: Db) -> list[int]:
         ids = []
         for article_id, start, end in mentions:
             text = c.execute('SELECT text FROM actor_mentions_auto WHERE article_id = ?'
@@ -261,12 +262,12 @@ def split_actor(store: "Store", actor: ActorRef, mentions: Sequence[tuple[str, i
     return _write(store, f"split the actor {actor[0]!r}", work)
 
 
-def _made(conn: sqlite3.Connection, ident: int) -> int:
+def _made(conn: Db, ident: int) -> int:
     _apply_new(conn, ident)
     return ident
 
 
-def undo_actor_correction(conn: sqlite3.Connection, row: Mapping[str, Any] | sqlite3.Row
+def undo_actor_correction(conn: Db, row: Mapping[str, Any] | Record
                           ) -> None:
     """Mark the actor correction ``row`` undone and rebuild every article a rule may have
     touched, so the store is as if it had never been made (the others still apply)."""
@@ -281,7 +282,7 @@ def undo_actor_correction(conn: sqlite3.Connection, row: Mapping[str, Any] | sql
 
 def undo(store: "Store", correction_id: int) -> None:
     """Undo the actor correction ``correction_id`` in one transaction."""
-    def work(c: sqlite3.Connection) -> None:
+    def work(c: Db) -> None:
         row = correction(c, correction_id)
         if row is None:
             raise StoreError(f"no correction {correction_id} in {store.path}")
@@ -296,7 +297,7 @@ def _who(name: str | None, kind: str | None) -> str:
     return f'"{name}" ({KIND_WORDS.get(kind or "", kind or "actor")})'
 
 
-def describe_actor_correction(row: Mapping[str, Any] | sqlite3.Row) -> str:
+def describe_actor_correction(row: Mapping[str, Any] | Record) -> str:
     """The correction in plain words ('Merged "Obama" (person) into "Barack Obama"
     (person), in every article')."""
     rule = ActorRule.from_row(row if isinstance(row, Mapping) else
@@ -317,7 +318,7 @@ JSON_FIELDS = ("target", "action", "scope", "name", "article_id", "start", "end"
                "old_value", "new_value", "author", "created_at", "undone_at")
 
 
-def actor_correction_json(row: Mapping[str, Any] | sqlite3.Row) -> dict[str, Any]:
+def actor_correction_json(row: Mapping[str, Any] | Record) -> dict[str, Any]:
     """The export record of a correction: its columns, ``old_value``/``new_value``
     as JSON objects (null for not_actor's new value)."""
     row = row if isinstance(row, Mapping) else {k: row[k] for k in row.keys()}
@@ -326,7 +327,7 @@ def actor_correction_json(row: Mapping[str, Any] | sqlite3.Row) -> dict[str, Any
     return rec
 
 
-def add_actor_correction(conn: sqlite3.Connection, rec: Mapping[str, Any], *,
+def add_actor_correction(conn: Db, rec: Mapping[str, Any], *,
                          where: str = "<record>", line: int | None = None) -> int | None:
     """Import one exported record (:func:`actor_correction_json`) and apply it; None when
     it was undone (kept out) or the store already holds the same live correction.

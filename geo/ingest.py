@@ -234,7 +234,7 @@ class _Run:
                                                           sources=self.sources_file))
             return build().analyze_many(fresh)
         builder = pipeline or pool.DefaultPipeline(
-            None if self.store.path == ":memory:" else self.store.path,
+            None if self.store.path == ":memory:" else self.store.url,
             sources=self.sources_file)
         if self.dask is not None:
             from geo.ingest_dask import analyse_on_dask

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.store.dialect import SQLITE
 from geo.store.jobs import (
     Job, JobState, create_job, fail_job, get_job, recent_jobs, set_pid, set_sources,
 )
@@ -40,7 +42,14 @@ INTERRUPTED = ("interrupted: the {kind} process (pid {pid}) stopped before it fi
 
 
 def upload_root(store: Store) -> Path:
-    """Where uploads are kept: ``uploads/`` beside the store file."""
+    """Where uploads are kept: ``uploads/`` beside the store file; for a PostgreSQL
+    store, on this machine (where its worker runs): ``data/uploads/HOST_PORT_DATABASE/``
+    in the checkout."""
+    import geo.store
+
+    if store.conn.dialect != SQLITE:
+        key = re.sub(r"[^\w.-]+", "_", store.path.split("@")[-1])
+        return geo.store.DEFAULT_DB.parent / "uploads" / key
     return Path(store.path).resolve().parent / "uploads"
 
 
@@ -70,8 +79,11 @@ def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *
     cwd = paths[0].parent if paths and all(p.parent == paths[0].parent for p in paths) \
         else REPO
     args = [os.path.relpath(p, cwd) if cwd != REPO else os.fspath(p) for p in paths]
-    command = [sys.executable, "-m", "geo", "ingest", "--db",
-               os.fspath(Path(store.path).resolve()), "--job", str(job_id),
+    if store.conn.dialect == SQLITE:
+        db, env = ["--db", os.fspath(Path(store.path).resolve())], env
+    else:  # (in the environment, not the command line: the URL may hold a password)
+        db, env = [], {**(env or {}), "NEWS_ATLAS_DB": store.url}
+    command = [sys.executable, "-m", "geo", "ingest", *db, "--job", str(job_id),
                "--workers", str(workers), "--", *args]
     with open(folder / LOG_NAME, "ab") as out:
         proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,

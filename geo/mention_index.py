@@ -203,7 +203,7 @@ class MentionIndex:
         """True for each mention that passes ``f``: meets every one of
         :func:`geo.store.queries.conditions` (what ``where_for(f)`` selects)."""
         m = np.ones(len(self.mention_id), dtype=bool)
-        for c in q.conditions(f):
+        for c in q.conditions(f, q.dialect_of(conn)):
             m &= self._condition_mask(conn, c)
         return m
 

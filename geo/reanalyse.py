@@ -17,7 +17,6 @@ from collections.abc import Mapping
 import json
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 from geo.errors import GeoError, StoreFaultError
 from geo.store.connect import fault
 from geo.store.manage import article_ids, read_note, stored_article, stored_ids, write_note
+from geo.store.db import DB_ERRORS
 
 if TYPE_CHECKING:
     import subprocess
@@ -58,7 +58,7 @@ def unknown_ids(store: "Store", ids: Iterable[str]) -> list[str]:
     wanted = list(ids)
     try:
         present = stored_ids(store.conn, wanted)
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
     return [i for i in wanted if i not in present]
 
@@ -70,7 +70,7 @@ def ids_to_reanalyse(store: "Store", ids: Iterable[str] | None = None) -> list[s
             return article_ids(store.conn)
         wanted = list(dict.fromkeys(ids))
         present = stored_ids(store.conn, wanted)
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
     return [i for i in wanted if i in present]
 
@@ -117,7 +117,7 @@ def _articles(store: "Store", ids: list[str], report: Reanalysis) -> Iterator["A
     for article_id in ids:
         try:
             stored = stored_article(store.conn, article_id)
-        except sqlite3.Error as err:
+        except DB_ERRORS as err:
             raise fault(store.path, err, doing="read") from err
         if stored is None:
             report.vanished += 1

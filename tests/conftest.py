@@ -73,14 +73,61 @@ def pipeline(full_gazetteer):
     return default_pipeline(gazetteer=full_gazetteer).pipeline("en")
 
 
+# --- the store's two back ends (tests/pg.py) -------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (skips, or fails under CI, when
+    PostgreSQL is not installed)."""
+    from tests.pg import start_cluster
+
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_cluster) -> str:
+    """A fresh, empty PostgreSQL store (its own database); its URL."""
+    url = pg_cluster.new_database()
+    yield url
+    pg_cluster.drop(url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``store_url`` runs a test on both back ends; ``dashboard_db`` (and
+    ``dashboard_store``) and ``sample_db`` on those its module names in ``BACKENDS`` (default: SQLite,
+    for the modules whose tests also read the file with sqlite3), or those a test's
+    ``@pytest.mark.backends("sqlite")`` names."""
+    if "store_url" in metafunc.fixturenames:
+        metafunc.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+    for name in ("dashboard_db", "sample_db"):
+        if name in metafunc.fixturenames:
+            only = metafunc.definition.get_closest_marker("backends")
+            backends = only.args if only else getattr(metafunc.module, "BACKENDS",
+                                                      ("sqlite",))
+            metafunc.parametrize(name, list(backends), indirect=True)
+
+
+@pytest.fixture()
+def store_url(request, tmp_path: Path) -> str:
+    """A new, empty store on each back end: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.sqlite")
+    return request.getfixturevalue("pg_url")
+
+
 # --- dashboard (geo.query, geo.maps, pages) -------------------------------------------
 
 @pytest.fixture()
-def dashboard_db(tmp_path: Path) -> str:
-    """A new SQLite store holding the dashboard's fixture articles (seed-like, follow-up,
-    hostile); see tests/data/dashboard/fixture_articles.py."""
+def dashboard_db(request, tmp_path: Path) -> str:
+    """A new store holding the dashboard's fixture articles (seed-like, follow-up,
+    hostile), on the back end the test is run for (``pytest_generate_tests``); see
+    tests/data/dashboard/fixture_articles.py."""
     from tests.data.dashboard.fixture_articles import build_store
 
+    if request.param == "postgresql":
+        return build_store(request.getfixturevalue("pg_url"))
     return build_store(tmp_path / "dashboard.sqlite")
 
 
@@ -103,12 +150,14 @@ def mixed_db(tmp_path_factory, full_gazetteer) -> str:
 
 
 @pytest.fixture
-def sample_db(tmp_path) -> str:
-    """A new store holding the built-in sample."""
+def sample_db(request, tmp_path) -> str:
+    """A new store holding the built-in sample (on the back end the test is run for)."""
     from geo.sample import ensure_sample
     from geo.store import Store
 
     db = str(tmp_path / "sample.sqlite")
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_url")
     with Store.open(db) as store:
         ensure_sample(store)
     return db

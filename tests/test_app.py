@@ -12,6 +12,9 @@ from geo.store.sample import sample_count
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 
 
+BACKENDS = ("sqlite", "postgresql")  # dashboard_db (tests/conftest.py)
+
+
 @pytest.fixture()
 def app(dashboard_db, monkeypatch):
     monkeypatch.setenv("NEWS_ATLAS_DB", dashboard_db)
@@ -251,6 +254,7 @@ def test_a_store_fault_shows_what_to_do_not_a_traceback(fault, tmp_path, monkeyp
     assert str(tmp_path) not in at.error[0].value  # no server folders for visitors
 
 
+@pytest.mark.backends("sqlite")  # (reads the file)
 def test_a_read_only_store_is_served_with_a_notice(dashboard_db, monkeypatch):
     import dashboard_ui
 
@@ -263,6 +267,7 @@ def test_a_read_only_store_is_served_with_a_notice(dashboard_db, monkeypatch):
     assert Path(dashboard_db).read_bytes() == before
 
 
+@pytest.mark.backends("sqlite")  # (reads the file)
 def test_the_read_only_setting_serves_a_writable_store_read_only(dashboard_db, monkeypatch):
     import dashboard_ui
 
@@ -293,6 +298,7 @@ def test_settings_come_from_streamlit_secrets_and_a_bad_one_is_named(dashboard_d
         "setting secrets [news_atlas] upload_limit_mb: 'lots' is not a whole number"]
 
 
+@pytest.mark.backends("sqlite")  # (SQLite's progress handler stops even tiny queries)
 def test_a_query_past_the_time_limit_asks_to_narrow_the_view(dashboard_db, monkeypatch):
     import dashboard_ui
 

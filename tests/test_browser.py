@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -35,7 +36,8 @@ def _serve(db: str, *extra: str):
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
     env = {**os.environ, "NEWS_ATLAS_DB": db, "NEWS_ATLAS_TILES": "none"}
-    log_path = Path(db).with_suffix(".log")
+    log_path = Path(db).with_suffix(".log") if "://" not in db else \
+        Path(tempfile.mkdtemp(prefix="news-atlas-serve-")) / "streamlit.log"
     log = log_path.open("wb")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",

@@ -1,6 +1,8 @@
 """An ingest running while the dashboard reads the same store (headless Chromium
 against ``streamlit run dashboard.py``): every page load during the ingest works, and
-on a refresh once it is done the new articles are there."""
+on a refresh once it is done the new articles are there. On SQLite and on PostgreSQL
+(a real streamlit server reading the PostgreSQL store while `python -m geo ingest --db
+postgresql://...` writes it)."""
 from __future__ import annotations
 
 import re
@@ -19,10 +21,12 @@ REPO = Path(__file__).resolve().parents[1]
 COUNTS = re.compile(r"(\d+) places, (\d+) mentions")
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
     from tests.data.dashboard.fixture_articles import build_store
 
+    if request.param == "postgresql":
+        return build_store(request.getfixturevalue("pg_url"))
     return str(build_store(tmp_path / "atlas.sqlite"))
 
 
@@ -49,7 +53,7 @@ def _healthy(page) -> None:  # noqa: F811
 
 def test_the_dashboard_works_during_an_ingest_and_shows_its_articles_after(
         store, server, page, tmp_path):  # noqa: F811
-    import sqlite3
+    from geo.store import Store
 
     page.goto(server + "/")
     before = _counts(page)
@@ -76,7 +80,8 @@ def test_the_dashboard_works_during_an_ingest_and_shows_its_articles_after(
     page.reload()
     after = _counts(page)
     _healthy(page)
-    with sqlite3.connect(store) as conn:
+    with Store.open(store, read_only=True) as opened:
+        conn = opened.conn
         stored = conn.execute("SELECT count(*) FROM place_mentions WHERE place_id IS NOT"
                               " NULL").fetchone()[0]
         newest = conn.execute("SELECT id FROM articles WHERE title = 'Report 119'"

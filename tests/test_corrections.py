@@ -46,8 +46,9 @@ def _counts(store: Store) -> dict[str, int]:
 
 
 @pytest.fixture()
-def store(tmp_path):
-    with Store.open(str(tmp_path / "c.sqlite")) as s:
+def store(store_url):
+    """The dashboard's fixture articles, on each back end (tests/conftest.py)."""
+    with Store.open(store_url) as s:
         for analyzed in (seed_like(), follow_up(), hostile()):
             s.save(analyzed)
         yield s
@@ -174,9 +175,11 @@ def test_not_a_place_leaves_the_map_the_tables_and_every_export_alike(store, tmp
 
 def test_a_read_only_store_refuses_corrections(store, tmp_path):
     mid = _mention_id(store, "seedlike0000001", "Khasan")
-    path = store.path
+    from geo.store.connect import read_only_url
+
+    url = store.url
     store.close()
-    with Store.open(f"sqlite:///{path}?mode=ro") as ro:
+    with Store.open(read_only_url(url)) as ro:
         with pytest.raises(StoreFaultError, match="read-only"):
             P.correct_mention(ro, mid, "not_place")
         assert C.corrections(ro) == []

@@ -37,8 +37,9 @@ def later(aid: str = "a9") -> object:
 
 
 @pytest.fixture()
-def db(tmp_path):
-    path = str(tmp_path / "s.sqlite")
+def db(store_url):
+    """Two articles' actors, on each back end (tests/conftest.py)."""
+    path = store_url
     with Store.open(path) as store:
         store.save(obama("a1"))
         store.save(kims())

@@ -12,6 +12,8 @@ import pytest
 from geo.cli import main
 from geo.store import Store
 
+BACKENDS = ("sqlite", "postgresql")  # dashboard_db, sample_db (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[1]
 MANY = 400  # more places than the old export gave passages to (300)
 

@@ -124,8 +124,8 @@ TEXT = "Floods reached Wetwang on Monday; Vladivostok was spared."
 
 
 def test_a_name_the_gazetteer_lacks_is_resolved_from_the_server_and_stored(
-        server, tiny_gazetteer: Gazetteer, tmp_path: Path) -> None:
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+        server, tiny_gazetteer: Gazetteer, store_url: str) -> None:
+    with Store.open(store_url) as store:
         source = _source(server, tiny_gazetteer, store)
         article, mentions = _article(TEXT, ["Wetwang", "Vladivostok"])
         Resolver(tiny_gazetteer, source=source).resolve(mentions, TEXT)
@@ -150,7 +150,7 @@ def test_a_name_the_gazetteer_lacks_is_resolved_from_the_server_and_stored(
             [(f"nominatim {server.url}", "wetwang", 29380515)]
 
     # a second run (a new process's source on the same store) asks the server nothing
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+    with Store.open(store_url) as store:
         source = _source(server, tiny_gazetteer, store)
         _, again = _article(TEXT, ["Wetwang", "Vladivostok"])
         Resolver(tiny_gazetteer, source=source).resolve(again, TEXT)
@@ -196,8 +196,8 @@ def test_the_geopy_shaped_call_gives_locations_whose_raw_is_a_gazetteer_row(
     assert [q for _, q, _, _ in server.requests] == ["Little Snoring", "Atlantis"]
 
 
-def test_nothing_found_is_cached_until_it_expires(server, tiny_gazetteer, tmp_path) -> None:
-    db = str(tmp_path / "s.sqlite")
+def test_nothing_found_is_cached_until_it_expires(server, tiny_gazetteer, store_url) -> None:
+    db = store_url
     with Store.open(db) as store:
         assert _source(server, tiny_gazetteer, store).candidates("Atlantis") == []
         assert store.conn.execute("SELECT answer FROM geocoder_cache").fetchone()[0] == "[]"

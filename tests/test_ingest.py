@@ -36,8 +36,8 @@ def _never():
     raise AssertionError("the pipeline was built although nothing is new")
 
 
-def test_the_summary_names_added_present_and_failed(batch, tmp_path, pipeline):
-    db = str(tmp_path / "s.sqlite")
+def test_the_summary_names_added_present_and_failed(batch, store_url, pipeline):
+    db = store_url
     summary = ingest([batch], db, pipeline=lambda: pipeline)
     assert summary.added == 2
     assert summary.present == [
@@ -53,8 +53,8 @@ def test_the_summary_names_added_present_and_failed(batch, tmp_path, pipeline):
     assert IngestSummary.from_dict(json.loads(json.dumps(summary.to_dict()))) == summary
 
 
-def test_already_stored_articles_are_found_before_the_model_loads(batch, tmp_path, pipeline):
-    db = str(tmp_path / "s.sqlite")
+def test_already_stored_articles_are_found_before_the_model_loads(batch, store_url, pipeline):
+    db = store_url
     ingest([batch], db, pipeline=lambda: pipeline)
     again = ingest([batch], db, pipeline=_never)
     assert again.added == 0
@@ -65,8 +65,8 @@ def test_already_stored_articles_are_found_before_the_model_loads(batch, tmp_pat
     assert len(again.failed) == 1
 
 
-def test_progress_reaches_the_callback_and_the_jobs_row(batch, tmp_path, pipeline):
-    db = str(tmp_path / "s.sqlite")
+def test_progress_reaches_the_callback_and_the_jobs_row(batch, store_url, pipeline):
+    db = store_url
     with Store.open(db) as store:
         job_id = create_job(store, "ingest", [str(batch)])
     events = []
@@ -84,8 +84,8 @@ def test_progress_reaches_the_callback_and_the_jobs_row(batch, tmp_path, pipelin
     assert job.started_at <= job.finished_at and job.rate() > 0
 
 
-def test_a_model_that_cannot_load_fails_the_job_with_its_reason(batch, tmp_path):
-    db = str(tmp_path / "s.sqlite")
+def test_a_model_that_cannot_load_fails_the_job_with_its_reason(batch, store_url):
+    db = store_url
     with Store.open(db) as store:
         job_id = create_job(store, "ingest")
 

@@ -14,6 +14,8 @@ from geo.maps import base_map, marker_data, marker_layers_data, marker_size, pla
 from geo.settings import load as load_settings
 from geo.query import Filters, place_snippets, place_table
 
+BACKENDS = ("sqlite", "postgresql")  # dashboard_db, sample_db (tests/conftest.py)
+
 ASSETS = AssetUrls("/app/static/vendor")
 
 

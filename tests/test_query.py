@@ -9,6 +9,7 @@ from geo.query import (
 )
 
 KHASAN, NORTH_KOREA, SEOUL = "gn:2039232", "cc:KP", "gn:1835848"
+BACKENDS = ("sqlite", "postgresql")  # dashboard_db (tests/conftest.py)
 
 
 def names(df) -> set[str]:

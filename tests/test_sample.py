@@ -9,17 +9,17 @@ from geo.store import Store
 from geo.store.sample import sample_count
 
 
-def test_sample_loads_into_an_empty_store_once(tmp_path):
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+def test_sample_loads_into_an_empty_store_once(store_url):
+    with Store.open(store_url) as store:
         assert ensure_sample(store) is True
         assert ensure_sample(store) is False
         assert store.article_count() == 1
 
 
-def test_sample_is_not_added_to_a_store_that_has_articles(tmp_path):
+def test_sample_is_not_added_to_a_store_that_has_articles(store_url):
     from tests.test_store import analyzed
 
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+    with Store.open(store_url) as store:
         store.save(analyzed())
         assert ensure_sample(store) is False
         assert store.article_count() == 1

@@ -1,4 +1,5 @@
-"""The SQLite store: migrations, one transaction per article, idempotent saves."""
+"""The store: migrations, one transaction per article, idempotent saves (the tests that
+take ``store_url`` run on SQLite and on PostgreSQL)."""
 from __future__ import annotations
 
 import sqlite3
@@ -31,8 +32,8 @@ def analyzed(article_id: str = "a1", *, text: str = "Kim arrived in Khasan.") ->
     return AnalyzedArticle(article=art, passages=[p], places=[place], actors=[actor])
 
 
-def test_save_then_resave_adds_nothing(tmp_path):
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+def test_save_then_resave_adds_nothing(store_url):
+    with Store.open(store_url) as store:
         assert store.save(analyzed()) is True
         assert store.save(analyzed()) is False
         assert store.article_count() == 1
@@ -44,16 +45,16 @@ def test_save_then_resave_adds_nothing(tmp_path):
         assert "gn:1270216" in alts
 
 
-def test_same_actor_across_articles_is_one_row(tmp_path):
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+def test_same_actor_across_articles_is_one_row(store_url):
+    with Store.open(store_url) as store:
         store.save(analyzed("a1"))
         store.save(analyzed("a2", text="Kim arrived in Khasan!"))
         assert store.conn.execute("SELECT count(*) FROM actors").fetchone()[0] == 1
         assert store.conn.execute("SELECT count(*) FROM actor_mentions").fetchone()[0] == 2
 
 
-def test_failed_save_leaves_nothing_half_written(tmp_path):
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+def test_failed_save_leaves_nothing_half_written(store_url):
+    with Store.open(store_url) as store:
         store.save(analyzed("a1"))
         bad = analyzed("a2")
         bad.passages.append(bad.passages[0])  # duplicate passage id: the insert fails
@@ -252,33 +253,39 @@ def test_an_unwritable_store_file_opens_read_only(immutable_store):
 
 
 def test_a_store_another_user_owns_is_served_read_only(tmp_path):
-    """Run as ``nobody`` (tests run as root, for whom every file is writable)."""
+    """Run as ``nobody`` (tests run as root, for whom every file is writable): the
+    process imports the store as root (this interpreter and its packages may live where
+    nobody cannot read), then gives up root for good and opens the store."""
     import os
+    import pwd
     import shutil
     import subprocess
+    import sys
     import tempfile
 
-    python = "/usr/bin/python3"
-    if os.geteuid() != 0 or not shutil.which("runuser") or not os.path.exists(python):
-        pytest.skip("needs root, runuser and a system python3 to run as nobody")
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to run as nobody")
+    nobody = pwd.getpwnam("nobody")
     repo = Path(__file__).resolve().parents[1]
+    become_nobody = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); from geo.store import Store\n"
+        "Store.open(':memory:').close()  # everything the store imports, imported as root\n"
+        f"os.setgroups([]); os.setgid({nobody.pw_gid}); os.setuid({nobody.pw_uid})\n"
+        "assert os.getuid() == os.geteuid() != 0\n")
     folder = Path(tempfile.mkdtemp(prefix="news-atlas-ro-"))
     try:
         folder.chmod(0o755)
         path = filled_store(folder / "s.sqlite")
         before = _snapshot(path)
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); from geo.store import Store\n"
-                "with Store.open(sys.argv[2]) as s: print(s.read_only, s.article_count())")
-        run = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", code, str(repo),
-                              path], capture_output=True, text=True, timeout=60)
-        if "Permission denied" in run.stderr and "geo" not in run.stderr:
-            pytest.skip(f"nobody cannot run {python} here")
+        code = become_nobody + ("with Store.open(sys.argv[2]) as s:"
+                                " print(s.read_only, s.article_count())")
+        run = subprocess.run([sys.executable, "-c", code, str(repo), path],
+                             capture_output=True, text=True, timeout=60)
         assert run.returncode == 0, run.stderr
         assert run.stdout.split() == ["True", "40"]
         assert _snapshot(path) == before
-        new = ("import sys; sys.path.insert(0, sys.argv[1]); from geo.store import Store\n"
-               "try: Store.open(sys.argv[2])\nexcept Exception as e: print(e)")
-        run = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", new, str(repo),
+        new = become_nobody + "try: Store.open(sys.argv[2])\nexcept Exception as e: print(e)"
+        run = subprocess.run([sys.executable, "-c", new, str(repo),
                               str(folder / "new.sqlite")], capture_output=True, text=True,
                              timeout=60)
         assert "its folder is not writable" in run.stdout, run.stderr
@@ -331,13 +338,40 @@ def test_processes_saving_the_same_articles_store_each_once(tmp_path):
             assert store.conn.execute("SELECT count(*) FROM places").fetchone()[0] == 2
 
 
+def test_processes_opening_a_new_postgresql_store_together_migrate_it_once(pg_cluster):
+    code = ("from geo.store import Store\n"
+            "with Store.open(sys.argv[2]) as s: print(s.article_count())")
+    for _ in range(3):
+        url = pg_cluster.new_database(template="template0")  # an empty database
+        for rc, out, err in _at_once(code, [[url]] * 4):
+            assert rc == 0 and out.strip() == "0", err
+        with Store.open(url) as store:
+            assert schema_version(store.conn) == len(MIGRATIONS)
+        pg_cluster.drop(url)
+
+
+def test_processes_saving_the_same_articles_in_postgresql_store_each_once(pg_url):
+    code = ("from geo.store import Store\nfrom tests.test_store import analyzed\n"
+            "with Store.open(sys.argv[2]) as s:\n"
+            "    print(sum(s.save(analyzed(f'a{i}', text=f'Kim in Khasan, {i}.'))"
+            " for i in range(60)))")
+    results = _at_once(code, [[pg_url]] * 3)
+    assert [rc for rc, _, _ in results] == [0, 0, 0], [err for _, _, err in results]
+    assert sum(int(out) for _, out, _ in results) == 60
+    with Store.open(pg_url) as store:
+        assert store.article_count() == 60
+        counts = [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("passages", "actors", "places")]
+        assert counts == [60, 1, 2]
+
+
 # -- duplicates and odd strings ---------------------------------------------------------
 
-def test_same_text_under_an_old_url_id_is_already_stored(tmp_path):
+def test_same_text_under_an_old_url_id_is_already_stored(store_url):
     from geo.models import article_id_for
 
     text = "Kim arrived in Khasan."
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+    with Store.open(store_url) as store:
         old = analyzed("0123456789abcdef", text=text)  # an id an older version gave it
         old.article.url = "http://news.example/kim"
         store.save(old)
@@ -350,13 +384,13 @@ def test_same_text_under_an_old_url_id_is_already_stored(tmp_path):
         assert store.url_twins(other) == ["0123456789abcdef"]
 
 
-def test_unencodable_strings_are_stored_with_a_replacement_character(tmp_path):
+def test_unencodable_strings_are_stored_with_a_replacement_character(store_url):
     text = "Kim arrived in Khasan \ud800 today."
     art = analyzed("a1", text=text)
     art.article.path = "news/caf\udce9.txt"  # a file name with a non-UTF-8 byte
     art.article.title = "Title \udcff"
     art.actors[0].canonical = "Kim \ud83d"
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+    with Store.open(store_url) as store:
         assert store.save(art) is True
         row = store.conn.execute("SELECT path, title, text FROM articles").fetchone()
         assert row["path"] == "news/caf\ufffd.txt" and row["title"] == "Title \ufffd"
@@ -365,14 +399,14 @@ def test_unencodable_strings_are_stored_with_a_replacement_character(tmp_path):
         assert store.conn.execute("SELECT text FROM passages").fetchone()[0] == row["text"]
 
 
-def test_a_query_past_its_time_limit_is_stopped_and_the_connection_stays_usable(tmp_path,
+def test_a_query_past_its_time_limit_is_stopped_and_the_connection_stays_usable(store_url,
                                                                                monkeypatch):
     import time
 
     from geo.errors import QueryTimeoutError
     from geo.store.connect import time_limit
 
-    with Store.open(str(tmp_path / "s.sqlite")) as store:
+    with Store.open(store_url) as store:
         slow = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
                 " WHERE i < 1000000000) SELECT count(*) FROM n")
         started = time.monotonic()
@@ -385,6 +419,8 @@ def test_a_query_past_its_time_limit_is_stopped_and_the_connection_stays_usable(
         with time_limit(store.conn, None):  # no limit: nothing installed
             assert store.conn.execute("SELECT 41 + 1").fetchone()[0] == 42
         assert store.article_count() == 0  # no handler left behind
+        if store.conn.dialect == "postgresql":
+            return  # (statement_timeout counts whole milliseconds: no tiny limit)
         # the store's own methods wrap SQLite's errors: the limit still says what it is
         import geo.store.connect
 

@@ -14,15 +14,25 @@ from geo.errors import StoreError, StoreFaultError
 from geo.models import Candidate
 from geo.store import Store
 from geo.store import queries as q
+from geo.store.connect import read_only_url
 from tests.data.dashboard import fixture_articles as fx
 
 REPO = Path(__file__).resolve().parents[1]
 SEED, FOLLOW, HOSTILE = "seedlike0000001", "followup0000002", "hostile00000003"
+BACKENDS = ("sqlite", "postgresql")  # dashboard_db and sample_db (tests/conftest.py)
 
 
 def rows(db: str, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return [tuple(r) for r in conn.execute(sql, params)]
+    """What a new connection of its own reads (sqlite3 for a file, else the store's)."""
+    if "://" not in db or db.startswith("sqlite:"):
+        with sqlite3.connect(db) as conn:
+            return [tuple(r) for r in conn.execute(sql, params)]
+    with Store.open(db, read_only=True) as store:
+        return [tuple(r) for r in store.conn.execute(sql, params)]
+
+
+def _postgresql(db: str) -> bool:
+    return db.startswith("postgresql://")
 
 
 def article_rows(db: str, article_id: str) -> dict[str, list[tuple]]:
@@ -32,8 +42,10 @@ def article_rows(db: str, article_id: str) -> dict[str, list[tuple]]:
                              " ingested_at FROM articles WHERE id = ?", article_id),
         "passages": rows(db, 'SELECT id, idx, start, "end", text, date FROM passages'
                              " WHERE article_id = ? ORDER BY idx", article_id),
-        "fts": rows(db, "SELECT f.id, f.text FROM passages_fts f JOIN passages p"
-                        " ON p.id = f.id WHERE p.article_id = ? ORDER BY f.id", article_id),
+        "fts": rows(db, "SELECT id, CAST(tsv AS text) FROM passages WHERE article_id = ?"
+                        " ORDER BY id", article_id) if _postgresql(db) else
+        rows(db, "SELECT f.id, f.text FROM passages_fts f JOIN passages p"
+                 " ON p.id = f.id WHERE p.article_id = ? ORDER BY f.id", article_id),
         "places": rows(db, 'SELECT passage_id, start, "end", text, kind, place_id, score,'
                            " rule, alternatives FROM place_mentions WHERE article_id = ?"
                            " ORDER BY start", article_id),
@@ -54,7 +66,8 @@ def test_delete_takes_the_article_and_what_only_it_mentioned(dashboard_db):
     assert (removed.articles, removed.passages, removed.place_mentions,
             removed.actor_mentions) == (1, 5, 11, 5)
     assert all(not v for v in article_rows(dashboard_db, SEED).values())
-    assert not rows(dashboard_db, "SELECT id FROM passages_fts WHERE id LIKE ?", SEED + "%")
+    fts = "passages" if _postgresql(dashboard_db) else "passages_fts"
+    assert not rows(dashboard_db, f"SELECT id FROM {fts} WHERE id LIKE ?", SEED + "%")
     # places and actors only the seed named leave; the shared ones stay
     gone = places_before - {r[0] for r in rows(dashboard_db, "SELECT id FROM places")}
     assert gone == {fx.RUSSIA.id, fx.NORTH_KOREA.id, fx.RAZDOLNAYA.id, fx.MOSCOW.id}
@@ -166,7 +179,7 @@ def test_the_delete_command_deletes_and_names_unknown_ids(dashboard_db):
 
 
 def test_the_delete_command_refuses_a_read_only_store(dashboard_db):
-    run = geo("delete", SEED, "--db", f"sqlite:///{dashboard_db}?mode=ro")
+    run = geo("delete", SEED, "--db", read_only_url(dashboard_db))
     assert run.returncode == 2
     assert "read-only" in run.stderr and "Traceback" not in run.stderr
     assert rows(dashboard_db, "SELECT 1 FROM articles WHERE id = ?", SEED)

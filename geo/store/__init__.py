@@ -1,9 +1,12 @@
 """The store: the only part of News Atlas that speaks SQL.
 
-SQLite by default (WAL journal, foreign keys on, a busy timeout on every connection).
-``Store.save`` writes one analysed article in one ``BEGIN IMMEDIATE`` transaction, so a
-failure leaves nothing half-written and two processes saving the same article at once
-store it once; it skips an article that is already stored, so re-ingesting is harmless.
+SQLite by default (WAL journal, foreign keys on, a busy timeout on every connection),
+or PostgreSQL by URL (``postgresql://USER@HOST/NAME``), both through one SQLAlchemy
+Core connection (:mod:`geo.store.db`). ``Store.save`` writes one analysed article in one
+write transaction (SQLite's ``BEGIN IMMEDIATE``; on PostgreSQL the store's advisory
+lock), so a failure leaves nothing half-written and two processes saving the same
+article at once store it once; it skips an article that is already stored, so
+re-ingesting is harmless.
 
 A store whose file or folder is not writable, or whose URL says ``?mode=ro``, opens
 read-only (``Store.read_only``): it is served but never migrated or written. Every
@@ -17,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +32,7 @@ from geo.store.connect import (
     is_busy_error, is_read_only_error, is_writable, parse_url, use_wal,
 )
 from geo.store.schema import MIGRATIONS, migrate, schema_version
+from geo.store.db import DB_ERRORS, INTEGRITY_ERRORS, Db, postgresql_db, sqlite_db
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +85,8 @@ def _same_text(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
-def _connected(path: str, connect: Callable[[], sqlite3.Connection],
-               prepare: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+def _connected(path: str, connect: Callable[[], Db],
+               prepare: Callable[[Db], None]) -> Db:
     """``connect()`` then ``prepare(conn)``; on any failure the connection is closed and
     the error is a StoreError saying what to do."""
     conn = None
@@ -91,7 +94,7 @@ def _connected(path: str, connect: Callable[[], sqlite3.Connection],
         conn = connect()
         prepare(conn)
         return conn
-    except (sqlite3.Error, StoreError) as err:
+    except (*DB_ERRORS, StoreError) as err:
         if conn is not None:
             conn.close()
         if isinstance(err, StoreError):
@@ -100,13 +103,16 @@ def _connected(path: str, connect: Callable[[], sqlite3.Connection],
 
 
 class Store:
-    """An open News Atlas database; ``read_only`` when it may not be written."""
+    """An open News Atlas database; ``read_only`` when it may not be written. ``path``
+    names it in messages (an SQLite file, or a PostgreSQL URL without its password);
+    ``url`` is what another process opens it with (the password included)."""
 
-    def __init__(self, conn: sqlite3.Connection, *, path: str = ":memory:",
-                 read_only: bool = False) -> None:
+    def __init__(self, conn: Db, *, path: str = ":memory:",
+                 read_only: bool = False, url: str | None = None) -> None:
         self.conn = conn
         self.path = path
         self.read_only = read_only
+        self.url = url or path
 
     @classmethod
     def open(cls, url: str | None = None, *, read_only: bool = False) -> "Store":
@@ -114,6 +120,9 @@ class Store:
         read-only when asked or when the file or its folder is not writable."""
         parsed = parse_url(url or default_db_url())
         path = parsed.path
+        if parsed.postgresql:
+            return cls._open_pg(parsed.postgresql, path,
+                                read_only=read_only or parsed.read_only)
         if path == ":memory:":
             return cls._open_rw(path)
         want_ro = read_only or parsed.read_only
@@ -127,7 +136,7 @@ class Store:
         try:
             return cls._open_rw(path)
         except StoreFaultError as err:
-            if not isinstance(err.__cause__, sqlite3.Error) \
+            if not isinstance(err.__cause__, DB_ERRORS) \
                     or not is_read_only_error(err.__cause__):
                 raise
             log.info("%s is not writable: opening it read-only", path)
@@ -135,20 +144,37 @@ class Store:
 
     @classmethod
     def _open_rw(cls, path: str) -> "Store":
-        def prepare(conn: sqlite3.Connection) -> None:
+        def prepare(conn: Db) -> None:
             check_health(conn, path)
             if path != ":memory:":
                 use_wal(conn)
             migrate(conn)
 
-        conn = _connected(path, lambda: connect_rw(path), prepare)
+        conn = _connected(path, lambda: sqlite_db(lambda: connect_rw(path)), prepare)
         return cls._ready(conn, path, read_only=False)
 
     @classmethod
+    def _open_pg(cls, url: str, shown: str, *, read_only: bool) -> "Store":
+        conn = _connected(shown, lambda: postgresql_db(url, read_only=read_only),
+                          (lambda conn: None) if read_only else migrate)
+        if read_only:
+            cls._check_version(conn, shown)
+        return cls(conn, path=shown, read_only=read_only, url=url)
+
+    @classmethod
     def _open_ro(cls, path: str) -> "Store":
-        conn = _connected(path, lambda: connect_ro(Path(path)),
+        conn = _connected(path, lambda: sqlite_db(lambda: connect_ro(Path(path))),
                           lambda conn: check_health(conn, path))
-        version = schema_version(conn)
+        cls._check_version(conn, path)
+        return cls._ready(conn, path, read_only=True)
+
+    @staticmethod
+    def _check_version(conn: Db, path: str) -> None:
+        try:
+            version = schema_version(conn)
+        except DB_ERRORS as err:
+            conn.close()
+            raise fault(path, err, doing="open") from err
         if version < len(MIGRATIONS):
             conn.close()
             what = "is not a News Atlas store (it is empty)" if version == 0 else \
@@ -157,11 +183,9 @@ class Store:
                 f"the store {path} {what}, and it is read-only, so it cannot be "
                 "upgraded: make the file and its folder writable and open it once "
                 "(`python -m geo ingest` or the dashboard), or open a newer store")
-        return cls._ready(conn, path, read_only=True)
 
     @classmethod
-    def _ready(cls, conn: sqlite3.Connection, path: str, *, read_only: bool) -> "Store":
-        conn.row_factory = sqlite3.Row
+    def _ready(cls, conn: Db, path: str, *, read_only: bool) -> "Store":
         conn.execute("PRAGMA foreign_keys=ON")
         return cls(conn, path=path, read_only=read_only)
 
@@ -180,14 +204,14 @@ class Store:
         try:
             row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?",
                                     (article_id,)).fetchone()
-        except sqlite3.Error as err:
+        except DB_ERRORS as err:
             raise fault(self.path, err, doing="read") from err
         return row is not None
 
     def article_count(self) -> int:
         try:
             return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        except sqlite3.Error as err:
+        except DB_ERRORS as err:
             raise fault(self.path, err, doing="read") from err
 
     def is_stored(self, article: Article) -> bool:
@@ -195,7 +219,7 @@ class Store:
         Atlas, whose ids hashed the URL) under its URL with the same text."""
         try:
             return self._stored(article)
-        except sqlite3.Error as err:
+        except DB_ERRORS as err:
             raise fault(self.path, err, doing="read") from err
 
     def _stored(self, art: Article) -> bool:
@@ -216,7 +240,7 @@ class Store:
             rows = self.conn.execute(
                 "SELECT coalesce(path, id) FROM articles WHERE url = ? AND id != ?"
                 " ORDER BY ingested_at, id", _row(article.url, article.id)).fetchall()
-        except sqlite3.Error as err:
+        except DB_ERRORS as err:
             raise fault(self.path, err, doing="read") from err
         return [row[0] for row in rows]
 
@@ -240,10 +264,10 @@ class Store:
         for attempt in range(1, LOCK_ATTEMPTS + 1):
             try:
                 return self._save_once(analyzed, sample=sample)
-            except sqlite3.IntegrityError as err:
+            except INTEGRITY_ERRORS as err:
                 raise StoreError(f"cannot store article {art.id} ({art.path}): {err}") \
                     from err
-            except sqlite3.Error as err:
+            except DB_ERRORS as err:
                 if attempt < LOCK_ATTEMPTS and is_busy_error(err):
                     log.warning("the store %s stayed locked by another process for %.0f s:"
                                 " trying again (%d of %d)", self.path, BUSY_TIMEOUT_S,
@@ -254,7 +278,7 @@ class Store:
         raise AssertionError("unreachable")
 
     def _save_once(self, analyzed: AnalyzedArticle, *, sample: bool) -> bool:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.begin_write()
         try:
             if self._stored(analyzed.article):
                 self.conn.rollback()
@@ -277,7 +301,7 @@ class Store:
 
         wanted = list(dict.fromkeys(storable(i) for i in ids))
 
-        def work(c: sqlite3.Connection) -> Deletion:
+        def work(c: Db) -> Deletion:
             present = stored_ids(c, wanted)
             samples = c.execute("SELECT count(*) FROM articles WHERE sample = 1").fetchone()[0]
             removed = delete_rows(c, [i for i in wanted if i in present])
@@ -299,7 +323,7 @@ class Store:
 
         art = analyzed.article
 
-        def work(c: sqlite3.Connection) -> bool:
+        def work(c: Db) -> bool:
             old = stored_article(c, storable(art.id))
             if old is None:
                 return False
@@ -315,7 +339,7 @@ class Store:
         try:
             return write(self, f"re-store article {art.id} ({art.path}) in", work)
         except StoreFaultError as err:
-            if isinstance(err.__cause__, sqlite3.IntegrityError):
+            if isinstance(err.__cause__, INTEGRITY_ERRORS):
                 raise StoreError(f"cannot store article {art.id} ({art.path}):"
                                  f" {err.__cause__}") from err.__cause__
             raise

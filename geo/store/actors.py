@@ -8,11 +8,11 @@ the same mentions on their actor rows once folded across articles and corrected
 """
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from geo.actors import fold_key, pick_fold
+from geo.store.db import Db, Record
 
 
 @dataclass
@@ -27,7 +27,7 @@ class FoundMention:
     kind: str  # PERSON / ORG / NORP
 
 
-def actor_id(conn: sqlite3.Connection, name: str, kind: str, *, fold: bool = True
+def actor_id(conn: Db, name: str, kind: str, *, fold: bool = True
              ) -> tuple[int, str]:
     """The (id, name) of the actor ``name`` (``kind``) is: with ``fold``, the stored
     spelling variant of the same person (:func:`geo.actors.pick_fold`), else the row of
@@ -38,12 +38,12 @@ def actor_id(conn: sqlite3.Connection, name: str, kind: str, *, fold: bool = Tru
     chosen = pick_fold(name, list(by_name)) if fold else (name if name in by_name else None)
     if chosen is not None:
         return by_name[chosen], chosen
-    cur = conn.execute("INSERT INTO actors (name, kind, key) VALUES (?, ?, ?)",
+    cur = conn.execute("INSERT INTO actors (name, kind, key) VALUES (?, ?, ?) RETURNING id",
                        (name, kind, fold_key(name)))
-    return int(cur.lastrowid), name
+    return int(cur.fetchone()[0]), name
 
 
-def insert_found(conn: sqlite3.Connection, article_id: str,
+def insert_found(conn: Db, article_id: str,
                  mentions: Iterable[FoundMention]) -> None:
     """Keep what the analysis found in ``article_id`` (its visible mentions are built by
     :func:`replace_mentions`), in place of what an earlier analysis found there."""
@@ -55,14 +55,14 @@ def insert_found(conn: sqlite3.Connection, article_id: str,
          for m in mentions])
 
 
-def found_mentions(conn: sqlite3.Connection, article_id: str) -> list[FoundMention]:
+def found_mentions(conn: Db, article_id: str) -> list[FoundMention]:
     rows = conn.execute('SELECT passage_id, start, "end", text, name, kind'
                         " FROM actor_mentions_auto WHERE article_id = ? ORDER BY start, id",
                         (article_id,)).fetchall()
     return [FoundMention(*tuple(r)) for r in rows]
 
 
-def replace_mentions(conn: sqlite3.Connection, article_id: str,
+def replace_mentions(conn: Db, article_id: str,
                      mentions: Sequence[tuple[FoundMention, int]]) -> None:
     """Make ``mentions`` (each with its actor id) the visible actor mentions of
     ``article_id``; actors left without any mention are deleted."""
@@ -76,14 +76,14 @@ def replace_mentions(conn: sqlite3.Connection, article_id: str,
     drop_orphans(conn, before)
 
 
-def drop_orphans(conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+def drop_orphans(conn: Db, ids: Iterable[int]) -> None:
     """Delete the actors among ``ids`` that no visible mention refers to."""
     conn.executemany(
         "DELETE FROM actors WHERE id = ? AND NOT EXISTS"
         " (SELECT 1 FROM actor_mentions WHERE actor_id = ?)", [(i, i) for i in ids])
 
 
-def articles_with_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+def articles_with_keys(conn: Db, keys: Iterable[str]) -> set[str]:
     """The articles where the analysis found an actor whose fold key is in ``keys``."""
     keys = sorted(set(keys))
     found: set[str] = set()
@@ -95,10 +95,10 @@ def articles_with_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str
     return found
 
 
-def fold_stored(conn: sqlite3.Connection) -> None:
+def fold_stored(conn: Db) -> None:
     """Migration: give every actor its key, keep what the analysis found, and fold the
     spelling variants stored as separate actors into the most mentioned one."""
-    conn.execute("ALTER TABLE actors ADD COLUMN key TEXT")
+    conn.script("ALTER TABLE actors ADD COLUMN key TEXT")
     rows = conn.execute("SELECT a.id, a.name, a.kind, count(m.id) FROM actors a"
                         " LEFT JOIN actor_mentions m ON m.actor_id = a.id"
                         " GROUP BY a.id ORDER BY count(m.id) DESC, a.id").fetchall()
@@ -120,15 +120,15 @@ def fold_stored(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM actors WHERE id = ?", (ident,))
 
 
-def articles_showing(conn: sqlite3.Connection, key: str, kind: str) -> set[str]:
+def articles_showing(conn: Db, key: str, kind: str) -> set[str]:
     """The articles with a visible mention of an actor of fold key ``key`` and ``kind``."""
     return {r[0] for r in conn.execute(
         "SELECT DISTINCT m.article_id FROM actors a JOIN actor_mentions m"
         " ON m.actor_id = a.id WHERE a.key = ? AND a.kind = ?", (key, kind))}
 
 
-def mentions_of(conn: sqlite3.Connection, name: str, kind: str, *, limit: int = 500
-                ) -> list[sqlite3.Row]:
+def mentions_of(conn: Db, name: str, kind: str, *, limit: int = 500
+                ) -> list[Record]:
     """The visible mentions of the actor ``name`` (``kind``) with their passage and
     article, for choosing which to split off (the newest articles first)."""
     return conn.execute(

@@ -1,9 +1,11 @@
-"""Opening an SQLite store file: URLs, read-only detection, health checks, and what a
-store fault means for the user (every ``sqlite3`` error becomes a :class:`StoreError`
-that says what is wrong and what to do).
+"""Opening a store: URLs, read-only detection, health checks, and what a store fault
+means for the user (every database error becomes a :class:`StoreError` that says what
+is wrong and what to do).
 
-A store is opened read-only (no migration, no write, no WAL switch) when its URL asks
-for it (``sqlite:///PATH?mode=ro``) or when the file or its folder is not writable.
+A store is an SQLite file (``sqlite:///PATH``, or a plain path) or a PostgreSQL
+database (``postgresql://USER@HOST:PORT/NAME``). An SQLite store is opened read-only
+(no migration, no write, no WAL switch) when its URL asks for it (``?mode=ro``) or when
+the file or its folder is not writable; a PostgreSQL store when its URL asks for it.
 """
 from __future__ import annotations
 
@@ -17,8 +19,13 @@ from typing import Any
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import psycopg
+import sqlalchemy as sa
+
 from geo.errors import QueryTimeoutError, StoreError, StoreFaultError
 from geo.sqlite_check import quick_check
+from geo.store.db import DB_ERRORS, Db
+from geo.store.dialect import POSTGRESQL
 
 BUSY_TIMEOUT_S = 30.0  # every connection waits this long for another writer's lock
 PROGRESS_STEPS = 20_000  # time_limit looks at the clock every this many SQLite VM steps
@@ -32,16 +39,39 @@ _READ_ONLY_HINT = ("make the file and its folder writable, or open it read-only 
 
 @dataclass(frozen=True)
 class StoreUrl:
-    """A parsed store URL: the file path (or ``:memory:``) and whether it asks for
-    read-only access."""
+    """A parsed store URL: the file path (or ``:memory:``), or for PostgreSQL the URL
+    without its password (``path``, for messages) and the URL to connect to
+    (``postgresql``); and whether it asks for read-only access."""
 
     path: str
     read_only: bool = False
+    postgresql: str | None = None
+
+
+_PG_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def _parse_pg_url(url: str) -> StoreUrl:
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as err:
+        raise StoreError(f"unsupported store URL: {err}") from err
+    query = dict(parsed.query)
+    mode = query.pop("mode", "rw")
+    if mode not in ("ro", "rw"):
+        raise StoreError("unsupported store URL: the only mode options are ?mode=ro and "
+                         "?mode=rw")
+    parsed = parsed.set(drivername="postgresql", query=query)
+    return StoreUrl(parsed.render_as_string(hide_password=True), read_only=mode == "ro",
+                    postgresql=parsed.render_as_string(hide_password=False))
 
 
 def parse_url(url: str) -> StoreUrl:
     """Parse ``sqlite:///PATH[?mode=ro]``, ``sqlite://`` (memory), a plain path or
-    ``:memory:``; :class:`StoreError` for any other scheme or option."""
+    ``:memory:``, or ``postgresql://...[?mode=ro]``; :class:`StoreError` for any other
+    scheme or option."""
+    if url.split("://", 1)[0] in _PG_SCHEMES and "://" in url:
+        return _parse_pg_url(url)
     if url.startswith("sqlite://"):
         rest = url[len("sqlite:///"):] if url.startswith("sqlite:///") else \
             url[len("sqlite://"):] or ":memory:"
@@ -52,19 +82,27 @@ def parse_url(url: str) -> StoreUrl:
             raise StoreError(f"unsupported store URL {url!r}: the only option is ?mode=ro")
         return StoreUrl(path or ":memory:", read_only=mode == "ro")
     if "://" in url:
-        raise StoreError(f"unsupported store URL {url!r}: use a file path or sqlite:///PATH "
-                         "(add ?mode=ro to open it read-only)")
+        raise StoreError(f"unsupported store URL {url!r}: use a file path, sqlite:///PATH "
+                         "or postgresql://USER@HOST/NAME (add ?mode=ro to open it "
+                         "read-only)")
     return StoreUrl(url)
 
 
 @contextmanager
-def time_limit(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None]:
+def time_limit(conn: Db | sqlite3.Connection, seconds: float | None) -> Iterator[None]:
     """Stop any statement on ``conn`` that runs past ``seconds`` from now (SQLite's
-    progress handler, checked every few thousand virtual-machine steps), as a
-    :class:`QueryTimeoutError`; None: no limit. The connection stays usable."""
+    progress handler, checked every few thousand virtual-machine steps; PostgreSQL's
+    ``statement_timeout``), as a :class:`QueryTimeoutError`; None: no limit. The
+    connection stays usable."""
     if seconds is None:
         yield
         return
+    if getattr(conn, "dialect", None) == POSTGRESQL:
+        with _pg_time_limit(conn, seconds):  # type: ignore[arg-type]
+            yield
+        return
+    if isinstance(conn, Db):
+        conn = conn.raw
     deadline = time.monotonic() + seconds
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
     try:
@@ -82,7 +120,22 @@ def time_limit(conn: sqlite3.Connection, seconds: float | None) -> Iterator[None
 
 
 @contextmanager
-def transaction(store: Any, *, doing: str) -> Iterator[sqlite3.Connection]:
+def _pg_time_limit(conn: Db, seconds: float) -> Iterator[None]:
+    conn.execute(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
+    try:
+        yield
+    except (psycopg.errors.QueryCanceled, StoreError) as err:
+        cause = err if isinstance(err, psycopg.Error) else err.__cause__
+        if isinstance(cause, psycopg.errors.QueryCanceled):
+            raise QueryTimeoutError(f"the query took longer than {seconds:g} s and was "
+                                    "stopped") from cause
+        raise
+    finally:
+        conn.execute("SET statement_timeout = 0")
+
+
+@contextmanager
+def transaction(store: Any, *, doing: str) -> Iterator[Db]:
     """One ``BEGIN IMMEDIATE`` transaction on ``store`` (a :class:`geo.store.Store`):
     committed when the block ends, rolled back on any error. StoreFaultError when the
     store is read-only or cannot be written; ``doing`` ("delete articles from", "record a
@@ -92,14 +145,14 @@ def transaction(store: Any, *, doing: str) -> Iterator[sqlite3.Connection]:
                               "read-only; make the file and its folder writable")
     c = store.conn
     try:
-        c.execute("BEGIN IMMEDIATE")
+        c.begin_write()
         try:
             yield c
             c.commit()
         except BaseException:
             c.rollback()
             raise
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing=doing) from err
 
 
@@ -109,13 +162,17 @@ def read_only_url(url: str) -> str:
     parsed = parse_url(url)
     if parsed.read_only or parsed.path == ":memory:":
         return url
+    if parsed.postgresql:
+        return f"{url}{'&' if '?' in url else '?'}mode=ro"
     return f"sqlite:///{parsed.path}?mode=ro"
 
 
-def fault(path: str, err: sqlite3.Error, *, doing: str = "use",
+def fault(path: str, err: Exception, *, doing: str = "use",
           waited: float = BUSY_TIMEOUT_S) -> StoreFaultError:
-    """The StoreFaultError for an sqlite3 error on the store at ``path`` (``waited``:
+    """The StoreFaultError for a database error on the store at ``path`` (``waited``:
     the seconds spent waiting for another process's lock, for a busy store)."""
+    if isinstance(err, psycopg.Error):
+        return _pg_fault(path, err, doing=doing)
     code = getattr(err, "sqlite_errorcode", 0) & 0xFF
     if code == sqlite3.SQLITE_NOTADB:
         why = f"is not a News Atlas store (not an SQLite database, or truncated): {_RESTORE}"
@@ -135,13 +192,28 @@ def fault(path: str, err: sqlite3.Error, *, doing: str = "use",
     return StoreFaultError(f"cannot {doing} the store {path}: it {why}")
 
 
-def is_busy_error(err: sqlite3.Error) -> bool:
+def _pg_fault(path: str, err: psycopg.Error, *, doing: str) -> StoreFaultError:
+    detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if isinstance(err, psycopg.errors.ReadOnlySqlTransaction):
+        why = (f"is open read-only ({detail}); open it without ?mode=ro, as a user that "
+               "may write it")
+    elif isinstance(err, psycopg.errors.InsufficientPrivilege):
+        why = f"refused this user ({detail}); grant it the rights or use another user"
+    elif isinstance(err, psycopg.OperationalError):
+        why = (f"cannot be reached ({detail}): check that the PostgreSQL server is "
+               "running and that the URL, user and password are right")
+    else:
+        why = f"failed ({detail})"
+    return StoreFaultError(f"cannot {doing} the store {path}: it {why}")
+
+
+def is_busy_error(err: Exception) -> bool:
     """Another connection held the lock past the busy timeout."""
     return getattr(err, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY,
                                                             sqlite3.SQLITE_LOCKED)
 
 
-def is_read_only_error(err: sqlite3.Error) -> bool:
+def is_read_only_error(err: Exception) -> bool:
     return getattr(err, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY
 
 
@@ -180,7 +252,7 @@ def connect_rw(path: str) -> sqlite3.Connection:
     return conn
 
 
-def use_wal(conn: sqlite3.Connection) -> None:
+def use_wal(conn: Db) -> None:
     """Switch a new store to the WAL journal. The switch does not wait for the busy
     timeout when another process opens the same new store at that moment: retry it."""
     deadline = time.monotonic() + BUSY_TIMEOUT_S
@@ -213,7 +285,7 @@ def connect_ro(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def check_health(conn: sqlite3.Connection, path: str) -> None:
+def check_health(conn: Db, path: str) -> None:
     """Read the header, and run ``PRAGMA quick_check`` when the file is small enough for
     it to be cheap (a store overwritten mid-file is found on open, not mid-ingest)."""
     conn.execute("PRAGMA user_version").fetchone()  # "file is not a database"

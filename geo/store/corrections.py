@@ -8,11 +8,12 @@ so undoing the correction restores it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from geo.store.connect import transaction  # noqa: F401 (geo.corrections uses it here)
+from geo.store.db import Db, Record
+from geo.store.dialect import CORRECTED_PLACE_ID
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -47,28 +48,28 @@ def _marks(values: Sequence[Any]) -> str:
 
 # -- the corrections table --------------------------------------------------------------
 
-def insert(c: sqlite3.Connection, row: dict[str, Any]) -> int:
+def insert(c: Db, row: dict[str, Any]) -> int:
     """Insert a correction (``old_value`` / ``new_value`` as Python values); its id."""
     values = {**row, "old_value": json.dumps(row.get("old_value")),
               "new_value": json.dumps(row.get("new_value"))}
     cols = [k for k in COLUMNS if k != "id"]
     cur = c.execute(f"INSERT INTO corrections ({', '.join(_q(k) for k in cols)})"
-                    f" VALUES ({_marks(cols)})", [values.get(k) for k in cols])
-    return int(cur.lastrowid)
+                    f" VALUES ({_marks(cols)}) RETURNING id", [values.get(k) for k in cols])
+    return int(cur.fetchone()[0])
 
 
 def _q(column: str) -> str:
     return f'"{column}"' if column == "end" else column
 
 
-def _decoded(row: sqlite3.Row) -> dict[str, Any]:
+def _decoded(row: Record) -> dict[str, Any]:
     out = {k: row[k] for k in COLUMNS}
     for key in ("old_value", "new_value"):
         out[key] = json.loads(out[key]) if out[key] is not None else None
     return out
 
 
-def rows(c: sqlite3.Connection, *, target: str | None = None, live: bool = False
+def rows(c: Db, *, target: str | None = None, live: bool = False
          ) -> list[dict[str, Any]]:
     """Corrections, newest first (``target`` only; ``live``: not undone)."""
     where, params = [], []
@@ -82,19 +83,19 @@ def rows(c: sqlite3.Connection, *, target: str | None = None, live: bool = False
     return [_decoded(r) for r in c.execute(sql, params)]
 
 
-def row(c: sqlite3.Connection, correction_id: int) -> dict[str, Any] | None:
+def row(c: Db, correction_id: int) -> dict[str, Any] | None:
     r = c.execute(f"SELECT {', '.join(_q(k) for k in COLUMNS)} FROM corrections"
                   " WHERE id = ?", (correction_id,)).fetchone()
     return _decoded(r) if r else None
 
 
-def mark_undone(c: sqlite3.Connection, correction_id: int, when: str) -> bool:
+def mark_undone(c: Db, correction_id: int, when: str) -> bool:
     """Set ``undone_at``; False when the correction is unknown or already undone."""
     return c.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS"
                      " NULL", (when, correction_id)).rowcount == 1
 
 
-def revision(c: sqlite3.Connection) -> str:
+def revision(c: Db) -> str:
     """Changes with every correction recorded or undone (part of the store revision)."""
     n, undone = c.execute("SELECT count(*), count(undone_at) FROM corrections").fetchone()
     return f"{n}.{undone}"
@@ -102,13 +103,13 @@ def revision(c: sqlite3.Connection) -> str:
 
 # -- places ------------------------------------------------------------------------------
 
-def place_row(c: sqlite3.Connection, place_id: str) -> dict[str, Any] | None:
+def place_row(c: Db, place_id: str) -> dict[str, Any] | None:
     r = c.execute(f"SELECT {', '.join(PLACE_COLUMNS)} FROM places WHERE id = ?",
                   (place_id,)).fetchone()
     return {k: r[k] for k in PLACE_COLUMNS} if r else None
 
 
-def place_rows(c: sqlite3.Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def place_rows(c: Db, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     return {r["id"]: {k: r[k] for k in PLACE_COLUMNS} for r in c.execute(
@@ -116,7 +117,7 @@ def place_rows(c: sqlite3.Connection, ids: Sequence[str]) -> dict[str, dict[str,
         list(ids))}
 
 
-def ensure_place(c: sqlite3.Connection, place: dict[str, Any]) -> None:
+def ensure_place(c: Db, place: dict[str, Any]) -> None:
     """Add ``place`` (a places row as a dict) unless a place has its id."""
     c.execute(f"INSERT OR IGNORE INTO places ({', '.join(PLACE_COLUMNS)})"
               f" VALUES ({_marks(PLACE_COLUMNS)})",
@@ -124,22 +125,23 @@ def ensure_place(c: sqlite3.Connection, place: dict[str, Any]) -> None:
                for k in PLACE_COLUMNS])
 
 
-def user_place_like(c: sqlite3.Connection, name: str, lat: float, lon: float
+def user_place_like(c: Db, name: str, lat: float, lon: float
                     ) -> str | None:
     """The id of a user's point with this name at these coordinates (to 6 decimals)."""
     r = c.execute("SELECT id FROM places WHERE source = 'user' AND name = ?"
-                  " AND round(lat, 6) = round(?, 6) AND round(lon, 6) = round(?, 6)"
+                  " AND round(CAST(lat AS NUMERIC), 6) = round(CAST(? AS NUMERIC), 6)"
+                  " AND round(CAST(lon AS NUMERIC), 6) = round(CAST(? AS NUMERIC), 6)"
                   " ORDER BY id LIMIT 1", (name, lat, lon)).fetchone()
     return r[0] if r else None
 
 
-def next_user_place_number(c: sqlite3.Connection) -> int:
+def next_user_place_number(c: Db) -> int:
     """One more than the highest ``user:<n>`` of the places and of the corrections that
     name one (a point whose mentions are gone keeps its number)."""
     numbers = [0]
     for (pid,) in c.execute("SELECT id FROM places WHERE source = 'user'"):
         numbers.append(_user_number(pid))
-    for (pid,) in c.execute("SELECT json_extract(new_value, '$.place.id') FROM corrections"
+    for (pid,) in c.execute(f"SELECT {CORRECTED_PLACE_ID[c.dialect]} FROM corrections"
                             " WHERE target = 'place' AND action = 'point'"):
         numbers.append(_user_number(pid))
     return max(numbers) + 1
@@ -161,27 +163,28 @@ MENTION_SQL = (
     " LEFT JOIN passages p ON p.id = pm.passage_id")
 
 
-def mention(c: sqlite3.Connection, mention_id: int) -> dict[str, Any] | None:
+def mention(c: Db, mention_id: int) -> dict[str, Any] | None:
     """One place mention with its article, passage and the geoparser's choice."""
     r = c.execute(f"{MENTION_SQL} WHERE pm.id = ?", (mention_id,)).fetchone()
     return dict(r) if r else None
 
 
-def mention_at(c: sqlite3.Connection, article_id: str, start: int, end: int
+def mention_at(c: Db, article_id: str, start: int, end: int
                ) -> dict[str, Any] | None:
     r = c.execute(f'{MENTION_SQL} WHERE pm.article_id = ? AND pm.start = ? AND pm."end" = ?',
                   (article_id, start, end)).fetchone()
     return dict(r) if r else None
 
 
-def place_decisions(c: sqlite3.Connection, reach: Reach) -> list[sqlite3.Row]:
+def place_decisions(c: Db, reach: Reach) -> list[Record]:
     """For each place mention in ``reach``: its id, the correction deciding it now, and
     the live correction that should (the most specific scope, then the latest)."""
     where, params = [], []
     if reach.names is not None:
         if not reach.names:
             return []
-        where.append(f"pm.text COLLATE NOCASE IN ({_marks(reach.names)})")
+        # (lower() folds ASCII letters only, as SQLite's NOCASE; the same on PostgreSQL)
+        where.append(f"lower(pm.text) IN ({', '.join(['lower(?)'] * len(reach.names))})")
         params.extend(reach.names)
     if reach.articles is not None:
         if not reach.articles:
@@ -193,7 +196,7 @@ def place_decisions(c: sqlite3.Connection, reach: Reach) -> list[sqlite3.Row]:
         params.append(reach.source)
     sql = (
         "SELECT pm.id, pm.correction_id, (SELECT c.id FROM corrections c"
-        " WHERE c.target = 'place' AND c.undone_at IS NULL AND c.name = pm.text COLLATE NOCASE"
+        " WHERE c.target = 'place' AND c.undone_at IS NULL AND lower(c.name) = lower(pm.text)"
         " AND (c.scope = 'everywhere' OR (c.scope = 'source' AND c.source = a.source)"
         " OR (c.scope = 'article' AND c.article_id = pm.article_id)"
         " OR (c.scope = 'mention' AND c.article_id = pm.article_id AND c.start = pm.start"
@@ -204,7 +207,7 @@ def place_decisions(c: sqlite3.Connection, reach: Reach) -> list[sqlite3.Row]:
     return c.execute(sql, params).fetchall()
 
 
-def set_place(c: sqlite3.Connection, mention_ids: Sequence[int], *, place_id: str | None,
+def set_place(c: Db, mention_ids: Sequence[int], *, place_id: str | None,
               score: float | None, rule: str, correction_id: int) -> None:
     """Let correction ``correction_id`` decide the mentions, keeping what the geoparser
     had the first time a correction decides each."""
@@ -217,7 +220,7 @@ def set_place(c: sqlite3.Connection, mention_ids: Sequence[int], *, place_id: st
         [(place_id, score, rule, correction_id, m) for m in mention_ids])
 
 
-def restore_parser(c: sqlite3.Connection, mention_ids: Sequence[int]) -> None:
+def restore_parser(c: Db, mention_ids: Sequence[int]) -> None:
     """Give the mentions back what the geoparser had."""
     c.executemany(
         "UPDATE place_mentions SET place_id = parser_place_id, score = parser_score,"
@@ -226,6 +229,6 @@ def restore_parser(c: sqlite3.Connection, mention_ids: Sequence[int]) -> None:
         [(m,) for m in mention_ids])
 
 
-def mentions_decided_by(c: sqlite3.Connection, correction_id: int) -> int:
+def mentions_decided_by(c: Db, correction_id: int) -> int:
     return c.execute("SELECT count(*) FROM place_mentions WHERE correction_id = ?",
                      (correction_id,)).fetchone()[0]

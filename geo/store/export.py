@@ -11,7 +11,8 @@ import json
 from typing import TYPE_CHECKING, Any, Iterator
 
 from geo.store import Store
-from geo.store.queries import PLACE_COUNTS_SQL, where_for
+from geo.store.dialect import JSON_NAMES
+from geo.store.queries import PLACE_COUNTS_SQL, dialect_of, where_for
 
 if TYPE_CHECKING:
     from geo.query import Filters
@@ -26,7 +27,7 @@ def _filters(f: Filters | None) -> Filters:
 def place_features(store: Store, f: Filters | None = None) -> Iterator[dict[str, Any]]:
     """One GeoJSON Feature per place passing ``f``, with its mention and article counts
     (counted as the dashboard counts them: ``queries.PLACE_COUNTS_SQL``)."""
-    w = where_for(_filters(f))
+    w = where_for(_filters(f), dialect_of(store.conn))
     rows = store.conn.execute(
         f"""SELECT pl.id, pl.name, pl.lat, pl.lon, pl.kind, pl.country_code, pl.population,
                   {PLACE_COUNTS_SQL}
@@ -51,15 +52,15 @@ def mention_rows(store: Store, f: Filters | None = None) -> Iterator[dict[str, A
     text; ``start``/``end`` are offsets into the article's text), resolved place, score
     and rule, and ``actors``: the canonical names of the actors its passage names (a
     list, in name order). Ordered by publication date, article, offset."""
-    w = where_for(_filters(f))
+    w = where_for(_filters(f), dialect_of(store.conn))
     rows = store.conn.execute(
         f"""SELECT a.id AS article_id, a.title, a.published, a.source, a.url, pm.passage_id,
                   p.date AS passage_date, pm.start, pm."end", pm.text AS mention, pm.kind,
                   pm.place_id, pl.name AS place_name, pl.lat, pl.lon, pl.kind AS place_kind,
                   pl.country_code, pm.score, pm.rule,
-                  (SELECT json_group_array(name) FROM (SELECT DISTINCT ac.name
+                  (SELECT {JSON_NAMES[dialect_of(store.conn)]} FROM (SELECT DISTINCT ac.name
                        FROM actor_mentions am JOIN actors ac ON ac.id = am.actor_id
-                       WHERE am.passage_id = pm.passage_id ORDER BY ac.name)) AS actors,
+                       WHERE am.passage_id = pm.passage_id ORDER BY ac.name) names) AS actors,
                   p.text AS passage
            FROM place_mentions pm{w.joins()} JOIN articles a ON a.id = pm.article_id
            LEFT JOIN passages p ON p.id = pm.passage_id{w.sql()}
@@ -87,7 +88,7 @@ def article_records(store: Store, f: Filters | None = None) -> Iterator[dict[str
     if f == Filters():
         articles = c.execute("SELECT * FROM articles ORDER BY published, id").fetchall()
     else:
-        w = where_for(f)
+        w = where_for(f, dialect_of(c))
         articles = c.execute(
             f"SELECT * FROM articles WHERE id IN (SELECT pm.article_id FROM place_mentions pm"
             f"{w.joins()}{w.sql()}) ORDER BY published, id", w.params).fetchall()

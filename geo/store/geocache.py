@@ -7,13 +7,13 @@ is skipped on a read-only store (a cache is never worth refusing a read-only use
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from geo.store.connect import fault
 from geo.store.manage import write
+from geo.store.db import DB_ERRORS
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -33,7 +33,7 @@ def cached_answer(store: "Store", geocoder: str, query: str) -> CachedAnswer | N
         row = store.conn.execute(
             "SELECT answer, fetched_at FROM geocoder_cache WHERE geocoder = ? AND query = ?",
             (geocoder, query)).fetchone()
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read the geocoder cache of") from err
     if row is None:
         return None
@@ -48,6 +48,7 @@ def cache_answer(store: "Store", geocoder: str, query: str, results: list[dict],
         return False
     when = (at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     write(store, "cache a geocoder answer in", lambda c: c.execute(
-        "INSERT OR REPLACE INTO geocoder_cache (geocoder, query, answer, fetched_at)"
-        " VALUES (?, ?, ?, ?)", (geocoder, query, json.dumps(results), when)))
+        "INSERT INTO geocoder_cache (geocoder, query, answer, fetched_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (geocoder, query) DO UPDATE SET answer = excluded.answer,"
+        " fetched_at = excluded.fetched_at", (geocoder, query, json.dumps(results), when)))
     return True

@@ -8,7 +8,6 @@ transaction, so a reader always sees a whole row.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from geo.errors import StoreError
 from geo.store.connect import fault, transaction
+from geo.store.db import DB_ERRORS, Record
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -75,7 +75,7 @@ def _time(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
-def _job(row: sqlite3.Row) -> Job:
+def _job(row: Record) -> Job:
     values = dict(row)
     values["state"] = JobState(values["state"])
     values["sources"] = json.loads(values["sources"] or "[]")
@@ -84,15 +84,18 @@ def _job(row: sqlite3.Row) -> Job:
 
 
 def _write(store: Store, sql: str, params: tuple) -> int:
-    """Run one write in its own transaction; the new row's id."""
+    """Run one write in its own transaction; the new row's id (for an INSERT ...
+    RETURNING id), else 0."""
     with transaction(store, doing="record a job in") as conn:
-        return conn.execute(sql, params).lastrowid
+        row = conn.execute(sql, params).fetchone()
+        return int(row[0]) if row is not None else 0
 
 
 def create_job(store: Store, kind: str, sources: list[str] | None = None) -> int:
     """A new ``queued`` job; its id."""
     return _write(store, "INSERT INTO jobs (kind, sources, created_at, updated_at)"
-                  " VALUES (?, ?, ?, ?)", (kind, json.dumps(sources or []), now(), now()))
+                  " VALUES (?, ?, ?, ?) RETURNING id",
+                  (kind, json.dumps(sources or []), now(), now()))
 
 
 def set_sources(store: Store, job_id: int, sources: list[str]) -> None:
@@ -140,7 +143,7 @@ def get_job(store: Store, job_id: int) -> Job | None:
     try:
         row = store.conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?",
                                  (job_id,)).fetchone()
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
     return _job(row) if row else None
 
@@ -152,7 +155,7 @@ def recent_jobs(store: Store, *, kind: str | None = None, limit: int = 10) -> li
     try:
         rows = store.conn.execute(f"SELECT {_COLUMNS} FROM jobs {where}"
                                   "ORDER BY id DESC LIMIT ?", params).fetchall()
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
     return [_job(row) for row in rows]
 

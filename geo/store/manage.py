@@ -14,23 +14,20 @@ ingestion time stay the same (a re-analysis, a delete and an ingest within a sec
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, TypeVar
 
 from geo.models import Article
 from geo.store.connect import fault, transaction
+from geo.store.db import DB_ERRORS, Db, Record
+from geo.store.dialect import ALTERNATIVE_IDS, JSON_IDS, dialect_of
 
 if TYPE_CHECKING:
     from geo.store import Store
 
 _T = TypeVar("_T")
 CHANGED_NOTE = "changed"
-# the articles named by one JSON-array parameter (no limit on how many)
-_IDS = "SELECT value FROM json_each(?)"
-_ALTERNATIVE_IDS = ("SELECT DISTINCT json_extract(j.value, '$.id') FROM place_mentions pm,"
-                    " json_each(pm.alternatives) j")
 
 
 @dataclass(frozen=True)
@@ -63,40 +60,40 @@ class Deletion:
     unknown: tuple[str, ...]   # the ids asked for that the store does not hold
 
 
-def write(store: "Store", doing: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
+def write(store: "Store", doing: str, work: Callable[[Db], _T]) -> _T:
     """Run ``work(conn)`` in one ``BEGIN IMMEDIATE`` transaction; StoreFaultError when
     the store is read-only or cannot be written (``doing``: "delete articles from")."""
     with transaction(store, doing=doing) as c:
         return work(c)
 
 
-def touch(c: sqlite3.Connection) -> None:
+def touch(c: Db) -> None:
     """Record that the stored analysis changed (see the module's docstring)."""
     c.execute("INSERT INTO notes (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE"
-              " SET value = CAST(value AS INTEGER) + 1", (CHANGED_NOTE,))
+              " SET value = CAST(CAST(notes.value AS INTEGER) + 1 AS TEXT)", (CHANGED_NOTE,))
 
 
-def referred(c: sqlite3.Connection, ids: Sequence[str]) -> tuple[set[str], set[int]]:
+def referred(c: Db, ids: Sequence[str]) -> tuple[set[str], set[int]]:
     """The places (chosen or weighed) and actors the articles ``ids`` mention."""
-    arg = json.dumps(list(ids))
+    arg, named = json.dumps(list(ids)), JSON_IDS[dialect_of(c)]
     places = {r[0] for r in c.execute(
-        f"SELECT place_id FROM place_mentions WHERE article_id IN ({_IDS})"
-        f" AND place_id IS NOT NULL UNION {_ALTERNATIVE_IDS} WHERE pm.article_id IN ({_IDS})",
-        (arg, arg))}
+        f"SELECT place_id FROM place_mentions WHERE article_id IN ({named})"
+        f" AND place_id IS NOT NULL UNION {ALTERNATIVE_IDS[dialect_of(c)]}"
+        f" WHERE pm.article_id IN ({named})", (arg, arg))}
     actors = {r[0] for r in c.execute(
-        f"SELECT DISTINCT actor_id FROM actor_mentions WHERE article_id IN ({_IDS})", (arg,))}
+        f"SELECT DISTINCT actor_id FROM actor_mentions WHERE article_id IN ({named})", (arg,))}
     return places, actors
 
 
-def delete_rows(c: sqlite3.Connection, ids: Sequence[str]) -> Removal:
+def delete_rows(c: Db, ids: Sequence[str]) -> Removal:
     """Delete the articles ``ids`` with their passages and mentions, then the places and
     actors nothing refers to any more, inside the caller's transaction."""
     places, actors = referred(c, ids)
-    arg = json.dumps(list(ids))
-    counts = {table: c.execute(f"DELETE FROM {table} WHERE article_id IN ({_IDS})",
+    arg, named = json.dumps(list(ids)), JSON_IDS[dialect_of(c)]
+    counts = {table: c.execute(f"DELETE FROM {table} WHERE article_id IN ({named})",
                                (arg,)).rowcount
               for table in ("actor_mentions", "place_mentions", "passages")}
-    articles = c.execute(f"DELETE FROM articles WHERE id IN ({_IDS})", (arg,)).rowcount
+    articles = c.execute(f"DELETE FROM articles WHERE id IN ({named})", (arg,)).rowcount
     if not articles:
         return Removal()
     gone_places, gone_actors = drop_orphans(c, places, actors)
@@ -107,14 +104,14 @@ def delete_rows(c: sqlite3.Connection, ids: Sequence[str]) -> Removal:
                    places=gone_places, actors=gone_actors)
 
 
-def drop_orphans(c: sqlite3.Connection, places: set[str], actors: set[int]) -> tuple[int, int]:
+def drop_orphans(c: Db, places: set[str], actors: set[int]) -> tuple[int, int]:
     """Delete those of ``places`` and ``actors`` that no mention refers to; return how
     many of each went."""
     gone_places: list[str] = []
     if places:
         still = {r[0] for r in c.execute(
             "SELECT DISTINCT place_id FROM place_mentions WHERE place_id IS NOT NULL")}
-        still |= {r[0] for r in c.execute(_ALTERNATIVE_IDS)}
+        still |= {r[0] for r in c.execute(ALTERNATIVE_IDS[dialect_of(c)])}
         gone_places = sorted(places - still)
         c.executemany("DELETE FROM places WHERE id = ?", [(p,) for p in gone_places])
     gone_actors = [a for a in sorted(actors) if c.execute(
@@ -123,13 +120,14 @@ def drop_orphans(c: sqlite3.Connection, places: set[str], actors: set[int]) -> t
     return len(gone_places), len(gone_actors)
 
 
-def stored_ids(c: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+def stored_ids(c: Db, ids: Sequence[str]) -> set[str]:
     """Those of ``ids`` that are stored."""
-    return {r[0] for r in c.execute(f"SELECT id FROM articles WHERE id IN ({_IDS})",
+    named = JSON_IDS[dialect_of(c)]
+    return {r[0] for r in c.execute(f"SELECT id FROM articles WHERE id IN ({named})",
                                     (json.dumps(list(ids)),))}
 
 
-def article_ids(c: sqlite3.Connection) -> list[str]:
+def article_ids(c: Db) -> list[str]:
     """Every stored article's id, in the order they were stored."""
     return [r[0] for r in c.execute("SELECT id FROM articles ORDER BY ingested_at, id")]
 
@@ -143,7 +141,7 @@ class StoredArticle:
     ingested_at: str
 
 
-def stored_article(c: sqlite3.Connection, article_id: str) -> StoredArticle | None:
+def stored_article(c: Db, article_id: str) -> StoredArticle | None:
     """The stored article ``article_id`` (its text and fields, not its analysis)."""
     r = c.execute("SELECT id, text, title, url, source, published, language, path, sample,"
                   " ingested_at FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -159,7 +157,7 @@ def read_note(store: "Store", key: str) -> str | None:
     """The value of the note ``key`` (None when there is none)."""
     try:
         row = store.conn.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
     return row[0] if row else None
 
@@ -167,4 +165,5 @@ def read_note(store: "Store", key: str) -> str | None:
 def write_note(store: "Store", key: str, value: str) -> None:
     """Set the note ``key`` (one small transaction)."""
     write(store, "write a note to", lambda c: c.execute(
-        "INSERT OR REPLACE INTO notes (key, value) VALUES (?, ?)", (key, value)))
+        "INSERT INTO notes (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value)))

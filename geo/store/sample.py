@@ -7,12 +7,12 @@ that the user removed it, so the dashboard does not load it back into the empty 
 """
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from geo.store.connect import fault
 from geo.store.manage import Removal, delete_rows, write
+from geo.store.db import DB_ERRORS, Db
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -24,8 +24,8 @@ _SAMPLE_IDS = "SELECT id FROM articles WHERE sample = 1"
 def sample_count(store: Store) -> int:
     """How many of the store's articles are the built-in sample's."""
     try:
-        return store.conn.execute(f"SELECT count(*) FROM ({_SAMPLE_IDS})").fetchone()[0]
-    except sqlite3.Error as err:
+        return store.conn.execute(f"SELECT count(*) FROM ({_SAMPLE_IDS}) AS sample_ids").fetchone()[0]
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
 
 
@@ -34,7 +34,7 @@ def removed_by_user(store: Store) -> bool:
     try:
         row = store.conn.execute("SELECT 1 FROM notes WHERE key = ?",
                                  (REMOVED_NOTE,)).fetchone()
-    except sqlite3.Error as err:
+    except DB_ERRORS as err:
         raise fault(store.path, err, doing="read") from err
     return row is not None
 
@@ -51,14 +51,15 @@ def remove_sample(store: Store) -> Removal:
     return write(store, "remove the sample from", _remove)
 
 
-def _remove(c: sqlite3.Connection) -> Removal:
+def _remove(c: Db) -> Removal:
     removed = delete_rows(c, [r[0] for r in c.execute(_SAMPLE_IDS)])
     if removed.articles:
         note_removal(c)
     return removed
 
 
-def note_removal(c: sqlite3.Connection) -> None:
+def note_removal(c: Db) -> None:
     """Remember that the user removed the sample (inside the caller's transaction)."""
-    c.execute("INSERT OR REPLACE INTO notes (key, value) VALUES (?, ?)",
+    c.execute("INSERT INTO notes (key, value) VALUES (?, ?)"
+              " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
               (REMOVED_NOTE, datetime.now(timezone.utc).isoformat(timespec="seconds")))

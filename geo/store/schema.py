@@ -1,19 +1,29 @@
 """The store's schema and its migrations, in one place.
 
-The database's ``PRAGMA user_version`` is the number of migrations applied; opening a
-writable store applies the missing ones in order, all in one ``BEGIN IMMEDIATE``
-transaction that re-reads the version once it holds the write lock, so two processes
-opening a new store at once never both run a migration. A migration is only ever
-appended, never edited, once it has landed.
+The schema version (SQLite's ``PRAGMA user_version``; on PostgreSQL the one row of the
+table ``news_atlas_schema``) is the number of migrations applied; opening a writable
+store applies the missing ones in order, all in one write transaction (the store's
+write lock, :meth:`geo.store.db.Db.begin_write`) that re-reads the version once it
+holds the lock, so two processes opening a new store at once never both run a
+migration. A migration is only ever appended, never edited, once it has landed.
+
+The same migrations build both back ends: written in SQLite's words, their column types
+are made PostgreSQL's by :func:`geo.store.dialect.pg_ddl`; the one migration that
+differs in substance (full-text search) has its PostgreSQL script in
+:data:`geo.store.dialect.PG_MIGRATIONS`.
 """
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 
+from geo.store.db import Db
+from geo.store.dialect import PG_MIGRATIONS, PG_VERSION_TABLE, POSTGRESQL, dialect_of
+
 # A migration is an SQL script, or a function of the connection for one that needs
-# Python (it runs inside the same transaction).
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
+# Python (it runs inside the same transaction). PostgreSQL runs the same ones, but for
+# those geo.store.dialect.PG_MIGRATIONS words differently.
+MIGRATIONS: list[str | Callable[[Db], None]] = [
     # 1: the first schema
     """
     CREATE TABLE articles (
@@ -100,7 +110,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX passages_date ON passages(date);
     """,
     # 3: full-text search in passages for the dashboard's text filter (SQLite FTS5),
-    # kept in step with the passages table by triggers
+    # kept in step with the passages table by triggers (PostgreSQL: a tsvector column,
+    # geo.store.dialect.PG_MIGRATIONS)
     """
     CREATE VIRTUAL TABLE passages_fts USING fts5(id UNINDEXED, text);
     INSERT INTO passages_fts (id, text) SELECT id, text FROM passages;
@@ -227,17 +238,33 @@ _FOLD_ACTORS = """
 """
 
 
-def _fold_actors(conn: sqlite3.Connection) -> None:
+def _fold_actors(conn: Db) -> None:
     from geo.store.actors import fold_stored
 
-    for statement in statements(_FOLD_ACTORS):
-        conn.execute(statement)
+    conn.script(_FOLD_ACTORS)
     fold_stored(conn)
     conn.execute("CREATE INDEX actors_key ON actors(key, kind)")
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Db) -> int:
+    if dialect_of(conn) == POSTGRESQL:
+        # (a catalog query, not to_regclass(), whose cached answer can be stale here)
+        if not conn.execute("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname ="
+                            " current_schema() AND tablename = ?",
+                            (PG_VERSION_TABLE,)).fetchone()[0]:
+            return 0
+        row = conn.execute(f"SELECT max(version) FROM {PG_VERSION_TABLE}").fetchone()
+        return row[0] or 0
     return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _set_version(conn: Db, number: int) -> None:
+    if conn.dialect == POSTGRESQL:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {PG_VERSION_TABLE} (version INTEGER NOT NULL)")
+        conn.execute(f"DELETE FROM {PG_VERSION_TABLE}")
+        conn.execute(f"INSERT INTO {PG_VERSION_TABLE} (version) VALUES (?)", (number,))
+    else:
+        conn.execute(f"PRAGMA user_version = {number}")
 
 
 def statements(script: str) -> list[str]:
@@ -253,21 +280,22 @@ def statements(script: str) -> list[str]:
     return out
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: Db) -> int:
     """Apply the migrations this database lacks, under the write lock; return the
     resulting version."""
     if schema_version(conn) >= len(MIGRATIONS):
         return schema_version(conn)
-    conn.execute("BEGIN IMMEDIATE")  # waits (busy timeout) for another process's migration
+    conn.begin_write()  # waits for another process's migration
     try:
         version = schema_version(conn)
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            if conn.dialect == POSTGRESQL:
+                script = PG_MIGRATIONS.get(number, script)
             if callable(script):
                 script(conn)
             else:
-                for statement in statements(script):
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
+                conn.script(script)
+            _set_version(conn, number)
         conn.commit()
     except BaseException:
         conn.rollback()
