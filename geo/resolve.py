@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 # the resolver's words when none are given
 _ENGLISH = lexicon("en")
+# the kinds of place that hold the X of "X, Y" when the gazetteer lacks X
+_HOLDING_KINDS = frozenset({"country", "admin1", "admin2", "region", "city"})
 
 
 @dataclass
@@ -102,6 +104,9 @@ class Resolver:
             if id(m) in reading.within and m.place is not None:
                 wider = reading.within[id(m)]  # "part of Dallas (population)"
                 m.rule = str(Rule(wider.code, wider.param, because=Rule.parse(m.rule or "")))
+        for m in places:
+            if not reading.candidates[id(m)]:
+                self._place_inside_next(m, places, text)
         towns = _Towns(places)
         for m in mentions:
             if m.kind == "place" and m.label == "street":
@@ -200,6 +205,19 @@ class Resolver:
                 if found:
                     return Rule(relation, rest), found
         return None
+
+    def _place_inside_next(self, m: PlaceMention, places: list[PlaceMention],
+                           text: str) -> None:
+        """X of "X, Y" when the gazetteer lacks X and Y is resolved: X is part of Y
+        ("Greenlane, Auckland", "Fort Detrick, Maryland", "Pingilikani, Kenya"), so the
+        map shows it at Y rather than nowhere (rule "part of Y"). X lends Y no
+        evidence: Y was resolved without it."""
+        y = next((n for n in places if m.end < n.start <= m.end + 2), None)
+        if y is None or text[m.end:y.start] not in (", ", ",") or y.place is None \
+                or y.place.kind not in _HOLDING_KINDS:
+            return
+        m.place, m.score, m.alternatives = y.place, y.score, []
+        m.rule = str(Rule(RuleCode.PART_OF, y.text, because=Rule.parse(y.rule or "")))
 
     # -- choosing ---------------------------------------------------------------------
 

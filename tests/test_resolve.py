@@ -182,6 +182,21 @@ def test_a_part_of_a_known_place_resolves_to_it_and_says_so(gazetteer):
     assert got["Cape NYC"].place is None
 
 
+def test_a_name_the_gazetteer_lacks_before_a_known_place_is_part_of_it(gazetteer):
+    # "X, Y": X is inside Y, so it is shown at Y rather than nowhere
+    got, _ = resolve(gazetteer, "A lab in Zzyzx Heights, Illinois closed.", "Zzyzx Heights",
+                     "Illinois")
+    assert got["Zzyzx Heights"].place.id == "iso:US-IL"
+    assert got["Zzyzx Heights"].rule.startswith("part of Illinois")
+    got, _ = resolve(gazetteer, "Diners at Zzyzx, Buffalo fell ill.", "Zzyzx", "Buffalo")
+    assert got["Zzyzx"].place.id == got["Buffalo"].place.id
+    # a list of names the gazetteer lacks holds none of them; nor does a mere neighbour
+    got, _ = resolve(gazetteer, "Zzyzx, Qqxq and Illinois voted.", "Zzyzx", "Qqxq", "Illinois")
+    assert got["Zzyzx"].place is None
+    got, _ = resolve(gazetteer, "Zzyzx and Illinois voted.", "Zzyzx", "Illinois")
+    assert got["Zzyzx"].place is None
+
+
 def test_a_curated_landmark_before_a_town_of_its_name(gazetteer):
     got, _ = resolve(gazetteer, "Officials in Texas briefed White House aides.", "Texas",
                      "White House")
