@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from geo.gazetteer.curated import state_abbreviations
 from geo.models import Candidate, GazetteerEntry, PlaceMention
 from geo.toponyms.cues import POPULATED_KINDS, CueReader
 from geo.toponyms.document import Document, read_document
-from geo.toponyms.features import Mention
+from geo.toponyms.features import Mention, defined_in
 from geo.toponyms.lexicon import Lexicon, lexicon
 from geo.toponyms.names import same_name as _same_name
 from geo.toponyms.rank import RankTable, Ranked, load_table, one_sense, rank
@@ -104,9 +104,19 @@ class Resolver:
             if id(m) in reading.within and m.place is not None:
                 wider = reading.within[id(m)]  # "part of Dallas (population)"
                 m.rule = str(Rule(wider.code, wider.param, because=Rule.parse(m.rule or "")))
+        moved: dict[tuple[str, str], PlaceMention] = {}
         for m in places:
             if not reading.candidates[id(m)]:
                 self._place_inside_next(m, places, text)
+            elif m.place is not None:
+                was = m.place.id
+                if self._place_in_definition(reading.views[id(m)], reading):
+                    moved[reading.views[id(m)].key, was] = m
+        for m in places:  # the same name elsewhere, read as the namesake, follows
+            defined = moved.get((reading.views[id(m)].key, m.place.id if m.place else ""))
+            if defined is not None and defined is not m:
+                m.place, m.score, m.alternatives = defined.place, defined.score, []
+                m.rule = str(replace(Rule.parse(defined.rule or ""), same_name=True))
         towns = _Towns(places)
         for m in mentions:
             if m.kind == "place" and m.label == "street":
@@ -218,6 +228,27 @@ class Resolver:
             return
         m.place, m.score, m.alternatives = y.place, y.score, []
         m.rule = str(Rule(RuleCode.PART_OF, y.text, because=Rule.parse(y.rule or "")))
+
+    def _place_in_definition(self, view: Mention, reading: Reading) -> bool:
+        """"Lima is a town in Seminole County, Oklahoma" when no Lima of the gazetteer
+        lies there (it lacks the hamlet): the words say where it is, so it is shown at
+        the first place they name (rule "part of Seminole County"), not at a namesake
+        elsewhere."""
+        m, groups = view.place, view.cues.defined_in
+        # a country or state said to be part of another ("Hong Kong, a special
+        # administrative region of China") keeps its own reading
+        if not groups or m.place is None or m.place.kind not in POPULATED_KINDS or any(
+                defined_in(view, e, reading.document) == 1.0
+                for e in reading.candidates[id(m)]):
+            return False
+        holder = view.cues.defined_by[0]
+        if holder.place is None or holder.place.kind not in _HOLDING_KINDS or not all(
+                any(x.contains(holder.place) or x.id == holder.place.id for x in g)
+                for g in groups[1:]):
+            return False
+        m.place, m.score, m.alternatives = holder.place, holder.score, []
+        m.rule = str(Rule(RuleCode.PART_OF, holder.text, because=Rule.parse(holder.rule or "")))
+        return True
 
     # -- choosing ---------------------------------------------------------------------
 

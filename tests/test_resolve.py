@@ -197,6 +197,24 @@ def test_a_name_the_gazetteer_lacks_before_a_known_place_is_part_of_it(gazetteer
     assert got["Zzyzx"].place is None
 
 
+def test_a_definition_places_the_name_in_what_it_names(gazetteer):
+    # the gazetteer has Springfields in Illinois and Missouri: the sentence says which
+    got, _ = resolve(gazetteer, "Springfield is a city in Missouri. Chicago is far.",
+                     "Springfield", "Missouri", "Chicago")
+    assert got["Springfield"].place.id == "gn:4409896"
+    assert got["Springfield"].rule == "defined in"
+    # no Buffalo of the gazetteer lies in Illinois: shown at Illinois, not at a namesake,
+    # and so is the same name later in the article
+    text = "Buffalo is a village in Illinois, United States. Buffalo grew."
+    _, ms = resolve(gazetteer, text, "Buffalo", "Illinois", "United States", "Buffalo")
+    assert [m.place.id for m in ms if m.text == "Buffalo"] == ["iso:US-IL", "iso:US-IL"]
+    assert ms[0].rule.startswith("part of Illinois")
+    # a country or state said to be part of another keeps its own reading
+    got, _ = resolve(gazetteer, "Georgia is a state of the United States.", "Georgia",
+                     "United States")
+    assert got["Georgia"].place.kind in ("admin1", "country")
+
+
 def test_a_curated_landmark_before_a_town_of_its_name(gazetteer):
     got, _ = resolve(gazetteer, "Officials in Texas briefed White House aides.", "Texas",
                      "White House")
