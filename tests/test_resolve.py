@@ -346,3 +346,16 @@ def test_a_long_documents_context_gives_what_the_name_by_name_sums_give(monkeypa
         assert big.nearest_km(n, 43.1, 131.9, []) == km  # exactly
         assert all(big.has_region_except(n, r) == (r in named) for r in set(regions.values()))
     assert big.nearest_km("name 0", 0.0, 0.0, [(0.0, 0.5)]) == pytest.approx(55.6, abs=0.1)
+
+
+@pytest.mark.gazetteer
+def test_hawaii_the_state_is_placed_among_its_people_not_on_one_island(full_gazetteer):
+    # the iso3166-2 point is the Big Island's centre, 300 km from Honolulu
+    from geo.gazetteer.geometry import haversine_km
+
+    text = "Unemployment in Hawaii fell. Hawaii's economy grew."
+    ms = mentions(text, "Hawaii", "Hawaii")
+    Resolver(full_gazetteer).resolve(ms, text)
+    state = ms[0].place
+    assert state.kind == "admin1" and state.admin1 == "HI"
+    assert haversine_km(state.lat, state.lon, 21.31, -157.86) < 100  # Honolulu
