@@ -51,7 +51,8 @@ def _start(save) -> None:  # noqa: ANN001 - save(folder) -> list[Path]
         _locked(jobs.fail_job, job_id, "could not save the upload on the server")
         st.error("Could not save the upload on the server.", icon=":material/error:")
         return
-    _locked(jobs.launch_ingest, job_id, paths, env=ui.worker_env())
+    _locked(jobs.launch_ingest, job_id, paths, env=ui.worker_env(),
+            workers=ui.settings().add_workers)
     st.session_state[JOB_KEY] = job_id
     st.rerun()
 
@@ -180,7 +181,8 @@ def summary(job: jobs.Job) -> None:
         st.error("This job stopped before it finished.", icon=":material/error:")
         ui.caption(job.error or "")
         if job.sources and st.button("Run it again", key=f"add_rerun_{job.id}"):
-            st.session_state[JOB_KEY] = _locked(jobs.rerun, job, env=ui.worker_env())
+            st.session_state[JOB_KEY] = _locked(jobs.rerun, job, env=ui.worker_env(),
+                                                workers=ui.settings().add_workers)
             st.rerun()
     else:
         st.success("Done.", icon=":material/check_circle:")

@@ -101,8 +101,19 @@ def format_figures(res: dict[str, Any]) -> str:
                      for k, v in res.items())
 
 
+def _why(pred: dict) -> str:
+    """Why the geoparser chose the prediction's place, in the words the dashboard shows
+    (:func:`geo.render.resolution_sentence`, from :func:`geo.toponyms.rules.describe`)."""
+    from geo.render import resolution_sentence
+
+    if not pred.get("rule"):
+        return "Not resolved: no place of this name was chosen."
+    return resolution_sentence(pred["rule"], country_code=pred.get("country_code"))
+
+
 def error_report(report: list[DocErrors], gold: dict[str, dict], *, worst: int = 60) -> str:
-    """Markdown: missed and false toponyms (by name), and the worst resolution errors."""
+    """Markdown: missed and false toponyms (by name), and the worst resolution errors,
+    each with the reason for its place in words."""
     from collections import Counter
 
     missed = Counter(g["name"] for d in report for g in d.missed)
@@ -121,6 +132,6 @@ def error_report(report: list[DocErrors], gold: dict[str, dict], *, worst: int =
         lines.append(
             f"- doc {doc_id}: **{g['name']}** gold ({g['lat']:.2f}, {g['lon']:.2f}) -> "
             f"{p.get('place_name')} [{p.get('kind')}, {p.get('country_code')}] "
-            f"({p.get('lat')}, {p.get('lon')}), {km:.0f} km, rule {p.get('rule')!r}, "
-            f"score {p.get('score')}; others: {alts or 'none'}\n  > ...{ctx}...")
+            f"({p.get('lat')}, {p.get('lon')}), {km:.0f} km, score {p.get('score')}; "
+            f"others: {alts or 'none'}\n  {_why(p)}\n  > ...{ctx}...")
     return "\n".join(lines) + "\n"

@@ -53,8 +53,11 @@ def new_upload(store: Store, kind: str = "ingest") -> tuple[int, Path]:
 
 
 def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *,
-                  log_dir: Path | None = None, env: Mapping[str, str] | None = None) -> int:
-    """Start ``python -m geo ingest SOURCES --db STORE --job job_id`` detached; its
+                  log_dir: Path | None = None, env: Mapping[str, str] | None = None,
+                  workers: int = 1) -> int:
+    """Start ``python -m geo ingest SOURCES --db STORE --job job_id --workers N``
+    detached (``workers``: its analysing processes, one by default, since each loads
+    the model beside the dashboard's own memory); its
     output goes to ``worker.log`` in ``log_dir`` (default: the job's upload folder).
     Sources that share one folder are given relative to it (the worker runs there), so
     messages name ``batch.zip:notes/a.json:3``, not the server's folders. ``env``: more
@@ -68,7 +71,8 @@ def launch_ingest(store: Store, job_id: int, sources: list[str | os.PathLike], *
         else REPO
     args = [os.path.relpath(p, cwd) if cwd != REPO else os.fspath(p) for p in paths]
     command = [sys.executable, "-m", "geo", "ingest", "--db",
-               os.fspath(Path(store.path).resolve()), "--job", str(job_id), "--", *args]
+               os.fspath(Path(store.path).resolve()), "--job", str(job_id),
+               "--workers", str(workers), "--", *args]
     with open(folder / LOG_NAME, "ab") as out:
         proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True,
@@ -92,12 +96,13 @@ def _worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def rerun(store: Store, job: Job, *, env: Mapping[str, str] | None = None) -> int:
+def rerun(store: Store, job: Job, *, env: Mapping[str, str] | None = None,
+          workers: int = 1) -> int:
     """Run a job's sources again as a new job (completing an interrupted batch); the
-    new job's id. ``env``: as for :func:`launch_ingest`."""
+    new job's id. ``env`` and ``workers``: as for :func:`launch_ingest`."""
     job_id = create_job(store, job.kind, job.sources)
     launch_ingest(store, job_id, job.sources, log_dir=upload_root(store) / str(job_id),
-                  env=env)
+                  env=env, workers=workers)
     return job_id
 
 

@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span
 from geo.dates import CALENDAR_WORDS
 from geo.errors import ModelError
 from geo.toponyms.bearers import bears_a_name
+from geo.toponyms.cues import inside_town, span_cues
 from geo.toponyms.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -47,13 +48,15 @@ NON_NAME_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "Q
 STRONG_KINDS = {"country", "continent", "admin1", "water", "region"}
 
 
-# What the engine reads from a model, and the components that give it: entities
-# (``ner``); proper nouns (a ``tagger``'s ``tag_``, or a ``morphologizer``'s ``pos_``
-# where a model has one), with ``tok2vec`` when those listen to it. Sentence starts come
-# from spaCy's rule-based ``sentencizer``, added before ``ner``. The parser, ``senter``,
-# the attribute ruler and the lemmatizer are not loaded: each choice is measured in
-# docs/performance.md ("Analysis speed").
-ENGINE_COMPONENTS = ("tok2vec", "tagger", "morphologizer", "ner")
+# What the engine reads from a model: its entities (``ner``), and ``tok2vec`` only when
+# the ``ner`` listens to it (in spaCy's CNN models the ``ner`` embeds its own, and the
+# shared ``tok2vec`` feeds only the tagger, parser and morphologizer). Proper nouns are
+# told by the words themselves (:func:`_proper`), not by a tagger: the shared
+# ``tok2vec`` + ``tagger`` cost about a fifth of the analysis for a test that a lexical
+# one matches within .001 on every corpus. Sentence starts come from spaCy's rule-based
+# ``sentencizer``, added before ``ner``. Each choice is measured in docs/performance.md
+# ("Analysis speed").
+ENGINE_COMPONENTS = ("tok2vec", "ner")
 
 
 def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
@@ -72,6 +75,8 @@ def load_nlp(gazetteer: "Gazetteer", *, model: str = DEFAULT_MODEL) -> Language:
         raise ModelError(
             f"spaCy model {model!r} is not installed: run 'pip install -r requirements.txt'"
         ) from err
+    if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+        nlp.remove_pipe("tok2vec")  # nothing loaded listens to it
     nlp.add_pipe("sentencizer", before="ner" if "ner" in nlp.pipe_names else None)
     return add_recognition(nlp, gazetteer)
 
@@ -299,22 +304,22 @@ class PlaceFinder:
         if span.text in self.not_places or not self._acronym_ok(span, best):
             return False
         strong = _strong(best)
-        if has_type_cue(span, self.lexicon) or self._after_place_comma(span) \
-                or self._region_after_name(span):
+        cues = span_cues(span, self.lexicon)
+        if cues.type_cue or self._after_place_comma(span) or self._region_after_name(span):
             return True  # "the village of X", "Pandi, Bulacan", "Brands Hatch Indy, Kent."
         if label == "PERSON":  # "Vladivostok" yes, "Kim" (a village somewhere) no
             big = best.population >= self.city_population
             if len(span) > 1:  # "Burkina Faso", "in Milton Keynes"; not "Jo Chun Ryong"
                 own = best.name.casefold() == span.text.casefold()
-                return own and (strong or big and _locative_before(span, self.lexicon))
-            return strong or big and _locative_before(span, self.lexicon) \
+                return own and (strong or big and cues.locative)
+            return strong or big and cues.locative \
                 or best.population >= 10 * self.city_population \
-                or best.population >= TOWN_AFTER_IN and _inside_town(span, self.lexicon)
+                or best.population >= TOWN_AFTER_IN and inside_town(span, self.lexicon)
         if strong:
             return True
         if best.kind == "city" and best.population >= self.city_population:
-            return label == "ORG" or _locative_before(span, self.lexicon)
-        return _locative_before(span, self.lexicon) and label == "ORG"
+            return label == "ORG" or cues.locative
+        return cues.locative and label == "ORG"
 
     # -- streets ----------------------------------------------------------------------
 
@@ -460,7 +465,8 @@ class PlaceFinder:
             return False  # "Eastern" in "Eastern Economic Forum", "Central" in "... Central News"
         best = _best(self._names.lookup(span.text, limit=10), span.text)
         strong = _strong(best)
-        if has_type_cue(span, self.lexicon) or self._region_after_name(span):
+        cues = span_cues(span, self.lexicon)
+        if cues.type_cue or self._region_after_name(span):
             return True
         if len(span) == 1:
             token = span[0]
@@ -474,7 +480,7 @@ class PlaceFinder:
             return True
         if best.kind == "city" and best.population >= self.city_population * 10:
             return True
-        return _locative_before(span, self.lexicon) and _proper(span[0])
+        return cues.locative and _proper(span[0])
 
 
 class RememberedNames:
@@ -510,15 +516,14 @@ def _dateline(span: Span, lex: Lexicon) -> bool:
     return lex.is_dateline(span.doc.text, span.start_char, span.end_char)
 
 
-# the Penn Treebank tags of proper nouns, which English models' taggers give: the
-# attribute ruler only maps them to ``pos_ == "PROPN"``, so it need not run
-PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
-
-
 def _proper(token) -> bool:  # noqa: ANN001 (spaCy Token)
-    """A proper noun, by the universal part of speech where a component set it (a
-    morphologizer, the attribute ruler) or else by the tagger's fine-grained tag."""
-    return token.pos_ == "PROPN" or token.tag_ in PROPER_NOUN_TAGS
+    """A proper noun, told by the word itself: it begins with a capital, and it lies in
+    one of the model's entities or is not one of the language's stop words ("The",
+    "In", "Le" at a sentence's start are not names; "Settlement" there may pass, as a
+    tagger would often let it)."""
+    if not token.text[:1].isupper():
+        return False
+    return token.ent_iob_ in ("B", "I") or not token.is_stop
 
 
 def _street_word(token, lex: Lexicon) -> bool:  # noqa: ANN001 (spaCy Token)
@@ -604,19 +609,6 @@ def _plausible_name(span: Span, lex: Lexicon) -> bool:
         and text not in lex.not_places and text not in lex.disease_names
 
 
-def has_type_cue(span: Span, lex: Lexicon) -> bool:
-    """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
-    doc = span.doc
-    if span.start >= 2 and doc[span.start - 1].lower_ in lex.type_links \
-            and doc[span.start - 2].lower_ in lex.place_types:
-        return True
-    after = [t.lower_ for t in doc[span.end:span.end + 6]]
-    if after and (after[0] in lex.copulas or after[0] == ",") and len(after) > 2 \
-            and after[1] in lex.articles:
-        return any(w in lex.place_types for w in after[2:])
-    return False
-
-
 def names_a_disease(span: Span, lex: Lexicon) -> bool:
     """True for "West Nile virus", "Marburg fever", "Reston ebolavirus"."""
     doc = span.doc
@@ -637,22 +629,3 @@ def _inside_longer_name(span: Span, lex: Lexicon) -> bool:
         return True
     return before is not None and _capitalised(before, lex) and _proper(before) \
         and not before.is_sent_start and before.ent_type_ not in ("GPE", "LOC", "NORP")
-
-
-def _inside_town(span: Span, lex: Lexicon) -> bool:
-    """"in Riverdale", "near Castlegar": a preposition that puts something inside or
-    beside a place, and no possessive after ("in Clinton's speech")."""
-    doc = span.doc
-    if not _locative_before(span, lex, lex.inside_words):
-        return False
-    return span.end >= len(doc) or doc[span.end].text not in lex.possessives
-
-
-def _locative_before(span: Span, lex: Lexicon, words: frozenset[str] | None = None) -> bool:
-    """One of ``words`` (the lexicon's locatives unless given) right before the span,
-    "the" aside ("in the Bronx")."""
-    k = span.start - 1
-    doc = span.doc
-    while k >= 0 and doc[k].lower_ in lex.definite_articles:
-        k -= 1
-    return k >= 0 and doc[k].lower_ in (lex.locatives if words is None else words)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
 from geo.actors import canonicalize_actors
-from geo.languages import DEFAULT_LANGUAGE, PipelineByLanguage, preload_detector
+from geo.languages import DEFAULT_LANGUAGE, PipelineByLanguage
 from geo.models import ActorMention, AnalyzedArticle, Article, Passage, PlaceMention
 from geo.passages import split_passages
 from geo.resolve import Resolver
@@ -221,6 +221,5 @@ def default_pipeline(*, gazetteer: "Gazetteer | None" = None, progress: bool = T
                         homes=homes)
 
     pipeline = PipelineByLanguage(make, homes=homes)
-    preload_detector()  # on the other core while the model loads
     pipeline.pipeline(DEFAULT_LANGUAGE)  # loaded now: a missing model fails here
     return pipeline

@@ -67,6 +67,7 @@ class Settings:
     geocoder_timeout: float = 10.0  # seconds per request
     geocoder_min_delay: float = 1.0  # seconds between requests (Nominatim's policy: 1)
     sources: str | None = None  # a sources file: each source's home region
+    add_workers: int = 1  # processes the Add page's background ingest analyses in
 
     @property
     def db_named(self) -> bool:
@@ -247,6 +248,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sources", "NEWS_ATLAS_SOURCES", _optional_text,
             "a sources file (CSV `source,country,region`) declaring each source's home "
             "region, which resolves its ambiguous names; `--sources` overrides it"),
+    Setting("add_workers", "NEWS_ATLAS_ADD_WORKERS", _positive_int,
+            "processes the Add page's background ingest analyses in (default 1: each "
+            "loads the model, about 210 MB, beside the dashboard; raise it on a larger "
+            "host)"),
 )
 
 

@@ -90,6 +90,25 @@ def test_pasted_text_becomes_a_job_its_summary_then_map_places(app, dashboard_db
 
 @pytest.mark.gazetteer
 @pytest.mark.model
+def test_the_add_pages_ingest_analyses_in_the_processes_the_setting_names(
+        app, dashboard_db, monkeypatch):
+    for setting, expected in ((None, b"1"), ("3", b"3")):
+        if setting:
+            monkeypatch.setenv("NEWS_ATLAS_ADD_WORKERS", setting)
+        at = app()
+        at.text_area(key="add_text").input(CORK + f" Take {expected.decode()}.")
+        at.button(key="add_paste").click().run()
+        with Store.open(dashboard_db) as store:
+            pid = get_job(store, at.session_state["add_job"]).pid
+        # read while it loads the model (seconds): one process unless the setting says
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert argv[argv.index(b"--workers") + 1] == expected
+        _until_summary(at)
+        assert [m.value for m in at.metric][0] == "1"
+
+
+@pytest.mark.gazetteer
+@pytest.mark.model
 def test_the_same_text_again_is_already_present(app):
     for expected in ("1", "0"):
         at = app()

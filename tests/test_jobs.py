@@ -131,6 +131,9 @@ def test_a_detached_worker_runs_the_job_and_names_files_without_server_folders(s
     (folder / "bad.jsonl").write_text('{"text": "Rain in Oslo."}\n{broken\n')
     pid = jobs.launch_ingest(store, job_id, [folder / "story00.txt", folder / "bad.jsonl"])
     assert os.getsid(pid) == pid != os.getsid(0)  # its own session: not the page's
+    # one analysing process unless asked (each loads the model beside the dashboard)
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert argv[argv.index(b"--workers") + 1] == b"1"
     job = wait_for(lambda: (j := jobs.job_status(store, job_id)).finished and j)
     assert job.state is JobState.DONE, job.error
     assert (job.added, job.failed) == (2, 1)

@@ -19,7 +19,8 @@ import spacy
 from geo.gazetteer import build_gazetteer
 from geo.gazetteer.index import Gazetteer
 from geo.gazetteer.packages import cldr_names
-from geo.languages import PipelineByLanguage, article_language, detect_language, language_code
+from geo.languages import (PipelineByLanguage, article_language, detect_language, language_code,
+                           surely_default)
 from geo.models import Article
 from geo.pipeline import Pipeline
 from geo.readers import read_articles
@@ -47,6 +48,33 @@ ENGLISH = ("The North Korean leader left Pyongyang on Sunday aboard his armoured
 ])
 def test_the_detector_tells_french_news_from_english(text, lang):
     assert detect_language(text) == lang
+
+
+def test_plain_english_is_told_without_loading_the_detector():
+    """English news holds many English function words and few French ones: it is English
+    before py3langid is imported (a fresh process: the detector costs nothing)."""
+    code = ("import sys; from geo.languages import detect_language; "
+            f"langs = [detect_language(t) for t in {[ENGLISH * 2, 'Paris, Lyon']!r}]; "
+            "print(langs, 'py3langid' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["['en',", "'en']", "False"]
+
+
+@pytest.mark.parametrize("text, sure", [
+    (ENGLISH * 2, True),
+    (FRENCH * 2, False),
+    ("Paris and Lyon", False),  # too few function words to be sure
+    # English first, then French that the detector takes as French (0.999): not sure
+    (ENGLISH + " " + FRENCH + " " + FRENCH, False),
+    ("The mayor of La Paz, Luis Revilla, said the rains of the past week were the worst "
+     "in the city since 2002 and that the town of El Alto was cut off.", True),
+])
+def test_only_plain_english_skips_the_detector(text, sure):
+    assert surely_default(text) is sure
+    if sure:
+        assert detect_language(text) == "en"
 
 
 @pytest.mark.parametrize("tag, code", [

@@ -15,7 +15,9 @@ import pytest
 import spacy
 
 from geo import nlp as finder
+from geo.toponyms import cues
 from geo.errors import LexiconError
+from geo.languages import surely_default
 from geo.nlp import PlaceFinder
 from geo.resolve import Resolver
 from geo.toponyms.bearers import bears_a_name
@@ -38,13 +40,13 @@ def gaz(tmp_path_factory):
 
 
 PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
-    "locatives": lambda lex, g: finder._locative_before(
+    "locatives": lambda lex, g: cues.locative_before(
         span("a station near Riverdale", "Riverdale"), lex),
-    "inside_words": lambda lex, g: finder._inside_town(
+    "inside_words": lambda lex, g: cues.inside_town(
         span("a gas station in Riverdale", "Riverdale"), lex),
-    "place_types": lambda lex, g: finder.has_type_cue(
+    "place_types": lambda lex, g: cues.has_type_cue(
         span("police reached the village of Springfield", "Springfield"), lex),
-    "copulas": lambda lex, g: finder.has_type_cue(
+    "copulas": lambda lex, g: cues.has_type_cue(
         span("Aurora is a city in Illinois", "Aurora"), lex),
     "descriptors": lambda lex, g: PlaceFinder(gazetteer=g, lexicon=lex)._strip_descriptor(
         span("in Georgia province", "Georgia province")).text,
@@ -63,12 +65,12 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "not_street_words": lambda lex, g: streets(lex, "he wrote On Street corners"),
     "street_initials": lambda lex, g: streets(lex, "a house on N. Bedford Drive burned"),
     "ordinal_suffixes": lambda lex, g: streets(lex, "a fire on 14th Street"),
-    "type_links": lambda lex, g: finder.has_type_cue(
+    "type_links": lambda lex, g: cues.has_type_cue(
         span("police reached the village of Springfield", "Springfield"), lex),
     "possessives": lambda lex, g: finder.trim_span(
         span("South Korea's envoy", "South Korea's"), lex).text,
     "dotted_names": lambda lex, g: finder._capitalised(BLANK.nlp("U.S. troops")[0], lex),
-    "definite_articles": lambda lex, g: finder._locative_before(
+    "definite_articles": lambda lex, g: cues.locative_before(
         span("a fire in the Bronx", "Bronx"), lex),
     "indefinite_articles": lambda lex, g: finder.trim_span(span("an Italy", "an Italy"),
                                                            lex).text,
@@ -96,6 +98,9 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "name_folding": lambda lex, g: lex.fold("St. Louis") == lex.fold("Saint Louis"),
     "dateline_after": lambda lex, g: cue(g, lex, "By Nate Raymond. BOSTON (Reuters) - The",
                                          "BOSTON").dateline,
+    "function_words": lambda lex, g: surely_default(
+        "The mayor said the floods of the week were the worst in the town's history.",
+        lexicons={"en": lex, "fr": lexicon("fr")}),
 }
 
 
@@ -131,6 +136,7 @@ def test_probes_say_what_the_english_words_mean(gaz):
     assert str(PROBES["near_prefixes"](EN, gaz)[0]) == "near Springfield"
     assert PROBES["person_titles"](EN, gaz) is True  # "coach Ripley" is a person
     assert PROBES["name_not_place"](EN, gaz) is True  # "Toyota" is the company
+    assert PROBES["function_words"](EN, gaz) is True  # plainly English: no detector
 
 
 # -- the merged lists: one disease list, one dateline rule ---------------------------

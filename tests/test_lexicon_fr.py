@@ -16,6 +16,8 @@ import pytest
 import spacy
 
 from geo import nlp as finder
+from geo.toponyms import cues
+from geo.languages import surely_default
 from geo.nlp import PlaceFinder
 from geo.resolve import Resolver
 from geo.toponyms.bearers import bears_a_name
@@ -39,15 +41,15 @@ def gaz(tmp_path_factory):
 
 
 PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
-    "locatives": lambda lex, g: finder._locative_before(
+    "locatives": lambda lex, g: cues.locative_before(
         span("une gare près de Riverdale", "Riverdale"), lex),
-    "inside_words": lambda lex, g: finder._inside_town(
+    "inside_words": lambda lex, g: cues.inside_town(
         span("une station-service à Riverdale", "Riverdale"), lex),
-    "place_types": lambda lex, g: finder.has_type_cue(
+    "place_types": lambda lex, g: cues.has_type_cue(
         span("la police a rejoint le village de Springfield", "Springfield"), lex),
-    "copulas": lambda lex, g: finder.has_type_cue(
+    "copulas": lambda lex, g: cues.has_type_cue(
         span("Aurora est une ville de l'Illinois", "Aurora"), lex),
-    "type_links": lambda lex, g: finder.has_type_cue(
+    "type_links": lambda lex, g: cues.has_type_cue(
         span("la police a rejoint le village de Springfield", "Springfield"), lex),
     "descriptors": lambda lex, g: PlaceFinder(gazetteer=g, lexicon=lex)._strip_descriptor(
         span("dans la province de Géorgie", "province de Géorgie")).text,
@@ -69,7 +71,7 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "street_initials": lambda lex, g: streets(lex, "une maison sur N. Bedford Avenue a brûlé"),
     "ordinal_suffixes": lambda lex, g: streets(lex, "un incendie sur la 14e Avenue"),
     "dotted_names": lambda lex, g: finder._capitalised(BLANK.nlp("É.-U. troupes")[0], lex),
-    "definite_articles": lambda lex, g: finder._locative_before(
+    "definite_articles": lambda lex, g: cues.locative_before(
         span("un incendie dans la Loire", "Loire"), lex),
     "indefinite_articles": lambda lex, g: finder.trim_span(span("une Italie", "une Italie"),
                                                            lex).text,
@@ -98,6 +100,10 @@ PROBES: dict[str, Callable[[Lexicon, Any], Any]] = {
     "name_folding": lambda lex, g: lex.fold("St-Étienne") == lex.fold("Saint-Étienne"),
     "dateline_after": lambda lex, g: cue(g, lex, "Par Jean Dupont. LYON (AFP) - Le",
                                          "LYON").dateline,
+    # English words, then French ones: the detector must decide (not plainly English)
+    "function_words": lambda lex, g: surely_default(
+        "The mayor said the aid for the town was late, et la ville est sous les eaux.",
+        lexicons={"en": lexicon("en"), "fr": lex}),
 }
 
 
@@ -133,13 +139,14 @@ def test_probes_say_what_the_french_words_mean(gaz):
     assert PROBES["pair_enders"](FR, gaz).name == "Illinois"
     assert str(PROBES["part_prefixes"](FR, gaz)[0]) == "part of Springfield"
     assert str(PROBES["near_prefixes"](FR, gaz)[0]) == "near Springfield"
+    assert PROBES["function_words"](FR, gaz) is False  # "et la ... est sous les": doubt
 
 
 def test_french_elision_is_read_by_the_tokens():
     """"l'Ukraine", "d'Azur": the article or preposition is a token of its own, which
     the lexicon lists, so the name alone is what is looked up."""
     assert finder.trim_span(span("l'Ukraine", "l'Ukraine"), FR).text == "Ukraine"
-    assert finder._locative_before(span("la route d'Ukraine", "Ukraine"), FR)
+    assert cues.locative_before(span("la route d'Ukraine", "Ukraine"), FR)
 
 
 def test_the_place_finder_of_a_french_pipeline_reads_french():

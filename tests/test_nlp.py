@@ -194,28 +194,43 @@ def test_a_county_iso_lists_is_a_place_the_model_calls_a_person(full_nlp):
 
 
 def test_the_engine_loads_only_the_components_it_reads(nlp):
-    # no parser, senter, attribute ruler or lemmatizer (docs/performance.md): sentence
-    # starts come from the rule-based sentencizer, proper nouns from the tagger's tags
-    assert nlp.pipe_names[:4] == ["tok2vec", "tagger", "sentencizer", "ner"]
-    assert not {"parser", "senter", "attribute_ruler", "lemmatizer"} & set(nlp.component_names)
+    # no tagger, shared tok2vec, parser, senter, attribute ruler or lemmatizer
+    # (docs/performance.md): the ner embeds its own tok2vec, sentence starts come from
+    # the rule-based sentencizer, proper nouns from the words themselves
+    assert nlp.pipe_names[:2] == ["sentencizer", "ner"]
+    assert not {"tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"} \
+        & set(nlp.component_names)
     doc = nlp("Fighting went on in Vladivostok. Then it stopped.")
     assert [bool(t.is_sent_start) for t in doc][4:7] == [False, False, True]
-    assert doc[4].tag_ == "NNP" and doc[4].pos_ == ""
+    assert [e.text for e in doc.ents] == ["Vladivostok"]
+    assert [s.text for s in doc.spans["places"]] == ["Vladivostok"]
 
 
-def test_proper_nouns_are_read_from_the_tag_without_the_attribute_ruler(tiny_gazetteer):
-    """A town after "in" is a place when the tagger calls it a proper noun (NNP);
-    no component sets ``pos_``."""
+def test_proper_nouns_are_told_by_the_words_themselves():
+    """A capitalised word is a proper noun unless it is a stop word outside the model's
+    entities ("The" of "The talks" is not; of "The Hague" it is)."""
+    from spacy.tokens import Span
+
+    from geo.nlp import _proper
+
+    doc = spacy.blank("en")("The talks in The Hague and in Vladivostok went on")
+    doc.ents = [Span(doc, 3, 5, label="GPE")]
+    assert [t.text for t in doc if _proper(t)] == ["The", "Hague", "Vladivostok"]
+    assert doc[3].text == "The" and not _proper(doc[0])
+
+
+def test_a_town_after_in_is_a_place_without_a_tagger(tiny_gazetteer):
+    """A town after "in" is a place by its capital letter alone: no component sets
+    ``tag_`` or ``pos_``."""
     from geo.toponyms.recognize import gazetteer_ref
 
     blank = spacy.blank("en")
     finder = blank.add_pipe("news_atlas_places",
                             config={"gazetteer": gazetteer_ref(tiny_gazetteer)})
 
-    def found(tag: str) -> list[str]:
-        doc = blank.make_doc("Fighting went on in Vladivostok today.")
-        doc[4].tag_ = tag
+    def found(text: str) -> list[str]:
+        doc = blank.make_doc(text)
         return [s.text for s in finder(doc).spans["places"]]
 
-    assert found("NNP") == ["Vladivostok"]
-    assert found("NN") == []
+    assert found("Fighting went on in Vladivostok today.") == ["Vladivostok"]
+    assert found("Fighting went on in vladivostok today.") == []

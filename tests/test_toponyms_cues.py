@@ -86,3 +86,24 @@ def test_a_list_is_three_names_or_two_joined_by_a_word(reader):
 def test_inside_a_longer_name(reader):
     got = read(reader, "the Texas Rangers won", "Texas", label="embedded:ORG")
     assert got["Texas"].inside_name
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("police reached the village of Springfield", "Springfield",
+     Cues(locative=True, type_cue=True)),  # "of" is a locative too
+    ("Aurora is a city in Illinois", "Aurora", Cues(type_cue=True)),
+    ("a fire near the Bronx", "Bronx", Cues(locative=True)),
+    ("Rain fell over Springfield", "Springfield", Cues()),  # "over": no locative
+    ("Springfield voted", "Springfield", Cues()),
+])
+def test_recognition_reads_the_token_cues_into_the_same_record(text, name, expected):
+    """A candidate span's locative and type cue, read from blank-model tokens: the record
+    the place finder asks before it takes the span for a place."""
+    import spacy
+
+    from geo.toponyms.cues import span_cues
+    from geo.toponyms.lexicon import lexicon
+
+    doc = spacy.blank("en")(text)
+    start = text.index(name)
+    assert span_cues(doc.char_span(start, start + len(name)), lexicon("en")) == expected

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from geo.toponyms.cues import span_cues
+
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
@@ -56,10 +58,10 @@ def _major_place(name: str, gazetteer: "Gazetteer") -> bool:
 
 def _place_evidence(span: "Span", lex: "Lexicon") -> bool:
     """"the town of Obama", "Toyota, Aichi", "RIPLEY, Tenn. --": the words say place."""
-    from geo.nlp import _proper, has_type_cue  # geo.nlp calls this module
+    from geo.nlp import _proper  # geo.nlp calls this module
 
     doc = span.doc
-    if has_type_cue(span, lex) or lex.is_dateline(doc.text, span.start_char, span.end_char):
+    if span_cues(span, lex).type_cue or lex.is_dateline(doc.text, span.start_char, span.end_char):
         return True
     # "X, Y": a capitalised name after a comma, the region that holds X
     return span.end + 1 < len(doc) and doc[span.end].text == "," \

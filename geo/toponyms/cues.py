@@ -10,9 +10,12 @@ article text, the mentions' offsets and the language's :class:`~geo.toponyms.lex
 nothing else reads the raw text around a mention. Features
 (:mod:`geo.toponyms.features`) read the record, never the text.
 
-The record depends only on the text, the offsets and the gazetteer, not on spaCy
-tokens, so recognition (:mod:`geo.nlp`) can compute and read the same record for a
-candidate span before deciding it is a place.
+Two cues are read from spaCy tokens, before a candidate span is a mention: a locative
+before it ("in X", "near the X") and a type cue ("the village of X", "X is a town in").
+:func:`span_cues` reads them into the same record, and recognition (:mod:`geo.nlp`,
+:mod:`geo.toponyms.bearers`) asks that record; each cue has its one definition here.
+The resolver's record is read from the article text (:class:`CueReader`) and leaves the
+two token cues false: no feature reads them yet.
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from geo.toponyms.lexicon import Lexicon
 from geo.toponyms.names import same_name
 
 if TYPE_CHECKING:
+    from spacy.tokens import Span
+
     from geo.gazetteer import Gazetteer
 
 # the X of "X, Y" when X was not taken for a place ("Buffalo, New York")
@@ -62,6 +67,46 @@ class Cues:
     # name; () when the words define no kind of place
     defined_in: tuple[tuple[GazetteerEntry, ...], ...] = ()
     defined_by: tuple[PlaceMention, ...] = ()  # the mentions of those places
+    # read from the tokens (span_cues), by recognition
+    locative: bool = False  # "in X", "near the X": a place may follow
+    type_cue: bool = False  # "the village of X", "Aurora is a city in", "Bala, a community"
+
+
+def span_cues(span: "Span", lex: Lexicon) -> Cues:
+    """The token cues of a candidate span (recognition's record)."""
+    return Cues(locative=locative_before(span, lex), type_cue=has_type_cue(span, lex))
+
+
+def locative_before(span: "Span", lex: Lexicon, words: frozenset[str] | None = None) -> bool:
+    """One of ``words`` (the lexicon's locatives unless given) right before the span,
+    "the" aside ("in the Bronx")."""
+    k = span.start - 1
+    doc = span.doc
+    while k >= 0 and doc[k].lower_ in lex.definite_articles:
+        k -= 1
+    return k >= 0 and doc[k].lower_ in (lex.locatives if words is None else words)
+
+
+def has_type_cue(span: "Span", lex: Lexicon) -> bool:
+    """"the village of Bariyarpur", "Aurora is a city in ...", "Bala, a community"."""
+    doc = span.doc
+    if span.start >= 2 and doc[span.start - 1].lower_ in lex.type_links \
+            and doc[span.start - 2].lower_ in lex.place_types:
+        return True
+    after = [t.lower_ for t in doc[span.end:span.end + 6]]
+    if after and (after[0] in lex.copulas or after[0] == ",") and len(after) > 2 \
+            and after[1] in lex.articles:
+        return any(w in lex.place_types for w in after[2:])
+    return False
+
+
+def inside_town(span: "Span", lex: Lexicon) -> bool:
+    """"in Riverdale", "near Castlegar": a preposition that puts something inside or
+    beside a place, and no possessive after ("in Clinton's speech")."""
+    doc = span.doc
+    if not locative_before(span, lex, lex.inside_words):
+        return False
+    return span.end >= len(doc) or doc[span.end].text not in lex.possessives
 
 
 @dataclass(frozen=True)

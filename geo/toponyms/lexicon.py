@@ -83,6 +83,8 @@ class Lexicon:
     pair_enders: frozenset[str]  # "Tacoma, Washington and ...": the words that end Y of "X, Y"
     name_folding: dict[str, str]  # "St. Louis" = "Saint Louis"
     dateline_after: tuple[str, ...]  # what follows a dateline: "NEW YORK (AP) --"
+    # language choice (geo.languages)
+    function_words: frozenset[str]  # "the", "of": common in the language, rare elsewhere
 
     # -- questions ----------------------------------------------------------------------
 
