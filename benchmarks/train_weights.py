@@ -70,9 +70,10 @@ class _Recorder:
     def __init__(self, resolver: Any) -> None:
         self.resolver, self.docs = resolver, []
 
-    def resolve(self, mentions: list, text: str, *, aliases: dict | None = None) -> list:
+    def resolve(self, mentions: list, text: str, *, aliases: dict | None = None,
+                home: Any = None) -> list:
         self.docs.append((text, copy.deepcopy(mentions), aliases))
-        return self.resolver.resolve(mentions, text, aliases=aliases)
+        return self.resolver.resolve(mentions, text, aliases=aliases, home=home)
 
 
 def record(eval_dir: Path, cache: Path) -> dict[str, list[tuple[str, str, list, dict | None]]]:
@@ -90,8 +91,10 @@ def record(eval_dir: Path, cache: Path) -> dict[str, list[tuple[str, str, list, 
             continue
         if pipeline is None:
             pipeline = default_pipeline(progress=False)
-            recorder = _Recorder(pipeline.resolver)
-            pipeline.resolver = recorder  # type: ignore[assignment]
+            # the corpora are English: record at the English pipeline's resolver
+            english = pipeline.pipeline("en")
+            recorder = _Recorder(english.resolver)
+            english.resolver = recorder  # type: ignore[assignment]
         articles = read_articles([eval_dir / f"{corpus}.jsonl"], keep_ids=True).articles
         docs = []
         for analyzed in pipeline.analyze_many(articles):

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from geo.gazetteer.curated import state_abbreviations
 from geo.models import Candidate, GazetteerEntry, PlaceMention
 from geo.toponyms.cues import POPULATED_KINDS, CueReader
 from geo.toponyms.document import Document, read_document
-from geo.toponyms.features import Mention
+from geo.toponyms.features import Mention, defined_in
 from geo.toponyms.lexicon import Lexicon, lexicon
 from geo.toponyms.names import same_name as _same_name
 from geo.toponyms.rank import RankTable, Ranked, load_table, one_sense, rank
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 # the resolver's words when none are given
 _ENGLISH = lexicon("en")
+# the kinds of place that hold the X of "X, Y" when the gazetteer lacks X
+_HOLDING_KINDS = frozenset({"country", "admin1", "admin2", "region", "city"})
 
 
 @dataclass
@@ -102,6 +104,19 @@ class Resolver:
             if id(m) in reading.within and m.place is not None:
                 wider = reading.within[id(m)]  # "part of Dallas (population)"
                 m.rule = str(Rule(wider.code, wider.param, because=Rule.parse(m.rule or "")))
+        moved: dict[tuple[str, str], PlaceMention] = {}
+        for m in places:
+            if not reading.candidates[id(m)]:
+                self._place_inside_next(m, places, text)
+            elif m.place is not None:
+                was = m.place.id
+                if self._place_in_definition(reading.views[id(m)], reading):
+                    moved[reading.views[id(m)].key, was] = m
+        for m in places:  # the same name elsewhere, read as the namesake, follows
+            defined = moved.get((reading.views[id(m)].key, m.place.id if m.place else ""))
+            if defined is not None and defined is not m:
+                m.place, m.score, m.alternatives = defined.place, defined.score, []
+                m.rule = str(replace(Rule.parse(defined.rule or ""), same_name=True))
         towns = _Towns(places)
         for m in mentions:
             if m.kind == "place" and m.label == "street":
@@ -200,6 +215,40 @@ class Resolver:
                 if found:
                     return Rule(relation, rest), found
         return None
+
+    def _place_inside_next(self, m: PlaceMention, places: list[PlaceMention],
+                           text: str) -> None:
+        """X of "X, Y" when the gazetteer lacks X and Y is resolved: X is part of Y
+        ("Greenlane, Auckland", "Fort Detrick, Maryland", "Pingilikani, Kenya"), so the
+        map shows it at Y rather than nowhere (rule "part of Y"). X lends Y no
+        evidence: Y was resolved without it."""
+        y = next((n for n in places if m.end < n.start <= m.end + 2), None)
+        if y is None or text[m.end:y.start] not in (", ", ",") or y.place is None \
+                or y.place.kind not in _HOLDING_KINDS:
+            return
+        m.place, m.score, m.alternatives = y.place, y.score, []
+        m.rule = str(Rule(RuleCode.PART_OF, y.text, because=Rule.parse(y.rule or "")))
+
+    def _place_in_definition(self, view: Mention, reading: Reading) -> bool:
+        """"Lima is a town in Seminole County, Oklahoma" when no Lima of the gazetteer
+        lies there (it lacks the hamlet): the words say where it is, so it is shown at
+        the first place they name (rule "part of Seminole County"), not at a namesake
+        elsewhere."""
+        m, groups = view.place, view.cues.defined_in
+        # a country or state said to be part of another ("Hong Kong, a special
+        # administrative region of China") keeps its own reading
+        if not groups or m.place is None or m.place.kind not in POPULATED_KINDS or any(
+                defined_in(view, e, reading.document) == 1.0
+                for e in reading.candidates[id(m)]):
+            return False
+        holder = view.cues.defined_by[0]
+        if holder.place is None or holder.place.kind not in _HOLDING_KINDS or not all(
+                any(x.contains(holder.place) or x.id == holder.place.id for x in g)
+                for g in groups[1:]):
+            return False
+        m.place, m.score, m.alternatives = holder.place, holder.score, []
+        m.rule = str(Rule(RuleCode.PART_OF, holder.text, because=Rule.parse(holder.rule or "")))
+        return True
 
     # -- choosing ---------------------------------------------------------------------
 

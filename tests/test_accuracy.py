@@ -64,4 +64,4 @@ def test_corpus_slice(pipeline, shared_dir, tmp_path, name, n, min_f1, min_acc):
 def test_wiktor_slice(pipeline, shared_dir, tmp_path):
     res = _run(pipeline, _slice(shared_dir, "wiktor.jsonl", 150), tmp_path, precision=False)
     assert res["recall"] >= 0.79, res  # measured .833
-    assert res["acc161"] >= 0.62, res  # measured .665
+    assert res["acc161"] >= 0.74, res  # measured .789 (.665 before "defined in")

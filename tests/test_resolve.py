@@ -182,6 +182,39 @@ def test_a_part_of_a_known_place_resolves_to_it_and_says_so(gazetteer):
     assert got["Cape NYC"].place is None
 
 
+def test_a_name_the_gazetteer_lacks_before_a_known_place_is_part_of_it(gazetteer):
+    # "X, Y": X is inside Y, so it is shown at Y rather than nowhere
+    got, _ = resolve(gazetteer, "A lab in Zzyzx Heights, Illinois closed.", "Zzyzx Heights",
+                     "Illinois")
+    assert got["Zzyzx Heights"].place.id == "iso:US-IL"
+    assert got["Zzyzx Heights"].rule.startswith("part of Illinois")
+    got, _ = resolve(gazetteer, "Diners at Zzyzx, Buffalo fell ill.", "Zzyzx", "Buffalo")
+    assert got["Zzyzx"].place.id == got["Buffalo"].place.id
+    # a list of names the gazetteer lacks holds none of them; nor does a mere neighbour
+    got, _ = resolve(gazetteer, "Zzyzx, Qqxq and Illinois voted.", "Zzyzx", "Qqxq", "Illinois")
+    assert got["Zzyzx"].place is None
+    got, _ = resolve(gazetteer, "Zzyzx and Illinois voted.", "Zzyzx", "Illinois")
+    assert got["Zzyzx"].place is None
+
+
+def test_a_definition_places_the_name_in_what_it_names(gazetteer):
+    # the gazetteer has Springfields in Illinois and Missouri: the sentence says which
+    got, _ = resolve(gazetteer, "Springfield is a city in Missouri. Chicago is far.",
+                     "Springfield", "Missouri", "Chicago")
+    assert got["Springfield"].place.id == "gn:4409896"
+    assert got["Springfield"].rule == "defined in"
+    # no Buffalo of the gazetteer lies in Illinois: shown at Illinois, not at a namesake,
+    # and so is the same name later in the article
+    text = "Buffalo is a village in Illinois, United States. Buffalo grew."
+    _, ms = resolve(gazetteer, text, "Buffalo", "Illinois", "United States", "Buffalo")
+    assert [m.place.id for m in ms if m.text == "Buffalo"] == ["iso:US-IL", "iso:US-IL"]
+    assert ms[0].rule.startswith("part of Illinois")
+    # a country or state said to be part of another keeps its own reading
+    got, _ = resolve(gazetteer, "Georgia is a state of the United States.", "Georgia",
+                     "United States")
+    assert got["Georgia"].place.kind in ("admin1", "country")
+
+
 def test_a_curated_landmark_before_a_town_of_its_name(gazetteer):
     got, _ = resolve(gazetteer, "Officials in Texas briefed White House aides.", "Texas",
                      "White House")
@@ -313,3 +346,16 @@ def test_a_long_documents_context_gives_what_the_name_by_name_sums_give(monkeypa
         assert big.nearest_km(n, 43.1, 131.9, []) == km  # exactly
         assert all(big.has_region_except(n, r) == (r in named) for r in set(regions.values()))
     assert big.nearest_km("name 0", 0.0, 0.0, [(0.0, 0.5)]) == pytest.approx(55.6, abs=0.1)
+
+
+@pytest.mark.gazetteer
+def test_hawaii_the_state_is_placed_among_its_people_not_on_one_island(full_gazetteer):
+    # the iso3166-2 point is the Big Island's centre, 300 km from Honolulu
+    from geo.gazetteer.geometry import haversine_km
+
+    text = "Unemployment in Hawaii fell. Hawaii's economy grew."
+    ms = mentions(text, "Hawaii", "Hawaii")
+    Resolver(full_gazetteer).resolve(ms, text)
+    state = ms[0].place
+    assert state.kind == "admin1" and state.admin1 == "HI"
+    assert haversine_km(state.lat, state.lon, 21.31, -157.86) < 100  # Honolulu

@@ -57,6 +57,23 @@ def test_x_comma_y_from_both_sides(reader):
     assert got["HELENA"].partner.id == "iso:US-MT"
 
 
+def test_a_definition_names_what_holds_the_place(reader):
+    text = "Springfield is a small city in Illinois. Missouri is west."
+    got = read(reader, text, "Springfield", "Illinois", "Missouri")
+    assert [[e.id for e in g] for g in got["Springfield"].defined_in] == [["iso:US-IL"]]
+    assert [n.text for n in got["Springfield"].defined_by] == ["Illinois"]
+    got = read(reader, "Springfield, a town in Missouri, voted.", "Springfield", "Missouri")
+    assert [[e.id for e in g] for g in got["Springfield"].defined_in] == [["iso:US-MO"]]
+    # a kind of place without "in" / "of" after it defines nothing; nor does the next
+    # sentence
+    got = read(reader, "Springfield was the first city to vote, then Illinois.",
+               "Springfield", "Illinois")
+    assert got["Springfield"].defined_in == ()
+    got = read(reader, "Springfield is a city of note. Illinois voted.", "Springfield",
+               "Illinois")
+    assert got["Springfield"].defined_in == ()
+
+
 def test_a_list_is_three_names_or_two_joined_by_a_word(reader):
     got = read(reader, "Texas, Ohio and New York voted.", "Texas", "Ohio", "New York")
     assert [m.text for m in got["Ohio"].list_run] == ["Texas", "Ohio", "New York"]

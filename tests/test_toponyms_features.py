@@ -102,6 +102,10 @@ PROBES: dict[FeatureCode, Probe] = {
         "Khasan", place("gn:1", name="Khasan", lat=13.0, lon=76.1),
         place("gn:2", name="Khasan", lat=42.4, lon=130.6),
         document={"points": {"vladivostok": (43.1, 131.9)}}),
+    # "Springfield is a city in Illinois"
+    FeatureCode.DEFINED_IN: Probe("Springfield", place("gn:1", admin1="MO"),
+                                  place("gn:2", admin1="IL"),
+                                  cues=Cues(defined_in=((IL,),))),
     # a Tennessee paper's "Paris": the French capital loses to the home's town
     FeatureCode.HOME: Probe(
         "Paris", place("gn:1", name="Paris", cc="FR", admin1="11", population=2_000_000),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from geo.dates import CALENDAR_WORDS
@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 # the X of "X, Y" when X was not taken for a place ("Buffalo, New York")
 NAME_COMMA = re.compile(r"\b([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}), ?$")
 POPULATED_KINDS = frozenset({"city", "admin2", "landmark"})
+# a definition's places are named within this many characters, before the sentence ends
+DEFINITION_REACH = 150
+SENTENCE_END = re.compile(r"[.;!?](?=\s+[A-Z0-9\"“])|\n")
+# the kinds of place that hold others
+HOLDING_KINDS = frozenset({"country", "admin1", "admin2", "region", "city"})
 # the label recognition gives a place found inside an organisation's name
 INSIDE_ORG_LABEL = "embedded:ORG"
 
@@ -57,6 +62,11 @@ class Cues:
     # York"): three names or more, or two joined by "and" / "or"; () when in none
     list_run: tuple[PlaceMention, ...] = ()
     inside_name: bool = False  # found inside an organisation's name ("Texas Rangers")
+    # "Aurora is a city in Hamilton County, Nebraska", "Kalam, a town in the Swat
+    # Valley": the places the sentence then names, each as its readings under its own
+    # name; () when the words define no kind of place
+    defined_in: tuple[tuple[GazetteerEntry, ...], ...] = ()
+    defined_by: tuple[PlaceMention, ...] = ()  # the mentions of those places
     # read from the tokens (span_cues), by recognition
     locative: bool = False  # "in X", "near the X": a place may follow
     type_cue: bool = False  # "the village of X", "Aurora is a city in", "Bala, a community"
@@ -131,6 +141,33 @@ class CueReader:
                 list_run=runs.get(id(m), ()),
                 inside_name=m.label == INSIDE_ORG_LABEL,
             )
+            holders = self._defined_in(ordered, k, text, cands)
+            if holders:
+                out[id(m)] = replace(out[id(m)], defined_in=tuple(g for _, g in holders),
+                                     defined_by=tuple(n for n, _ in holders))
+        return out
+
+    def _defined_in(self, ordered: list[PlaceMention], k: int, text: str,
+                    cands: dict[int, list[GazetteerEntry]],
+                    ) -> list[tuple[PlaceMention, tuple[GazetteerEntry, ...]]]:
+        """When the words after ``ordered[k]`` say which kind of place it is ("is a
+        town", ", a community"), the readings of the places named next in the same
+        sentence ("in Berkshire County, Massachusetts"), each under its own name."""
+        m = ordered[k]
+        hit = self.lexicon.definition.match(text, m.end, m.end + 160)
+        if not hit:
+            return []
+        stop = SENTENCE_END.search(text, hit.end(), hit.end() + DEFINITION_REACH)
+        end = stop.start() if stop else hit.end() + DEFINITION_REACH
+        out = []
+        for n in ordered[k + 1:]:
+            if n.start >= end:
+                break
+            if n.start >= hit.end():
+                own = tuple(e for e in cands[id(n)] if e.kind in HOLDING_KINDS
+                            and same_name(n.text, e.name))
+                if own:
+                    out.append((n, own))
         return out
 
     def _holds(self, ordered: list[PlaceMention], k: int, text: str,

@@ -60,6 +60,7 @@ class FeatureCode(enum.Enum):
     SAME_PASSAGE = "same passage"
     NEARBY = "nearby"
     HOME = "home"  # the source's home region
+    DEFINED_IN = "defined in"  # "Aurora is a city in Hamilton County, Nebraska"
 
 
 @dataclass(frozen=True)
@@ -274,3 +275,16 @@ def nearby(m: Mention, e: GazetteerEntry, doc: Document) -> float | None:
         if e.kind == "water" and not e.country_code else []
     d = doc.nearest_km(m.key, e.lat, e.lon, extra)
     return None if d is None else math.exp(-d / doc.params.nearby_km)
+
+
+@feature(FeatureCode.DEFINED_IN)
+def defined_in(m: Mention, e: GazetteerEntry, doc: Document) -> float | None:
+    """"Aurora is a city in Hamilton County, Nebraska", "Kalam, a town in the Swat
+    Valley, Pakistan": the sentence that says what kind of place the name is then
+    names what holds it. The share of those places (each under any of its readings)
+    that hold the candidate."""
+    groups = m.cues.defined_in
+    if not groups or m.alias_only(e):
+        return None
+    held = sum(1 for group in groups if any(x.contains(e) for x in group))
+    return held / len(groups) if held else None

@@ -198,6 +198,17 @@ class Lexicon:
         return re.compile(rf"\s*(?:,|,?\s+(?:{_alternation(self.list_joiners)}))\s*")
 
     @functools.cached_property
+    def definition(self) -> re.Pattern[str]:
+        """What follows a name that says which kind of place it is and where: " is a
+        town in ...", ", a community located in ...", " (Saint Cross) is an extensive
+        neighborhood of ..." (not " was the first country to recognise ...")."""
+        return re.compile(
+            r"\s*(?:\([^()]{0,80}\)\s*)?(?:,|\s(?:" + _alternation(self.copulas) + r"))\s+"
+            r"(?:" + _alternation(self.articles) + r")\s+(?:[\w-]+,?\s+){0,5}?"
+            r"(?:" + _alternation(self.place_types) + r")(?:,?\s+[\w-]+){0,2}?,?\s+"
+            r"(?:" + _alternation(self.inside_words | self.type_links) + r")\s", re.I)
+
+    @functools.cached_property
     def pair_region(self) -> re.Pattern[str]:
         """The Y of "X, Y" right after X: ", Washington" up to punctuation or an ender."""
         return re.compile(r",\s*([A-Z][\w.'’ -]{1,40}?)(?=[,.;:)\n]|\s+(?:"

@@ -109,6 +109,8 @@ EVIDENCE_WORDS: dict[str, str] = {
     "list": "it is listed with places of the same kind",
     "the": "the article writes “the” before it, as for a sea or a region",
     "home": "the article's source is at home there (its own or learned from its articles)",
+    "defined in": "the article says what kind of place it is and names the places that"
+                  " hold it (“Aurora is a city in Hamilton County, Nebraska”)",
 }
 # the evidence that names the state or province the article names, when it is known
 REGION_WORDS = {
