@@ -202,3 +202,19 @@ def test_an_area_does_not_add_its_population_to_its_kind():
     city = place("gn:2644210", name="Liverpool", cc="GB", population=496_770, alt_names=56)
     assert features.population(view("Liverpool", [area, city]), area, ALONE) is None
     assert rank(view("Liverpool", [area, city]), [area, city], ALONE, TABLE)[0].entry is city
+
+
+def test_a_candidate_without_a_region_code_is_held_by_a_nearby_county():
+    """An online geocoder's record names no first-level region ("Little Snoring,
+    Norfolk, England"): a county of its country holds it when near, and only then."""
+    from geo.toponyms.features import holds
+
+    norfolk = place("iso:GB-NFK", "admin2", name="Norfolk", cc="GB", admin1="ENG",
+                    lat=52.667, lon=1.0)
+    doc = Document(params=PARAMS)
+    online = place("osm:R1443", name="Little Snoring", cc="GB", lat=52.86, lon=0.90)
+    assert online.admin1 is None and holds(norfolk, online, doc)
+    far = place("osm:R1", name="Little Snoring", cc="GB", lat=55.95, lon=-3.19)  # Edinburgh
+    elsewhere = place("osm:R2", name="Little Snoring", cc="US", lat=52.8, lon=0.9)
+    coded = place("gn:1", name="Little Snoring", cc="GB", admin1="SCT", lat=52.86, lon=0.9)
+    assert not any(holds(norfolk, e, doc) for e in (far, elsewhere, coded))

@@ -55,6 +55,7 @@ class Params:
     list_base: float = 0.5
     list_step: float = 0.5
     list_max: float = 2.0
+    held_km: float = 150.0
 
 
 @dataclass

@@ -286,5 +286,17 @@ def defined_in(m: Mention, e: GazetteerEntry, doc: Document) -> float | None:
     groups = m.cues.defined_in
     if not groups or m.alias_only(e):
         return None
-    held = sum(1 for group in groups if any(x.contains(e) for x in group))
+    held = sum(1 for group in groups if any(holds(x, e, doc) for x in group))
     return held / len(groups) if held else None
+
+
+def holds(x: GazetteerEntry, e: GazetteerEntry, doc: Document) -> bool:
+    """``x`` holds ``e`` by their codes (:meth:`GazetteerEntry.contains`); or, when
+    ``e``'s record names no first-level region (an online geocoder's candidate: "Little
+    Snoring, Norfolk, England"), when ``x`` is a region or county of ``e``'s country
+    whose point lies within ``held_km`` of it."""
+    if x.contains(e):
+        return True
+    return e.admin1 is None and x.kind not in ("country", "continent") \
+        and bool(e.country_code) and e.country_code == x.country_code \
+        and haversine_km(x.lat, x.lon, e.lat, e.lon) <= doc.params.held_km
